@@ -1,0 +1,132 @@
+"""Who may see and do what. Every view and API asks these functions; none copies a check.
+
+A user holds roles within scopes (RoleAssignment). A school-level role sees its school, a
+district admin their district, city staff the whole city. The district's review step for a
+市直属学校 (no district) belongs to city staff; a single school can also be delegated to a
+district admin with the guardian object permission ``accounts.review_school``.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from .models import Role, RoleAssignment, School, TeacherProfile
+
+SCHOOL_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN, Role.SCHOOL_LEADER, Role.BASE_SCHOOL_ADMIN)
+
+
+def role_assignments(user) -> list[RoleAssignment]:
+    """The user's roles, read once per request (cached on the user object)."""
+    if not user or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_role_assignments", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).select_related("school", "district"))
+        user._role_assignments = cached
+    return cached
+
+
+def forget_roles(user) -> None:
+    user.__dict__.pop("_role_assignments", None)
+
+
+def roles_of(user) -> set[str]:
+    return {ra.role for ra in role_assignments(user)}
+
+
+def has_role(user, role: str) -> bool:
+    return role in roles_of(user)
+
+
+def _scoped(user, role: str) -> list[RoleAssignment]:
+    return [ra for ra in role_assignments(user) if ra.role == role]
+
+
+def schools_for_role(user, role: str) -> QuerySet[School]:
+    """Schools in which `user` acts as `role`."""
+    assignments = _scoped(user, role)
+    if not assignments:
+        return School.objects.none()
+    if role == Role.CITY_STAFF:
+        return School.objects.all()
+    if role == Role.DISTRICT_ADMIN:
+        return School.objects.filter(
+            Q(district_id__in=[ra.district_id for ra in assignments]) | Q(pk__in=_delegated_school_ids(user))
+        )
+    return School.objects.filter(pk__in=[ra.school_id for ra in assignments])
+
+
+def _delegated_school_ids(user) -> list[int]:
+    return list(
+        get_objects_for_user(user, "accounts.review_school", klass=School, accept_global_perms=False)
+        .values_list("pk", flat=True)
+    )
+
+
+def district_step_schools(user) -> QuerySet[School]:
+    """Schools whose district-level step (account approval, 复核) this user performs:
+    a district admin's own district and delegated schools; for city staff, the 市直属学校."""
+    q = Q(pk__in=schools_for_role(user, Role.DISTRICT_ADMIN).values("pk"))
+    if has_role(user, Role.CITY_STAFF):
+        q |= Q(district__isnull=True)
+    if not (has_role(user, Role.DISTRICT_ADMIN) or has_role(user, Role.CITY_STAFF)):
+        return School.objects.none()
+    return School.objects.filter(q)
+
+
+def administered_schools(user) -> QuerySet[School]:
+    """Schools whose teacher accounts this user may see: school admin, leader, district, city."""
+    q = Q(pk__in=[])
+    for role in (Role.SCHOOL_ADMIN, Role.SCHOOL_LEADER):
+        q |= Q(pk__in=[ra.school_id for ra in _scoped(user, role)])
+    if has_role(user, Role.DISTRICT_ADMIN):
+        q |= Q(pk__in=schools_for_role(user, Role.DISTRICT_ADMIN).values("pk"))
+    if has_role(user, Role.CITY_STAFF):
+        return School.objects.all()
+    return School.objects.filter(q)
+
+
+def teachers_for_user(user) -> QuerySet[TeacherProfile]:
+    """Teacher profiles visible to the user: their own, plus those of schools they administer."""
+    if not user or not user.is_authenticated:
+        return TeacherProfile.objects.none()
+    q = Q(user=user) | Q(school__in=administered_schools(user).values("pk"))
+    return TeacherProfile.objects.filter(q)
+
+
+def get_teacher_for_user_or_404(user, pk) -> TeacherProfile:
+    """404 (not 403) for a teacher outside the user's scope: their existence is not disclosed."""
+    try:
+        return teachers_for_user(user).select_related("school", "user").get(pk=pk)
+    except (TeacherProfile.DoesNotExist, ValueError):
+        raise Http404("未找到该教师，或不在您的管理范围内。") from None
+
+
+def can_manage_teacher(user, profile: TeacherProfile) -> bool:
+    """Add, import, edit, transfer, deactivate: the school admin of the teacher's school
+    (and the district step, which approves)."""
+    return profile.school_id in {ra.school_id for ra in _scoped(user, Role.SCHOOL_ADMIN)} or can_approve_account(
+        user, profile
+    )
+
+
+def can_approve_account(user, profile: TeacherProfile) -> bool:
+    """Notice 一(一): the district admin (city staff for 市直属) approves teacher accounts."""
+    return district_step_schools(user).filter(pk=profile.school_id).exists()
+
+
+def can_see_full_id_number(user, profile: TeacherProfile) -> bool:
+    """The 身份证号 is shown whole only to the teacher and the admins of their school or district."""
+    if profile.user_id == user.pk:
+        return True
+    return administered_schools(user).filter(pk=profile.school_id).exists() and not _only_leader_of(user, profile)
+
+
+def _only_leader_of(user, profile) -> bool:
+    roles = {ra.role for ra in role_assignments(user) if ra.school_id == profile.school_id}
+    return roles == {Role.SCHOOL_LEADER}
+
+
+def is_admin_user(user) -> bool:
+    """Any role beyond 教师 (used to refuse admin pages to plain teachers)."""
+    return bool(roles_of(user) - {Role.TEACHER})

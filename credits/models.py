@@ -1,0 +1,254 @@
+"""The rule catalogue (《办法》 items), academic years, and the credit entries teachers claim."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+
+class Category(models.TextChoices):
+    REGULATED = "regulated", "规范性培训"
+    FLEXIBLE = "flexible", "灵活性培训"
+
+
+class Kind(models.TextChoices):
+    CENTRALIZED = "centralized", "集中培训"
+    SCHOOL_BASED = "school_based", "校本研修"
+    SELF_DIRECTED = "self_directed", "自主研修"
+
+
+class Conversion(models.TextChoices):
+    PER_HOUR = "per_hour", "按学时折算（每学时 rate 学分）"
+    PER_UNIT = "per_unit", "按整单位折算（每满 unit_size 记 rate 学分）"
+    PER_COUNT = "per_count", "按次/篇/科/半天/年计（每个 rate 学分）"
+    BY_OPTION = "by_option", "按选项（等级、级别、奖项）计"
+
+
+class Flow(models.TextChoices):
+    DECLARE = "declare", "教师申报（集中培训，附证明）"
+    SELF_REGISTER = "self_register", "教师自主登记（灵活性）"
+    ADMIN_REGISTER = "admin_register", "校管理员凭证书代为登记"
+    ROSTER = "roster", "基地校花名册"
+    FEED = "feed", "系统自动认定"
+
+
+class AcademicYear(models.Model):
+    """学年: 8月1日 to 7月31日, with the year's calendar of windows (notice 三(三)2, 二(三)1(2), 三(一)2)."""
+
+    start_year = models.PositiveSmallIntegerField("起始年", unique=True)
+    registration_closes = models.DateField("学分登记截止", help_text="当年7月31日；8月1日及以后的学分计入下个学年度。")
+    base_roster_deadline = models.DateField("基地校花名册截止", help_text="6月20日前完成。")
+    district_review_opens = models.DateField("区县审核开始", help_text="9月1日。")
+    district_review_closes = models.DateField("区县审核结束", help_text="10月31日。")
+    city_seal_opens = models.DateField("市级核对封存开始", help_text="11月1日。")
+    city_seal_closes = models.DateField("市级核对封存结束", help_text="11月30日。")
+    sealed_at = models.DateTimeField("封存时间", null=True, blank=True)
+    sealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "学年"
+        verbose_name_plural = "学年"
+        ordering = ["-start_year"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}-{self.start_year + 1}"
+
+    @property
+    def starts(self) -> datetime.date:
+        return datetime.date(self.start_year, 8, 1)
+
+    @property
+    def ends(self) -> datetime.date:
+        return datetime.date(self.start_year + 1, 7, 31)
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.sealed_at is not None
+
+    @staticmethod
+    def start_year_for(day: datetime.date) -> int:
+        """An activity on or after 8月1日 counts in the next 学年 (notice 三(三)2)."""
+        return day.year if day.month >= 8 else day.year - 1
+
+    @classmethod
+    def default_calendar(cls, start_year: int) -> dict:
+        end = start_year + 1
+        return {
+            "registration_closes": datetime.date(end, 7, 31),
+            "base_roster_deadline": datetime.date(end, 6, 20),
+            "district_review_opens": datetime.date(end, 9, 1),
+            "district_review_closes": datetime.date(end, 10, 31),
+            "city_seal_opens": datetime.date(end, 11, 1),
+            "city_seal_closes": datetime.date(end, 11, 30),
+        }
+
+    @classmethod
+    def for_date(cls, day: datetime.date) -> "AcademicYear":
+        start = cls.start_year_for(day)
+        year, _ = cls.objects.get_or_create(start_year=start, defaults=cls.default_calendar(start))
+        return year
+
+
+class CreditItem(models.Model):
+    """One item of the 《办法》 as the notice states it, valid from a 学年 on.
+
+    A changed value is a new row with a later `valid_from`; entries keep pointing at the row
+    that was valid for their year, so registered credits of earlier years never change.
+    """
+
+    code = models.CharField("项目代码", max_length=40)
+    name = models.CharField("项目名称", max_length=100)
+    category = models.CharField("类别", max_length=16, choices=Category.choices)
+    kind = models.CharField("子项目", max_length=16, choices=Kind.choices)
+    clause = models.CharField("依据条款", max_length=100, help_text="通知或《办法》中的条款，例如 二(三)2(7)。")
+    conversion = models.CharField("折算方式", max_length=16, choices=Conversion.choices)
+    rate = models.DecimalField(
+        "折算值", max_digits=6, decimal_places=2, default=Decimal("0"),
+        help_text="每学时/每整单位/每次记多少学分；按选项计时不用。",
+    )
+    unit_size = models.DecimalField(
+        "单位大小", max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text="按整单位折算时，每满多少（学时或课程）记一次。",
+    )
+    unit_label = models.CharField("计量单位", max_length=16, default="学时")
+    options = models.JSONField(
+        "选项", default=list, blank=True,
+        help_text='按选项计时的取值：[{"key": "...", "label": "...", "credits": "7", "unconfirmed": false}]',
+    )
+    cap = models.DecimalField("每学年上限", max_digits=6, decimal_places=2, null=True, blank=True)
+    cap_group = models.CharField(
+        "共用上限组", max_length=40, blank=True, help_text="同组项目合计受同一上限约束（组上限见 CapGroup）。"
+    )
+    evidence = models.CharField("登记依据", max_length=200, blank=True)
+    flow = models.CharField("登记流程", max_length=16, choices=Flow.choices)
+    valid_from = models.PositiveSmallIntegerField("自学年起适用", default=2017, help_text="学年起始年，如 2017 表示 2017-2018 学年。")
+    unconfirmed = models.BooleanField(
+        "数值待确认", default=False,
+        help_text="通知只引用《办法》第14–16条而未给出数值：此为预设值，须由市教科院确认。",
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "学分项目（《办法》）"
+        verbose_name_plural = "学分项目（《办法》）"
+        ordering = ["category", "order", "code", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="credit_item_version_unique")]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_category_display()}）"
+
+
+class CapGroup(models.Model):
+    """A yearly cap shared by several items (e.g. all 市级基地校 roster credits: 40)."""
+
+    code = models.CharField("组代码", max_length=40)
+    name = models.CharField("名称", max_length=100)
+    cap = models.DecimalField("每学年上限", max_digits=6, decimal_places=2)
+    clause = models.CharField("依据条款", max_length=100)
+    valid_from = models.PositiveSmallIntegerField("自学年起适用", default=2017)
+
+    class Meta:
+        verbose_name = "共用上限组"
+        verbose_name_plural = "共用上限组"
+        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="cap_group_version_unique")]
+
+    def __str__(self):
+        return f"{self.name}（上限{self.cap}）"
+
+
+class EntryStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待校初审"
+    SCHOOL_VERIFIED = "school_verified", "待分管校长签字"
+    SCHOOL_APPROVED = "school_approved", "待区县复核"
+    DISTRICT_REVIEWED = "district_reviewed", "已复核"
+    CONFIRMED = "confirmed", "已确认登记"
+    RETURNED = "returned", "退回修改"
+    REJECTED = "rejected", "未通过"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+# States whose credits count in a teacher's totals.
+COUNTED_STATUSES = (EntryStatus.DISTRICT_REVIEWED, EntryStatus.CONFIRMED)
+
+
+class EntrySource(models.TextChoices):
+    DECLARED = "declared", "教师申报"
+    SELF_REGISTERED = "self_registered", "教师自主登记"
+    ADMIN_REGISTERED = "admin_registered", "校管理员登记"
+    ROSTER = "roster", "基地校花名册"
+    FEED = "feed", "系统导入"
+
+
+class CreditEntry(models.Model):
+    """One activity a teacher claims credits for."""
+
+    teacher = models.ForeignKey(
+        "accounts.TeacherProfile", verbose_name="教师", on_delete=models.PROTECT, related_name="entries"
+    )
+    # The school at the time of the claim reviews it; a later transfer keeps this history.
+    school = models.ForeignKey("accounts.School", verbose_name="登记学校", on_delete=models.PROTECT, related_name="+")
+    academic_year = models.ForeignKey(AcademicYear, verbose_name="学年", on_delete=models.PROTECT, related_name="entries")
+    item = models.ForeignKey(CreditItem, verbose_name="项目", on_delete=models.PROTECT, related_name="entries")
+    option = models.CharField("选项", max_length=40, blank=True, help_text="按选项计的项目所选的等级/级别/奖项。")
+    title = models.CharField("培训内容 / 项目名称", max_length=200)
+    organizer = models.CharField("主办单位 / 颁发单位", max_length=100, blank=True)
+    started_on = models.DateField("开始日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    quantity_claimed = models.DecimalField(
+        "申报数量", max_digits=7, decimal_places=1, validators=[MinValueValidator(Decimal("0"))],
+        help_text="学时、课程数、篇数、次数、半天数、科目数……（单位见项目）。",
+    )
+    quantity_approved = models.DecimalField(
+        "核定数量", max_digits=7, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))], help_text="审核人核减后的数量；为空表示按申报数量。",
+    )
+    credits = models.DecimalField(
+        "折算学分", max_digits=7, decimal_places=1, default=Decimal("0"),
+        help_text="本条单独折算的学分（未计学年上限与整单位合并）；学年合计由规则引擎计算。",
+    )
+    status = models.CharField("状态", max_length=20, choices=EntryStatus.choices, default=EntryStatus.SUBMITTED)
+    source = models.CharField("来源", max_length=20, choices=EntrySource.choices)
+    external_id = models.CharField("外部编号", max_length=64, blank=True, help_text="系统导入记录的唯一编号。")
+    last_comment = models.CharField("最近审核意见", max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "学分登记"
+        verbose_name_plural = "学分登记"
+        ordering = ["-started_on", "-id"]
+        indexes = [
+            models.Index(fields=["teacher", "academic_year", "status"]),
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["academic_year", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="credit_entry_external_id_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.teacher.name} · {self.item.name} · {self.academic_year}"
+
+    @property
+    def quantity(self) -> Decimal:
+        """What counts: the reviewer's approved quantity when set, else the claim."""
+        return self.quantity_approved if self.quantity_approved is not None else self.quantity_claimed
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status in COUNTED_STATUSES

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+admin.site.site_header = "jixiao 继教学分平台管理后台"
+admin.site.site_title = "jixiao 管理后台"
+admin.site.index_title = "市教科院教师发展研究所"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("credits/", include("credits.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("certificates/", include("certificates.urls")),
+    path("api/", include("reviews.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
