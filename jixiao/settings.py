@@ -82,6 +82,9 @@ WSGI_APPLICATION = "jixiao.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Lets parallel test runs on one PostgreSQL server use separate test databases.
+if env("JIXIAO_TEST_DB_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": env("JIXIAO_TEST_DB_NAME")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
