@@ -10,6 +10,7 @@ admin.site.index_title = "市教科院教师发展研究所"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("jobs/<int:pk>/", views.job_status, name="job_status"),
     path("accounts/", include("accounts.urls")),
     path("credits/", include("credits.urls")),
     path("reviews/", include("reviews.urls")),
