@@ -11,6 +11,9 @@ admin.site.index_title = "市教科院教师发展研究所"
 urlpatterns = [
     path("", views.home, name="home"),
     path("jobs/<int:pk>/", views.job_status, name="job_status"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("accounts/", include("accounts.urls")),
     path("credits/", include("credits.urls")),
     path("reviews/", include("reviews.urls")),

@@ -1,13 +1,96 @@
-from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+"""Site-wide pages: the home dashboard of each role, notifications, job progress."""
 
-from accounts.models import Job
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import has_role
+from accounts.models import Job, Notification, Role
+from credits.models import AcademicYear
+
+PAGE_SIZE = 20
+
+# The review steps whose queue a role works, in menu order; the queue itself (who sees which
+# entries) is decided by reviews.selectors.review_queue.
+ROLE_STEPS = [
+    (Role.SCHOOL_ADMIN, "school_review", "待初审"),
+    (Role.SCHOOL_LEADER, "leader_sign", "待签字确认"),
+    (Role.DISTRICT_ADMIN, "district_review", "待复核"),
+    (Role.CITY_STAFF, "district_review", "市直属学校待复核"),
+    (Role.CITY_STAFF, "confirm", "待确认登记"),
+]
+
+
+def current_year() -> AcademicYear:
+    return AcademicYear.for_date(timezone.localdate())
+
+
+def deadlines_ahead(year: AcademicYear, today: datetime.date, *, roles, appointment=None) -> list[dict]:
+    """The year's calendar (notice 三(三)2, 二(三)1(2), 三(一)2) from today on, nearest first."""
+    rows = [
+        (year.registration_closes, "本学年学分登记截止", None),
+        (year.base_roster_deadline, "基地校花名册提交截止", Role.BASE_SCHOOL_ADMIN),
+        (year.district_review_opens, "区（市）县审核开始", None),
+        (year.district_review_closes, "区（市）县审核结束", None),
+        (year.city_seal_opens, "市教科院核对封存开始", Role.CITY_STAFF),
+        (year.city_seal_closes, "市教科院核对封存结束", None),
+    ]
+    if appointment is not None:
+        rows.append((appointment.date, f"本校审证日期（{appointment.school.name}）", None))
+    shown = []
+    for day, label, only_for in rows:
+        if day is None or day < today:
+            continue
+        if only_for is not None and only_for not in roles and not (only_for == Role.BASE_SCHOOL_ADMIN and Role.DISTRICT_ADMIN in roles):
+            continue
+        shown.append({"date": day, "label": label, "days": (day - today).days})
+    return sorted(shown, key=lambda d: d["date"])
 
 
 @login_required
 def home(request):
     return render(request, "home.html")
+
+
+@login_required
+def notifications(request):
+    qs = Notification.objects.filter(recipient=request.user)
+    show = request.GET.get("show", "")
+    if show == "unread":
+        qs = qs.filter(read_at__isnull=True)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications.html", {"page_obj": page, "show": show, "q": q})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    """Marks one notification read and follows its link when it has one."""
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    if note.url and request.POST.get("follow"):
+        return redirect(note.url)
+    return redirect(request.POST.get("next") or "notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    n = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, f"已将 {n} 条通知标为已读。")
+    return redirect("notifications")
 
 
 @login_required

@@ -1,0 +1,128 @@
+"""Template helpers for the web pages: the role menu, query-string edits for lists, progress
+percentages. They only present what views and selectors decided; no rule lives here."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import Role
+
+register = template.Library()
+
+# The menu per role: (url name, url args, label). Pages of other helpers are linked by name;
+# a page not installed yet is left out rather than linked broken. Pages planned with later
+# issues (封存, 证书) are shown greyed out so the menu keeps their place.
+SOON = None
+MENU = [
+    (Role.TEACHER, [
+        ("home", (), "我的首页"),
+        ("reviews:my_entries", (), "我的学分登记"),
+        ("reviews:entry_register", (), "灵活性自主登记"),
+        ("reviews:entry_declare", (), "集中培训申报"),
+        ("reviews:form2", (), "附件2 登记表"),
+        ("accounts:profile", (), "个人信息"),
+    ]),
+    (Role.SCHOOL_ADMIN, [
+        ("reviews:queue", ("school_review",), "初审"),
+        ("reviews:admin_register", (), "代为登记规范性项目"),
+        ("reviews:compliance", (), "达标情况"),
+        ("accounts:teacher_list", (), "教师账号"),
+        ("accounts:change_requests", (), "信息变更"),
+    ]),
+    (Role.SCHOOL_LEADER, [
+        ("reviews:queue", ("leader_sign",), "签字确认"),
+        ("reviews:compliance", (), "达标情况"),
+    ]),
+    (Role.BASE_SCHOOL_ADMIN, [
+        ("reviews:rosters", (), "花名册"),
+    ]),
+    (Role.DISTRICT_ADMIN, [
+        ("reviews:queue", ("district_review",), "复核"),
+        ("accounts:approvals", (), "账号审核"),
+        ("accounts:change_requests", (), "信息变更"),
+        ("reviews:rosters", (), "基地校花名册"),
+        ("reviews:schedule", (), "审证时间安排"),
+        ("reviews:dashboard", (), "统计图表"),
+        ("reviews:compliance", (), "达标情况"),
+    ]),
+    (Role.CITY_STAFF, [
+        ("reviews:queue", ("district_review",), "市直属学校复核"),
+        ("reviews:queue", ("confirm",), "确认登记"),
+        ("accounts:approvals", (), "市直属账号审核"),
+        ("reviews:rosters", (), "市级基地校花名册"),
+        ("credits:catalogue", (), "学分项目目录"),
+        ("credits:unconfirmed", (), "待确认数值"),
+        ("reviews:dashboard", (), "全市统计"),
+        (SOON, (), "学年封存"),
+        (SOON, (), "继教证书"),
+    ]),
+]
+
+
+def _reverse(name, args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+@register.inclusion_tag("includes/nav.html", takes_context=True)
+def nav_menu(context):
+    roles = context.get("user_roles") or set()
+    request = context.get("request")
+    current = request.path if request else ""
+    groups = []
+    for role, links in MENU:
+        if role not in roles:
+            continue
+        items = []
+        for name, args, label in links:
+            if name is SOON:
+                items.append({"label": label, "url": None, "soon": True})
+                continue
+            url = _reverse(name, args)
+            if url:
+                items.append({"label": label, "url": url, "active": url == current})
+        if items:
+            groups.append({"role": Role(role).label, "items": items})
+    return {"groups": groups, "unread": context.get("unread_notifications", 0),
+            "notifications_url": _reverse("notifications", ()), "current": current}
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (pagination, sorting)."""
+    request = context["request"]
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def percent_of(value, target):
+    """Share of a target as a bar width, 0–100."""
+    try:
+        value, target = Decimal(value or 0), Decimal(target)
+    except (InvalidOperation, TypeError):
+        return 0
+    if target <= 0:
+        return 0
+    return int(min(Decimal(100), value * 100 / target))
+
+
+@register.filter
+def credits(value):
+    """A credit value as the forms print it: one decimal place, '—' when empty."""
+    if value in (None, ""):
+        return "—"
+    try:
+        value = Decimal(value)
+    except (InvalidOperation, TypeError):
+        return value
+    return f"{value.quantize(Decimal('0.1')):f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
