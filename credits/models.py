@@ -134,6 +134,14 @@ class CreditItem(models.Model):
         "数值待确认", default=False,
         help_text="通知只引用《办法》第14–16条而未给出数值：此为预设值，须由市教科院确认。",
     )
+    head_teacher_topic = models.BooleanField(
+        "计入班主任专题培训", default=False,
+        help_text="二(一)1：班主任每5年应接受不少于30学分的专题培训；勾选的项目计入这30学分。",
+    )
+    principal_qualification = models.BooleanField(
+        "计入校长任职资格培训", default=False,
+        help_text="二(一)1：新任校长或拟任校长应参加不少于300学分的任职资格培训；勾选的项目计入。",
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     is_active = models.BooleanField("启用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=0)

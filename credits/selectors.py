@@ -1,0 +1,431 @@
+"""Reads of credits: the catalogue version valid in a 学年, a teacher's yearly totals, the preview
+shown while a teacher types, compliance checks, and the set-based totals of many teachers.
+
+"One engine, two speeds": a teacher's totals go through ``credits.rules`` in Python; a school's,
+district's or the city's go through ``school_totals``, one SQL query that applies the same rules
+(pooled quantity per teacher/item/option → conversion → item cap → group cap → sums per category
+and kind) in integer tenths of a credit, so SQLite and PostgreSQL give the same numbers as Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Least, Round
+
+from . import rules as R
+from .models import COUNTED_STATUSES, AcademicYear, CapGroup, CreditEntry, CreditItem, EntryStatus
+
+ZERO = R.ZERO
+
+# Entries a preview counts as already there: counted ones and those still in review.
+PREVIEW_STATUSES = (
+    EntryStatus.SUBMITTED,
+    EntryStatus.SCHOOL_VERIFIED,
+    EntryStatus.SCHOOL_APPROVED,
+    *COUNTED_STATUSES,
+)
+
+DEFAULT_CYCLE_START_YEAR = 2017  # 2017-2018: the first 学年 of the credit system (notice, 开篇).
+
+
+def _start_year(academic_year) -> int:
+    if isinstance(academic_year, AcademicYear):
+        return academic_year.start_year
+    if isinstance(academic_year, datetime.date):
+        return AcademicYear.start_year_for(academic_year)
+    return int(academic_year)
+
+
+# --- catalogue ------------------------------------------------------------------------------
+
+
+def item_for(code: str, academic_year) -> CreditItem:
+    """The version of item `code` valid in `academic_year` (the latest valid_from ≤ that 学年)."""
+    year = _start_year(academic_year)
+    item = CreditItem.objects.filter(code=code, valid_from__lte=year).order_by("-valid_from").first()
+    if item is None:
+        raise CreditItem.DoesNotExist(f"学分项目 {code} 在 {year}-{year + 1} 学年没有适用的版本。")
+    return item
+
+
+def catalogue_for(academic_year, *, active_only: bool = True) -> list[CreditItem]:
+    """Every item as it stands in a 学年 (one row per code), in catalogue order."""
+    year = _start_year(academic_year)
+    items = {}
+    for item in CreditItem.objects.filter(valid_from__lte=year).order_by("code", "-valid_from"):
+        items.setdefault(item.code, item)
+    rows = [i for i in items.values() if i.is_active or not active_only]
+    return sorted(rows, key=lambda i: (i.category != "regulated", i.order, i.code))
+
+
+def group_caps_for(academic_year) -> dict[str, Decimal]:
+    year = _start_year(academic_year)
+    caps: dict[str, Decimal] = {}
+    for g in CapGroup.objects.filter(valid_from__lte=year).order_by("code", "-valid_from"):
+        caps.setdefault(g.code, Decimal(g.cap))
+    return caps
+
+
+def _rules_by_year(years: Iterable[int], codes: Iterable[str] | None = None) -> dict[int, dict[str, R.ItemRule]]:
+    """For each 学年, code → the rule of the version valid then (one catalogue query).
+
+    An entry whose item has no version valid in its year (its row starts later) keeps the
+    earliest version of its code: an entry is never dropped for want of a rule."""
+    qs = CreditItem.objects.all()
+    if codes is not None:
+        qs = qs.filter(code__in=set(codes))
+    versions: dict[str, list[CreditItem]] = defaultdict(list)
+    for item in qs.order_by("code", "valid_from"):
+        versions[item.code].append(item)
+    out: dict[int, dict[str, R.ItemRule]] = {}
+    for year in set(years):
+        rules = {}
+        for code, rows in versions.items():
+            valid = [r for r in rows if r.valid_from <= year]
+            rules[code] = R.rule_from_item(valid[-1] if valid else rows[0])
+        out[year] = rules
+    return out
+
+
+def rules_for(academic_year, codes: Iterable[str] | None = None) -> dict[str, R.ItemRule]:
+    year = _start_year(academic_year)
+    return _rules_by_year([year], codes)[year]
+
+
+# --- one teacher, in Python -----------------------------------------------------------------
+
+
+def _entry_rows(*, teacher_ids, years, statuses):
+    return (
+        CreditEntry.objects.filter(teacher_id__in=teacher_ids, academic_year__start_year__in=years, status__in=statuses)
+        .values_list("teacher_id", "academic_year__start_year", "item__code", "quantity_claimed", "quantity_approved", "option")
+    )
+
+
+def _claims(rows, rules_by_year):
+    """(teacher, year) → claims; options the year's rule doesn't know are ignored, as in SQL."""
+    out: dict[tuple[int, int], list[R.Claim]] = defaultdict(list)
+    for teacher_id, year, code, claimed, approved, option in rows:
+        rule = rules_by_year[year][code]
+        if rule.conversion == R.BY_OPTION and option not in rule.options:
+            continue
+        qty = approved if approved is not None else claimed
+        out[(teacher_id, year)].append(R.Claim(code, Decimal(qty), option or ""))
+    return out
+
+
+def teacher_totals_by_year(*, teacher, years: Iterable[int], statuses=COUNTED_STATUSES) -> dict[int, R.YearTotals]:
+    """A teacher's totals for several 学年 in one query (counted entries only by default)."""
+    years = sorted(set(years))
+    rows = list(_entry_rows(teacher_ids=[teacher.pk], years=years, statuses=statuses))
+    rules_by_year = _rules_by_year(years, {r[2] for r in rows})
+    claims = _claims(rows, rules_by_year)
+    return {y: R.year_totals(claims.get((teacher.pk, y), []), rules_by_year[y], group_caps_for(y)) for y in years}
+
+
+def teacher_year_totals(*, teacher, academic_year) -> R.YearTotals:
+    """A teacher's totals in one 学年, counted entries only."""
+    year = _start_year(academic_year)
+    return teacher_totals_by_year(teacher=teacher, years=[year])[year]
+
+
+# --- preview while typing -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    item: CreditItem
+    quantity: Decimal
+    option: str
+    academic_year: int
+    entry_credits: Decimal  # the entry's standalone value
+    added: Decimal  # what the year total grows by (pooling and caps applied)
+    cut_by_cap: Decimal  # how much more the caps cut because of this entry
+    total_before: Decimal
+    total_after: Decimal
+    item_after: R.ItemTotal | None
+    unconfirmed: bool  # a 第14–16条 default, not a number of the 《办法》
+    option_label: str = ""
+    error: str = ""
+    includes_pending: bool = True
+
+    @property
+    def pooled_bonus(self) -> Decimal:
+        """Whole units completed together with earlier entries (e.g. 2 h + 1 h of 微课 = 1)."""
+        return max(ZERO, self.added + self.cut_by_cap - self.entry_credits)
+
+
+def preview_entry(*, teacher, item: CreditItem, quantity, option: str = "", academic_year) -> Preview:
+    """What an entry would be worth and what it would add to the year's total.
+
+    The year is computed with the version of the item valid in that 学年; the teacher's entries
+    already counted or still in review are pooled with it, so caps and whole units show as they
+    will once everything is approved."""
+    year = _start_year(academic_year)
+    try:
+        item = item_for(item.code, year)
+    except CreditItem.DoesNotExist:
+        pass  # the item starts later than the activity; preview it with the row given
+    rule = R.rule_from_item(item)
+    option = option if rule.conversion == R.BY_OPTION else ""
+    option_label = next((o.get("label", o["key"]) for o in item.options or [] if o["key"] == option), "")
+    try:
+        quantity = Decimal(str(quantity))
+        standalone = R.entry_credits(rule, quantity, option)
+    except (ArithmeticError, ValueError) as exc:
+        msg = str(exc) if isinstance(exc, R.RuleError) else "请输入有效的数量。"
+        return Preview(item, ZERO, option, year, ZERO, ZERO, ZERO, ZERO, ZERO, None,
+                       rule.is_unconfirmed(option), option_label, error=msg)
+
+    rows = list(_entry_rows(teacher_ids=[teacher.pk], years=[year], statuses=PREVIEW_STATUSES)) if teacher else []
+    rules_by_year = _rules_by_year([year], {r[2] for r in rows} | {item.code})
+    rules_by_year[year][item.code] = rule
+    base = _claims(rows, rules_by_year).get((teacher.pk if teacher else None, year), [])
+    caps = group_caps_for(year)
+    before = R.year_totals(base, rules_by_year[year], caps)
+    after = R.year_totals([*base, R.Claim(item.code, quantity, option)], rules_by_year[year], caps)
+    return Preview(
+        item=item,
+        quantity=quantity,
+        option=option,
+        academic_year=year,
+        entry_credits=standalone,
+        added=after.total - before.total,
+        cut_by_cap=after.over_cap - before.over_cap,
+        total_before=before.total,
+        total_after=after.total,
+        item_after=after.by_item.get(item.code),
+        unconfirmed=rule.is_unconfirmed(option),
+        option_label=option_label,
+    )
+
+
+# --- compliance -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Compliance:
+    academic_year: int
+    year: R.Check  # this 学年: ≥72, ≥48 规范性, ≥24 灵活性
+    cycle: R.Check  # the five-year cycle containing the 学年: ≥360
+    rolling: R.Check  # the last five 学年 up to this one: ≥360
+    title: R.Check  # 职评: last five 学年 ≥360 / ≥240 规范性 / ≥120 灵活性
+    probation_pass: R.Check  # 新教师转正: last 学年 ≥120
+    head_teacher: R.Check | None = None  # 班主任: ≥30 of 专题培训 in the cycle
+    new_teacher: R.Check | None = None  # 新任教师: ≥120 in the probation year
+    new_principal: R.Check | None = None  # 新任校长: ≥300 of 任职资格培训, last five 学年
+    by_year: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        checks = [self.year, self.cycle]
+        checks += [c for c in (self.head_teacher, self.new_teacher, self.new_principal) if c is not None]
+        return all(c.ok for c in checks)
+
+
+def cycle_start_setting() -> int:
+    return int(getattr(settings, "CREDITS_CYCLE_START_YEAR", DEFAULT_CYCLE_START_YEAR))
+
+
+def teacher_compliance(*, teacher, academic_year, cycle_start: int | None = None) -> Compliance:
+    """Every check of 二(一) and 三(二)3 for one teacher as of `academic_year`, each saying what is
+    missing in credits. The cycle starts at `cycle_start` (default: settings.CREDITS_CYCLE_START_YEAR)."""
+    year = _start_year(academic_year)
+    cycle_start = cycle_start_setting() if cycle_start is None else cycle_start
+    first = R.cycle_start_for(year, cycle_start)
+    cycle_years = list(range(first, first + R.CYCLE_YEARS))
+    rolling_years = list(range(year - R.CYCLE_YEARS + 1, year + 1))
+    probation_year = (
+        AcademicYear.start_year_for(teacher.probation_start)
+        if getattr(teacher, "is_new_teacher", False) and teacher.probation_start
+        else None
+    )
+    years = set(cycle_years) | set(rolling_years) | ({probation_year} if probation_year is not None else set())
+    by_year = teacher_totals_by_year(teacher=teacher, years=years)
+    rules_by_year = _rules_by_year(years, {c for t in by_year.values() for c in t.by_item})
+
+    def tagged(tag, yrs):
+        return sum((R.tagged_sum(by_year, [y], rules_by_year[y], tag) for y in yrs), ZERO)
+
+    return Compliance(
+        academic_year=year,
+        year=R.year_check(by_year[year], year),
+        cycle=R.cycle_check(by_year, cycle_years, "五年周期"),
+        rolling=R.cycle_check(by_year, rolling_years, "最近五个学年度"),
+        title=R.title_check(by_year, rolling_years),
+        probation_pass=R.probation_pass_check(by_year[year], year),
+        head_teacher=(
+            R.head_teacher_check(tagged("head_teacher_topic", cycle_years), cycle_years)
+            if getattr(teacher, "is_head_teacher", False) else None
+        ),
+        new_teacher=R.new_teacher_check(by_year[probation_year], probation_year) if probation_year is not None else None,
+        new_principal=(
+            R.new_principal_check(tagged("principal_qualification", rolling_years), rolling_years)
+            if getattr(teacher, "is_new_principal", False) else None
+        ),
+        by_year=by_year,
+    )
+
+
+# --- many teachers: one set-based query -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeacherTotals:
+    """YearTotals-like row of ``school_totals`` (no per-item breakdown)."""
+
+    teacher_id: int
+    regulated: Decimal
+    flexible: Decimal
+    total: Decimal
+    by_kind: dict
+    raw_total: Decimal
+
+    @property
+    def over_cap(self) -> Decimal:
+        return self.raw_total - self.total
+
+    @property
+    def year_ok(self) -> bool:
+        return R.year_check(self).ok
+
+
+def _int(value: Decimal, scale: int) -> int:
+    """A catalogue number in integer units of 1/scale; the catalogue validates the precision."""
+    scaled = Decimal(value) * scale
+    if scaled != scaled.to_integral_value():
+        raise R.RuleError(f"数值 {value} 的小数位数过多。")
+    return int(scaled)
+
+
+def _qty10():
+    # Quantities have one decimal place: count in integer tenths so SQLite's floats never round.
+    qty = Coalesce(F("quantity_approved"), F("quantity_claimed"))
+    return Cast(Round(qty * Value(Decimal("10"))), IntegerField())
+
+
+def _sum_where(pks, option=None):
+    cond = Q(item_id__in=pks) if option is None else Q(item_id__in=pks, option=option)
+    return Sum(Case(When(cond, then=_qty10()), default=Value(0), output_field=IntegerField()))
+
+
+def _div(a, b: int):
+    # Integer division of non-negative integers (truncates on both SQLite and PostgreSQL).
+    return Cast(a, IntegerField()) / Value(b)
+
+
+def _item_tenths(rule: R.ItemRule, pks):
+    """SQL for the item's pooled, uncapped credits in tenths (mirrors rules.convert)."""
+    if rule.conversion == R.PER_HOUR:
+        return _div(_sum_where(pks) * Value(_int(rule.rate, 100)), 100)
+    if rule.conversion == R.PER_UNIT:
+        units = _div(_sum_where(pks), _int(rule.unit_size, 10))
+        return _div(units * Value(_int(rule.rate, 100)), 10)
+    if rule.conversion == R.PER_COUNT:
+        return _div(_div(_sum_where(pks), 10) * Value(_int(rule.rate, 100)), 10)
+    parts = [
+        _div(_div(_sum_where(pks, key), 10) * Value(_int(value, 100)), 10) for key, value in sorted(rule.options.items())
+    ]
+    expr = parts[0] if parts else Value(0)
+    for p in parts[1:]:
+        expr = expr + p
+    return expr
+
+
+def _add(exprs):
+    exprs = list(exprs)
+    if not exprs:
+        return Value(0, output_field=IntegerField())
+    out = exprs[0]
+    for e in exprs[1:]:
+        out = out + e
+    return out
+
+
+def _tenths(n) -> Decimal:
+    return R.q1(Decimal(int(n or 0)) / 10)
+
+
+def school_totals(*, school_ids, academic_year) -> dict[int, TeacherTotals]:
+    """Yearly totals of every teacher currently at `school_ids`, from ONE grouped query.
+
+    Per (teacher, item[, option]) the pooled quantity is summed, converted, capped by the item
+    cap, then by the group cap, and summed per category and kind — the same steps as
+    ``rules.year_totals``, in integer tenths. Teachers without counted entries get zeros."""
+    year = _start_year(academic_year)
+    entries = CreditEntry.objects.filter(
+        teacher__school_id__in=school_ids, academic_year__start_year=year, status__in=COUNTED_STATUSES
+    )
+    item_ids = set(entries.values_list("item_id", flat=True).distinct())
+    codes = set(CreditItem.objects.filter(pk__in=item_ids).values_list("code", flat=True))
+    rules = rules_for(year, codes)
+    R.check_cap_groups(rules)
+    pks_by_code = defaultdict(list)
+    for pk, code in CreditItem.objects.filter(code__in=codes).values_list("pk", "code"):
+        pks_by_code[code].append(pk)
+    caps = group_caps_for(year)
+
+    raw_exprs, capped_by_ck = [], defaultdict(list)
+    grouped: dict[str, list] = defaultdict(list)
+    for code in sorted(codes):
+        rule = rules[code]
+        raw = _item_tenths(rule, pks_by_code[code])
+        raw_exprs.append(raw)
+        capped = Least(raw, Value(_int(rule.cap, 10))) if rule.cap is not None else raw
+        if rule.cap_group and rule.cap_group in caps:
+            grouped[rule.cap_group].append((rule, capped))
+        else:
+            capped_by_ck[(rule.category, rule.kind)].append(capped)
+    for group, members in grouped.items():
+        rule = members[0][0]
+        capped_by_ck[(rule.category, rule.kind)].append(
+            Least(_add(c for _, c in members), Value(_int(caps[group], 10)))
+        )
+
+    columns = {"raw": _add(raw_exprs)}
+    for cat in (R.REGULATED, R.FLEXIBLE):
+        for kind in R.KINDS:
+            columns[f"{cat}__{kind}"] = _add(capped_by_ck.get((cat, kind), []))
+    rows = {
+        r["teacher_id"]: r
+        for r in entries.values("teacher_id").annotate(**{k: Cast(v, IntegerField()) for k, v in columns.items()})
+    }
+
+    from accounts.models import TeacherProfile
+
+    out = {}
+    for teacher_id in TeacherProfile.objects.filter(school_id__in=school_ids).values_list("pk", flat=True):
+        r = rows.get(teacher_id, {})
+        cells = {(cat, kind): int(r.get(f"{cat}__{kind}") or 0) for cat in (R.REGULATED, R.FLEXIBLE) for kind in R.KINDS}
+        regulated = sum(v for (cat, _), v in cells.items() if cat == R.REGULATED)
+        flexible = sum(v for (cat, _), v in cells.items() if cat == R.FLEXIBLE)
+        out[teacher_id] = TeacherTotals(
+            teacher_id=teacher_id,
+            regulated=_tenths(regulated),
+            flexible=_tenths(flexible),
+            total=_tenths(regulated + flexible),
+            by_kind={k: _tenths(cells[(R.REGULATED, k)] + cells[(R.FLEXIBLE, k)]) for k in R.KINDS},
+            raw_total=_tenths(r.get("raw")),
+        )
+    return out
+
+
+def school_totals_python(*, school_ids, academic_year) -> dict[int, R.YearTotals]:
+    """The same totals as ``school_totals`` through the Python engine, teacher by teacher.
+    For tests and the benchmark: it is what the set-based query must agree with."""
+    from accounts.models import TeacherProfile
+
+    year = _start_year(academic_year)
+    teacher_ids = list(TeacherProfile.objects.filter(school_id__in=school_ids).values_list("pk", flat=True))
+    rows = list(_entry_rows(teacher_ids=teacher_ids, years=[year], statuses=COUNTED_STATUSES))
+    rules_by_year = _rules_by_year([year], {r[2] for r in rows})
+    claims = _claims(rows, rules_by_year)
+    caps = group_caps_for(year)
+    return {t: R.year_totals(claims.get((t, year), []), rules_by_year[year], caps) for t in teacher_ids}

@@ -1,0 +1,63 @@
+"""Writes of the credits app: an entry's stored credits, and new versions of catalogue items."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from . import rules as R
+from .models import CreditEntry, CreditItem
+
+# Changing one of these changes what an entry is worth: it needs a new version of the item.
+VALUE_FIELDS = ("category", "kind", "conversion", "rate", "unit_size", "options", "cap", "cap_group")
+
+
+class CatalogueError(Exception):
+    """A refused catalogue change; the message is Chinese and shown as is."""
+
+
+def entry_refresh_credits(entry: CreditEntry, *, save: bool = True):
+    """Recompute entry.credits (its standalone value) from its item row, quantity and option.
+    Saves only that field when the entry already exists and `save` is true."""
+    entry.credits = R.entry_credits(R.rule_from_item(entry.item), entry.quantity, entry.option)
+    if save and entry.pk:
+        entry.save(update_fields=["credits", "updated_at"])
+    return entry.credits
+
+
+def item_changed_values(item: CreditItem) -> list[str]:
+    """Value fields of `item` (an edited, unsaved instance) that differ from its stored row."""
+    if not item.pk:
+        return []
+    stored = CreditItem.objects.get(pk=item.pk)
+    return [f for f in VALUE_FIELDS if getattr(stored, f) != getattr(item, f)]
+
+
+@transaction.atomic
+def item_save_new_version(*, item: CreditItem, valid_from: int) -> CreditItem:
+    """Save the edited `item` as a new row valid from 学年 `valid_from`, leaving the stored row
+    (and every entry pointing at it, with its stored credits) unchanged.
+
+    Refused when the new version would start before or with the current one, when that version
+    already exists, or when entries of 学年 ≥ valid_from already use the current row: a changed
+    value applies from a 学年 on, never to credits already registered in it."""
+    if not item.pk:
+        raise CatalogueError("新项目直接保存即可，无需另存为新版本。")
+    current = CreditItem.objects.select_for_update().get(pk=item.pk)
+    if valid_from <= current.valid_from:
+        raise CatalogueError(f"新版本的适用学年须晚于当前版本（{current.valid_from}-{current.valid_from + 1} 学年）。")
+    if CreditItem.objects.filter(code=current.code, valid_from=valid_from).exists():
+        raise CatalogueError(f"项目 {current.code} 在 {valid_from}-{valid_from + 1} 学年已有版本。")
+    if CreditEntry.objects.filter(item=current, academic_year__start_year__gte=valid_from).exists():
+        raise CatalogueError(
+            f"{valid_from}-{valid_from + 1} 学年及以后已有按当前版本登记的学分，新版本只能从其后的学年起适用。"
+        )
+    new = CreditItem.objects.get(pk=item.pk)
+    for f in item._meta.concrete_fields:
+        if not f.primary_key:
+            setattr(new, f.attname, getattr(item, f.attname))
+    new.pk = None
+    new._state.adding = True
+    new.code = current.code
+    new.valid_from = valid_from
+    new.save()
+    return new
