@@ -219,8 +219,9 @@ class Roster(models.Model):
 
     @property
     def needs_city_review(self) -> bool:
-        """A city 基地校 goes district → city; a 市直属 base school goes to the city only."""
-        return self.level == "city" or self.school.district_id is None
+        """A city 基地校 of a district goes district → city; a 市直属 base school goes to the city
+        alone (notice 二(三)1(2): 市直属学校直接上交市教科院), whose one review is final."""
+        return self.level == "city" and self.school.district_id is not None
 
 
 class RosterRow(models.Model):

@@ -1,0 +1,158 @@
+"""Shared pieces of the workflow services: locking, the audit row, credits, roles, notices."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.access import district_step_schools, has_role, schools_for_role
+from accounts.models import Role
+from credits.models import CreditEntry, EntryStatus
+
+from ..errors import TransitionError
+from ..models import Action, EntryTransition
+
+# The step that acts on an entry in each state, and the state the step leads to.
+STEP_OF_STATE = {
+    EntryStatus.SUBMITTED: "school_review",
+    EntryStatus.SCHOOL_VERIFIED: "leader_sign",
+    EntryStatus.SCHOOL_APPROVED: "district_review",
+    EntryStatus.DISTRICT_REVIEWED: "confirm",
+}
+STATE_OF_STEP = {step: state for state, step in STEP_OF_STATE.items()}
+STEP_LABELS = {
+    "school_review": "校管理员初审",
+    "leader_sign": "分管校长签字确认",
+    "district_review": "区县复核",
+    "confirm": "继教网确认登记",
+}
+# Corrected by the submitter and sent again.
+RESUBMITTABLE = (EntryStatus.RETURNED, EntryStatus.REJECTED, EntryStatus.WITHDRAWN)
+
+
+def lock_entry(entry) -> CreditEntry:
+    """Re-read the entry under a row lock (only the entry row: `of=self` keeps the 学年 and
+    the item rows free for everyone else)."""
+    pk = entry.pk if isinstance(entry, CreditEntry) else entry
+    try:
+        return (
+            CreditEntry.objects.select_for_update(of=("self",))
+            .select_related("school", "academic_year", "item", "teacher__user")
+            .get(pk=pk)
+        )
+    except CreditEntry.DoesNotExist:
+        raise TransitionError("未找到该学分登记。", kind="invalid") from None
+
+
+def record(entry, *, action: str, actor, role: str, from_state: str, to_state: str,
+           changes: dict | None = None, comment: str = "") -> EntryTransition:
+    return EntryTransition.objects.create(
+        entry=entry, action=action, actor=actor, role=role or "", at=timezone.now(),
+        from_state=from_state, to_state=to_state, changes=changes or {}, comment=comment[:500],
+    )
+
+
+def compute_credits(entry) -> Decimal:
+    """The standalone value of the entry (year caps and unit pooling are the engine's, at total time)."""
+    from credits.rules import RuleError, entry_credits, rule_from_item
+
+    try:
+        return entry_credits(rule_from_item(entry.item), entry.quantity, entry.option or "")
+    except RuleError as exc:
+        raise TransitionError(str(exc)) from None
+
+
+def as_json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {k: [as_json(before.get(k)), as_json(v)] for k, v in after.items() if before.get(k) != v}
+
+
+def to_decimal(value, *, field: str = "数量") -> Decimal:
+    try:
+        result = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise TransitionError(f"{field}须为数字。") from None
+    if not result.is_finite():
+        raise TransitionError(f"{field}须为数字。")
+    return result
+
+
+def step_role(actor, step: str, entry) -> str | None:
+    """The role in which `actor` may take `step` on `entry`, or None."""
+    school_id = entry.school_id
+    if step == "school_review":
+        ok = schools_for_role(actor, Role.SCHOOL_ADMIN).filter(pk=school_id).exists()
+        return Role.SCHOOL_ADMIN if ok else None
+    if step == "leader_sign":
+        ok = schools_for_role(actor, Role.SCHOOL_LEADER).filter(pk=school_id).exists()
+        return Role.SCHOOL_LEADER if ok else None
+    if step == "district_review":
+        if schools_for_role(actor, Role.DISTRICT_ADMIN).filter(pk=school_id).exists():
+            return Role.DISTRICT_ADMIN
+        # A 市直属学校 has no district: the city office does the district's step.
+        if district_step_schools(actor).filter(pk=school_id).exists():
+            return Role.CITY_STAFF
+        return None
+    if step == "confirm":
+        return Role.CITY_STAFF if has_role(actor, Role.CITY_STAFF) else None
+    raise ValueError(step)
+
+
+def require_step_role(actor, step: str, entry) -> str:
+    role = step_role(actor, step, entry)
+    if role is None:
+        who = {
+            "school_review": "该校的校管理员",
+            "leader_sign": "该校的分管校长",
+            "district_review": "该校所属区（市）县的管理员（市直属学校为市教科院）",
+            "confirm": "市教科院教师发展研究所",
+        }[step]
+        raise TransitionError(f"{STEP_LABELS[step]}须由{who}办理，您无权操作该记录。", kind="permission")
+    if entry.teacher.user_id == actor.pk:
+        raise TransitionError("不能审核本人的学分登记。", kind="permission")
+    return role
+
+
+def require_state(entry, *expected) -> None:
+    if entry.status not in expected:
+        raise TransitionError(
+            f"该记录已被审核或状态已变化（当前状态：{entry.get_status_display()}），请刷新后查看。", kind="state"
+        )
+
+
+def submitter_role(actor, entry) -> str | None:
+    """Who may withdraw, correct and resubmit: the teacher for their own claims, the school
+    admins of the entry's school for what a school admin registered."""
+    if entry.source == "admin_registered":
+        ok = schools_for_role(actor, Role.SCHOOL_ADMIN).filter(pk=entry.school_id).exists()
+        return Role.SCHOOL_ADMIN if ok else None
+    return Role.TEACHER if entry.teacher.user_id == actor.pk else None
+
+
+def entry_url(entry) -> str:
+    try:
+        return reverse("reviews:entry_detail", args=[entry.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def notify_teacher(entry, title: str, body: str = "") -> None:
+    from accounts.services import notify
+
+    notify(entry.teacher.user, title, body, entry_url(entry))
+
+
+__all__ = [
+    "Action", "EntryStatus", "RESUBMITTABLE", "STATE_OF_STEP", "STEP_LABELS", "STEP_OF_STATE",
+    "as_json", "compute_credits", "diff", "entry_url", "lock_entry", "notify_teacher", "record",
+    "require_state", "require_step_role", "step_role", "submitter_role", "to_decimal",
+]

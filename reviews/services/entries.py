@@ -1,0 +1,529 @@
+"""The state machine of a CreditEntry (notice 二(三)1(1), 二(四)1, 三(一)).
+
+集中培训 (flow declare) and 灵活性 (flow self_register) take the same chain:
+    submitted → school_review → school_verified → leader_sign → school_approved
+    → district_review → district_reviewed → confirm → confirmed
+An item with a document (flow admin_register) is registered by the school admin, who holds
+the original, and starts at school_approved (the district step is next).
+`confirm` is the city's 继教网确认登记; district_reviewed and confirmed both count in totals.
+A 市直属学校 has no district: city staff take the district step.
+
+Every reviewer may reject (back to the submitter, with the reason) or return for correction;
+the submitter corrects and resubmits. The submitter may withdraw what nobody has reviewed yet.
+Each transition locks the row, checks state, role, scope, calendar and seal, writes the new
+state with save(update_fields) and an EntryTransition, in one transaction.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounts.access import schools_for_role
+from accounts.errors import AccountError
+from accounts.models import Role, TeacherProfile
+from credits.models import AcademicYear, Conversion, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow
+
+from ..calendar import ensure_not_sealed, ensure_window, today_or
+from ..errors import TransitionError
+from ..models import Action, Window
+from ._common import (
+    RESUBMITTABLE,
+    STATE_OF_STEP,
+    STEP_OF_STATE,
+    compute_credits,
+    diff,
+    lock_entry,
+    notify_teacher,
+    record,
+    require_state,
+    require_step_role,
+    step_role,
+    submitter_role,
+    to_decimal,
+)
+from .evidence import attach_files, evidence_mark_reviewed
+
+EDITABLE_FIELDS = ("title", "organizer", "started_on", "ended_on", "quantity", "option")
+
+
+# ---------------------------------------------------------------------------------------------
+# Input checks shared by declaring, registering and correcting
+
+
+def _ensure_can_register(profile: TeacherProfile) -> None:
+    from accounts.services import ensure_can_register
+
+    try:
+        ensure_can_register(profile)
+    except AccountError as exc:
+        raise TransitionError(exc.message, kind="permission") from None
+
+
+def _resolve_item(item: CreditItem, year: AcademicYear) -> CreditItem:
+    """The catalogue version valid in the activity's 学年 (values may change between years)."""
+    from credits.selectors import item_for
+
+    try:
+        resolved = item_for(item.code, year)
+    except CreditItem.DoesNotExist:
+        resolved = None
+    if resolved is None or not resolved.is_active:
+        raise TransitionError(f"项目「{item.name}」在{year.label}学年不可登记。")
+    return resolved
+
+
+def _clean_values(*, item: CreditItem, title, started_on, ended_on, quantity, option, organizer,
+                  today: datetime.date) -> dict:
+    title = (title or "").strip()
+    if not title:
+        raise TransitionError("请填写培训内容 / 项目名称。")
+    if not isinstance(started_on, datetime.date):
+        raise TransitionError("请填写开始日期。")
+    if started_on > today:
+        raise TransitionError("活动尚未开始，不能提前登记学分。")
+    if ended_on is not None and ended_on < started_on:
+        raise TransitionError("结束日期不能早于开始日期。")
+    option = (option or "").strip()
+    if item.conversion == Conversion.BY_OPTION:
+        keys = {str(o.get("key")) for o in item.options or []}
+        if option not in keys:
+            labels = "、".join(str(o.get("label", o.get("key"))) for o in item.options or [])
+            raise TransitionError(f"请选择「{item.name}」的等级/选项（{labels}）。")
+        if quantity in (None, ""):
+            quantity = Decimal("1")
+    elif option:
+        option = ""
+    if quantity in (None, ""):
+        raise TransitionError(f"请填写数量（{item.unit_label}）。")
+    quantity = to_decimal(quantity, field=f"数量（{item.unit_label}）")
+    if quantity <= 0 or quantity >= Decimal("100000") or quantity != quantity.quantize(Decimal("0.1")):
+        raise TransitionError(f"数量（{item.unit_label}）须为大于 0 的数，最多一位小数。")
+    return {
+        "title": title[:200], "organizer": (organizer or "").strip()[:100], "started_on": started_on,
+        "ended_on": ended_on, "quantity_claimed": quantity, "option": option,
+    }
+
+
+def _year_for(started_on: datetime.date) -> AcademicYear:
+    # 8月1日 and later count in the next 学年 (notice 三(三)2).
+    return AcademicYear.for_date(started_on)
+
+
+def _district_id(entry_or_school) -> int | None:
+    school = getattr(entry_or_school, "school", entry_or_school)
+    return school.district_id
+
+
+# ---------------------------------------------------------------------------------------------
+# Creating entries
+
+
+@transaction.atomic
+def entry_declare(*, teacher_user, item: CreditItem, title: str, started_on: datetime.date, quantity=None,
+                  option: str = "", ended_on: datetime.date | None = None, organizer: str = "",
+                  evidence_files=(), today: datetime.date | None = None) -> CreditEntry:
+    """A teacher declares a 集中培训 (with proof) or self-registers a 灵活性 activity (附件2:
+    item, dates, content, level/option, hours)."""
+    today = today_or(today)
+    profile = getattr(teacher_user, "teacher_profile", None)
+    if profile is None:
+        raise TransitionError("您没有教师账号，不能登记学分。", kind="permission")
+    _ensure_can_register(profile)
+    if item.flow not in (Flow.DECLARE, Flow.SELF_REGISTER):
+        raise TransitionError(_flow_refusal(item), kind="permission")
+    values = _clean_values(item=item, title=title, started_on=started_on, ended_on=ended_on, quantity=quantity,
+                           option=option, organizer=organizer, today=today)
+    year = _year_for(started_on)
+    ensure_window(year, Window.REGISTRATION, today=today, district_id=profile.school.district_id)
+    item = _resolve_item(item, year)
+    if item.flow == Flow.DECLARE and not evidence_files:
+        raise TransitionError("申报集中培训须上传参培证明材料（学时证明、通知安排等）。")
+    action = Action.DECLARE if item.flow == Flow.DECLARE else Action.SELF_REGISTER
+    entry = CreditEntry(
+        teacher=profile, school=profile.school, academic_year=year, item=item, status=EntryStatus.SUBMITTED,
+        source=EntrySource.DECLARED if item.flow == Flow.DECLARE else EntrySource.SELF_REGISTERED,
+        created_by=teacher_user, **values,
+    )
+    entry.credits = compute_credits(entry)
+    entry.save()
+    attach_files(entry, evidence_files, actor=teacher_user)
+    record(entry, action=action, actor=teacher_user, role=Role.TEACHER, from_state="",
+           to_state=entry.status, changes=_creation_changes(entry))
+    return entry
+
+
+def _flow_refusal(item: CreditItem) -> str:
+    if item.flow == Flow.ADMIN_REGISTER:
+        return f"「{item.name}」由学校管理员凭证书或证明代为登记，请将材料交学校管理员。"
+    if item.flow == Flow.ROSTER:
+        return f"「{item.name}」由基地校通过花名册报送，不能个人申报。"
+    if item.flow == Flow.FEED:
+        return f"「{item.name}」由系统自动认定，不需要申报。"
+    return f"「{item.name}」不能由教师本人申报。"
+
+
+def _creation_changes(entry) -> dict:
+    fields = ("item", "title", "organizer", "started_on", "ended_on", "quantity_claimed", "option", "credits")
+    return diff({}, {f: getattr(entry, f) for f in fields if getattr(entry, f) not in (None, "")})
+
+
+@transaction.atomic
+def entry_admin_register(*, actor, teacher: TeacherProfile, item: CreditItem, title: str,
+                         started_on: datetime.date, quantity=None, option: str = "",
+                         ended_on: datetime.date | None = None, organizer: str = "", evidence_files=(),
+                         today: datetime.date | None = None) -> CreditEntry:
+    """The school admin registers an item with a document (学历, 普通话, 职称考试, 支教, 师徒结队…)
+    for a teacher of the school, attaching the document; the district reviews it next."""
+    today = today_or(today)
+    if not schools_for_role(actor, Role.SCHOOL_ADMIN).filter(pk=teacher.school_id).exists():
+        raise TransitionError("只有该教师所在学校的校管理员可以代为登记。", kind="permission")
+    if teacher.user_id == actor.pk:
+        raise TransitionError("不能为本人代为登记，请由本校其他管理员办理。", kind="permission")
+    _ensure_can_register(teacher)
+    if item.flow != Flow.ADMIN_REGISTER:
+        raise TransitionError(f"「{item.name}」不是凭证书代为登记的项目。")
+    values = _clean_values(item=item, title=title, started_on=started_on, ended_on=ended_on, quantity=quantity,
+                           option=option, organizer=organizer, today=today)
+    year = _year_for(started_on)
+    ensure_window(year, Window.REGISTRATION, today=today, district_id=teacher.school.district_id)
+    item = _resolve_item(item, year)
+    if not evidence_files:
+        raise TransitionError("代为登记须上传证书或证明材料的扫描件。")
+    entry = CreditEntry(
+        teacher=teacher, school=teacher.school, academic_year=year, item=item,
+        status=EntryStatus.SCHOOL_APPROVED, source=EntrySource.ADMIN_REGISTERED, created_by=actor, **values,
+    )
+    entry.credits = compute_credits(entry)
+    entry.save()
+    # The school admin has checked the original: the scan counts as reviewed by the school.
+    attach_files(entry, evidence_files, actor=actor, reviewed=True)
+    record(entry, action=Action.ADMIN_REGISTER, actor=actor, role=Role.SCHOOL_ADMIN, from_state="",
+           to_state=entry.status, changes=_creation_changes(entry))
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# Review steps
+
+
+def _approved_quantity(entry, quantity_approved, comment: str) -> Decimal | None:
+    """A reviewer may approve fewer than claimed, with a reason; never more."""
+    if quantity_approved in (None, ""):
+        return None
+    value = to_decimal(quantity_approved, field="核定数量")
+    if value < 0 or value != value.quantize(Decimal("0.1")):
+        raise TransitionError("核定数量须为不小于 0 的数，最多一位小数。")
+    if value > entry.quantity_claimed:
+        raise TransitionError(f"核定数量不能多于申报数量（{entry.quantity_claimed}）。")
+    if value < entry.quantity and not comment.strip():
+        raise TransitionError("核减数量须填写理由。")
+    return value
+
+
+def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, comment: str = "",
+            window: str, today) -> CreditEntry:
+    entry = lock_entry(entry)
+    ensure_not_sealed(entry.academic_year)
+    require_state(entry, STATE_OF_STEP[step])
+    role = require_step_role(actor, step, entry)
+    ensure_window(entry.academic_year, window, today=today, district_id=_district_id(entry))
+    comment = (comment or "").strip()
+    before = {"status": entry.status, "quantity_approved": entry.quantity_approved, "credits": entry.credits,
+              "last_comment": entry.last_comment}
+    if approve:
+        new_quantity = _approved_quantity(entry, quantity_approved, comment)
+        if new_quantity is not None:
+            entry.quantity_approved = new_quantity
+            entry.credits = compute_credits(entry)
+        entry.status = {
+            "school_review": EntryStatus.SCHOOL_VERIFIED,
+            "leader_sign": EntryStatus.SCHOOL_APPROVED,
+            "district_review": EntryStatus.DISTRICT_REVIEWED,
+            "confirm": EntryStatus.CONFIRMED,
+        }[step]
+        action = step
+    else:
+        if not comment:
+            raise TransitionError("不通过须填写理由，理由将退回给提交人。")
+        entry.status = EntryStatus.REJECTED
+        action = Action.REJECT
+    entry.last_comment = comment[:500]
+    after = {"status": entry.status, "quantity_approved": entry.quantity_approved, "credits": entry.credits,
+             "last_comment": entry.last_comment}
+    entry.save(update_fields=["status", "quantity_approved", "credits", "last_comment", "updated_at"])
+    if approve and step in ("school_review", "district_review"):
+        evidence_mark_reviewed(entry)
+    record(entry, action=action, actor=actor, role=role, from_state=before["status"], to_state=entry.status,
+           changes=diff(before, after), comment=comment)
+    if not approve:
+        # In the same transaction: the notice exists exactly when the rejection does.
+        notify_teacher(entry, f"学分登记未通过：{entry.title}", f"{STEP_LABELS_SHORT[step]}未通过。理由：{comment}")
+    return entry
+
+
+STEP_LABELS_SHORT = {"school_review": "校初审", "leader_sign": "分管校长签字", "district_review": "区县复核",
+                     "confirm": "市级确认"}
+
+
+def entry_school_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
+                        today: datetime.date | None = None) -> CreditEntry:
+    """校管理员初审 / 验证: checks the proof against the original and the converted credits."""
+    with transaction.atomic():
+        return _review(actor=actor, entry=entry, step="school_review", approve=approve,
+                       quantity_approved=quantity_approved, comment=comment, window=Window.SCHOOL_REVIEW,
+                       today=today)
+
+
+def entry_leader_sign(*, actor, entry, approve: bool = True, comment: str = "",
+                      today: datetime.date | None = None) -> CreditEntry:
+    """分管校长签字确认."""
+    with transaction.atomic():
+        return _review(actor=actor, entry=entry, step="leader_sign", approve=approve, comment=comment,
+                       window=Window.SCHOOL_REVIEW, today=today)
+
+
+def entry_district_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
+                          today: datetime.date | None = None) -> CreditEntry:
+    """区县复核 (city staff for a 市直属学校), 9月1日–10月31日."""
+    with transaction.atomic():
+        return _review(actor=actor, entry=entry, step="district_review", approve=approve,
+                       quantity_approved=quantity_approved, comment=comment, window=Window.DISTRICT_REVIEW,
+                       today=today)
+
+
+def entry_confirm(*, actor, entry, today: datetime.date | None = None) -> CreditEntry:
+    """继教网确认登记: the city's check in November before the year is sealed."""
+    with transaction.atomic():
+        return _review(actor=actor, entry=entry, step="confirm", approve=True, window=Window.CITY_SEAL,
+                       today=today)
+
+
+STEP_WINDOWS = {
+    "school_review": Window.SCHOOL_REVIEW,
+    "leader_sign": Window.SCHOOL_REVIEW,
+    "district_review": Window.DISTRICT_REVIEW,
+    "confirm": Window.CITY_SEAL,
+}
+
+
+@transaction.atomic
+def entry_return(*, actor, entry, comment: str, today: datetime.date | None = None) -> CreditEntry:
+    """Return for correction: whoever holds the current step sends it back to the submitter."""
+    entry = lock_entry(entry)
+    ensure_not_sealed(entry.academic_year)
+    require_state(entry, *STEP_OF_STATE)
+    step = STEP_OF_STATE[entry.status]
+    role = require_step_role(actor, step, entry)
+    ensure_window(entry.academic_year, STEP_WINDOWS[step], today=today, district_id=_district_id(entry))
+    comment = (comment or "").strip()
+    if not comment:
+        raise TransitionError("退回修改须填写需要修改的内容。")
+    from_state = entry.status
+    entry.status = EntryStatus.RETURNED
+    entry.last_comment = comment[:500]
+    entry.save(update_fields=["status", "last_comment", "updated_at"])
+    record(entry, action=Action.RETURN, actor=actor, role=role, from_state=from_state, to_state=entry.status,
+           changes={"status": [from_state, entry.status]}, comment=comment)
+    notify_teacher(entry, f"学分登记被退回修改：{entry.title}", f"修改意见：{comment}")
+    return entry
+
+
+def _first_state(entry) -> str:
+    return EntryStatus.SCHOOL_APPROVED if entry.source == EntrySource.ADMIN_REGISTERED else EntryStatus.SUBMITTED
+
+
+@transaction.atomic
+def entry_withdraw(*, actor, entry, today: datetime.date | None = None) -> CreditEntry:
+    """The submitter takes back an entry nobody has reviewed yet."""
+    entry = lock_entry(entry)
+    ensure_not_sealed(entry.academic_year)
+    role = submitter_role(actor, entry)
+    if role is None:
+        raise TransitionError("只有提交人可以撤回该登记。", kind="permission")
+    if entry.status != _first_state(entry):
+        raise TransitionError(
+            f"该记录已被审核或状态已变化（当前状态：{entry.get_status_display()}），不能撤回。", kind="state"
+        )
+    from_state = entry.status
+    entry.status = EntryStatus.WITHDRAWN
+    entry.save(update_fields=["status", "updated_at"])
+    record(entry, action=Action.WITHDRAW, actor=actor, role=role, from_state=from_state, to_state=entry.status,
+           changes={"status": [from_state, entry.status]})
+    return entry
+
+
+def _apply_changes(entry, changes: dict, *, today) -> dict:
+    """Applies the submitter's corrections; returns {field: [before, after]} of what changed."""
+    unknown = set(changes) - set(EDITABLE_FIELDS) - {"evidence_files"}
+    if unknown:
+        raise TransitionError(f"不能修改这些字段：{'、'.join(sorted(unknown))}。")
+    merged = {
+        "title": entry.title, "organizer": entry.organizer, "started_on": entry.started_on,
+        "ended_on": entry.ended_on, "quantity": entry.quantity_claimed, "option": entry.option,
+    }
+    merged.update({k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
+    values = _clean_values(item=entry.item, today=today, **merged)
+    before = {f: getattr(entry, f) for f in values}
+    before["academic_year"] = entry.academic_year
+    before["item"] = entry.item
+    year = _year_for(values["started_on"])
+    if year.pk != entry.academic_year_id:
+        ensure_window(year, Window.REGISTRATION, today=today, district_id=_district_id(entry))
+        values["academic_year"] = year
+        values["item"] = _resolve_item(entry.item, year)
+    for field, value in values.items():
+        setattr(entry, field, value)
+    return diff(before, values)
+
+
+@transaction.atomic
+def entry_update(*, actor, entry, today: datetime.date | None = None, **changes) -> CreditEntry:
+    """The submitter corrects an entry before anyone has reviewed it (an edit in the history)."""
+    today = today_or(today)
+    entry = lock_entry(entry)
+    ensure_not_sealed(entry.academic_year)
+    role = submitter_role(actor, entry)
+    if role is None:
+        raise TransitionError("只有提交人可以修改该登记。", kind="permission")
+    if entry.status != _first_state(entry):
+        raise TransitionError(
+            f"该记录已被审核或状态已变化（当前状态：{entry.get_status_display()}），不能修改。", kind="state"
+        )
+    ensure_window(entry.academic_year, Window.REGISTRATION, today=today, district_id=_district_id(entry))
+    files = changes.pop("evidence_files", ())
+    changed = _apply_changes(entry, changes, today=today)
+    entry.credits = compute_credits(entry)
+    entry.save()
+    if files:
+        added = attach_files(entry, files, actor=actor)
+        changed["evidence"] = [None, [e.original_name for e in added]]
+    if changed:
+        record(entry, action=Action.EDIT, actor=actor, role=role, from_state=entry.status,
+               to_state=entry.status, changes=changed)
+    return entry
+
+
+@transaction.atomic
+def entry_resubmit(*, actor, entry, today: datetime.date | None = None, comment: str = "",
+                   **changes) -> CreditEntry:
+    """After a rejection, a return or a withdrawal, the submitter corrects and sends it again;
+    the review chain starts over."""
+    today = today_or(today)
+    entry = lock_entry(entry)
+    ensure_not_sealed(entry.academic_year)
+    role = submitter_role(actor, entry)
+    if role is None:
+        raise TransitionError("只有提交人可以修改并重新提交该登记。", kind="permission")
+    require_state(entry, *RESUBMITTABLE)
+    _ensure_can_register(entry.teacher)
+    # A withdrawn entry is sent anew, so registration must be open; a returned or rejected
+    # one is a correction the review asked for and may follow until the reviews end.
+    window = Window.REGISTRATION if entry.status == EntryStatus.WITHDRAWN else Window.SCHOOL_REVIEW
+    ensure_window(entry.academic_year, window, today=today, district_id=_district_id(entry))
+    files = changes.pop("evidence_files", ())
+    from_state = entry.status
+    changed = _apply_changes(entry, changes, today=today)
+    if entry.quantity_approved is not None:
+        changed["quantity_approved"] = [str(entry.quantity_approved), None]
+    entry.quantity_approved = None
+    entry.credits = compute_credits(entry)
+    entry.status = _first_state(entry)
+    entry.last_comment = (comment or "").strip()[:500]
+    entry.save()
+    if files:
+        added = attach_files(entry, files, actor=actor, reviewed=entry.source == EntrySource.ADMIN_REGISTERED)
+        changed["evidence"] = [None, [e.original_name for e in added]]
+    changed["status"] = [from_state, entry.status]
+    record(entry, action=Action.RESUBMIT, actor=actor, role=role, from_state=from_state, to_state=entry.status,
+           changes=changed, comment=entry.last_comment)
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk approval
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    entry_id: int
+    ok: bool
+    message: str
+    status: str = ""
+
+
+BULK_STEPS = ("school_review", "leader_sign", "district_review", "confirm")
+# More entries than this run as a background Job with a progress bar.
+BULK_JOB_THRESHOLD = 100
+
+
+def _approve_one(*, actor, entry_id: int, step: str, today) -> CreditEntry:
+    if step == "school_review":
+        return entry_school_review(actor=actor, entry=entry_id, approve=True, today=today)
+    if step == "leader_sign":
+        return entry_leader_sign(actor=actor, entry=entry_id, approve=True, today=today)
+    if step == "district_review":
+        return entry_district_review(actor=actor, entry=entry_id, approve=True, today=today)
+    return entry_confirm(actor=actor, entry=entry_id, today=today)
+
+
+def entries_bulk_review(*, actor, entry_ids, step: str, today: datetime.date | None = None,
+                        job=None) -> list[BulkResult]:
+    """Approves many entries at one step. Each entry is its own transaction (all or nothing for
+    that entry); one refusal does not stop the others. Entries outside the actor's scope are
+    reported as not found."""
+    from accounts.jobs import job_progress
+
+    from ..selectors import entries_for_user
+
+    if step not in BULK_STEPS:
+        raise TransitionError(f"未知的审核步骤：{step}。")
+    ids = list(dict.fromkeys(int(i) for i in entry_ids))
+    visible = set(entries_for_user(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    results = []
+    for n, entry_id in enumerate(ids, start=1):
+        if entry_id not in visible:
+            results.append(BulkResult(entry_id, False, "未找到该记录，或不在您的管理范围内。"))
+        else:
+            try:
+                entry = _approve_one(actor=actor, entry_id=entry_id, step=step, today=today)
+                results.append(BulkResult(entry_id, True, "已通过", entry.status))
+            except TransitionError as exc:
+                results.append(BulkResult(entry_id, False, exc.message))
+        if job is not None and (n % 20 == 0 or n == len(ids)):
+            job_progress(job, done=n, total=len(ids))
+    return results
+
+
+def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.date | None = None):
+    """A large bulk approval as a Job: the page shows its progress bar and, at the end, the
+    per-entry results (job.result["results"])."""
+    from accounts.jobs import job_create
+
+    from ..tasks import bulk_review_task
+
+    if step not in BULK_STEPS:
+        raise TransitionError(f"未知的审核步骤：{step}。")
+    ids = [int(i) for i in entry_ids]
+    job = job_create(kind=f"bulk_review:{step}", owner=actor, total=len(ids))
+    day = today.isoformat() if today else None
+    transaction.on_commit(lambda: bulk_review_task.delay(job.pk, actor.pk, ids, step, day))
+    return job
+
+
+def available_steps(user, entry) -> set[str]:
+    """What `user` may do with `entry` now (for buttons): review steps, return, withdraw, resubmit.
+    The calendar is checked when the action is taken."""
+    actions = set()
+    step = STEP_OF_STATE.get(entry.status)
+    if step and entry.teacher.user_id != user.pk and step_role(user, step, entry):
+        actions |= {step, "return"}
+        if step != "confirm":
+            actions.add("reject")
+    if submitter_role(user, entry):
+        if entry.status == _first_state(entry):
+            actions |= {"withdraw", "edit"}
+        if entry.status in RESUBMITTABLE:
+            actions.add("resubmit")
+    return actions

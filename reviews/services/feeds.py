@@ -1,0 +1,210 @@
+"""System feeds (notice 二(三)1): QR/ID-card sign-in trainings, 微师培, 成都数字学校, video
+courses, reading notes and reflections, 党员e家. Each record becomes a confirmed entry
+(source feed) without the review chain, keyed by its external id, so importing the same
+file twice changes nothing. Year caps and whole-unit pooling (3 hours = 1 credit) are the
+engine's, applied to the year's total."""
+
+import csv
+import datetime
+import io
+
+from django.db import IntegrityError, transaction
+
+from accounts.access import has_role
+from accounts.models import Role, TeacherProfile
+from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus
+
+from ..calendar import today_or
+from ..errors import TransitionError
+from ..models import Action, FeedChannel, FeedImport
+from ._common import compute_credits, record, to_decimal
+
+# The catalogue item each channel feeds (the sign-in channel names its training's item per import).
+FEED_ITEM_CODES = {
+    FeedChannel.MICRO_COURSE: "micro_course",
+    FeedChannel.DIGITAL_SCHOOL: "digital_school",
+    FeedChannel.VIDEO_COURSE: "video_course",
+    FeedChannel.READING_NOTE: "reading_note",
+    FeedChannel.REFLECTION: "self_reflection",
+    FeedChannel.PARTY_E_HOME: "party_e_home",
+}
+# Column names accepted in files (Chinese as the source systems export them, or English).
+HEADERS = {
+    "external_id": ("编号", "记录编号", "external_id"),
+    "username": ("账号", "username"),
+    "id_number": ("身份证号", "id_number"),
+    "date": ("日期", "学习日期", "培训日期", "date"),
+    "quantity": ("数量", "学时", "课程数", "篇数", "quantity"),
+    "title": ("内容", "课程名称", "培训内容", "title"),
+    "item_code": ("项目代码", "item_code"),
+}
+MAX_RECORDS = 20000
+
+
+def _ensure_importer(actor) -> None:
+    if not has_role(actor, Role.CITY_STAFF):
+        raise TransitionError("系统数据由市教科院教师发展研究所导入。", kind="permission")
+
+
+def _parse_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value or "").strip().replace("/", "-").replace(".", "-")
+    try:
+        return datetime.date.fromisoformat(text[:10])
+    except ValueError:
+        raise TransitionError(f"日期「{value}」格式不正确（应为 2018-03-15）。") from None
+
+
+def parse_feed_file(upload) -> list[dict]:
+    """CSV (UTF-8) or Excel (.xlsx) with a header row; returns records keyed as the API's."""
+    name = (getattr(upload, "name", "") or "").lower()
+    upload.seek(0)
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(upload, read_only=True, data_only=True)
+        except Exception:  # a broken workbook raises many kinds
+            raise TransitionError("无法读取 Excel 文件。") from None
+        rows = [["" if c is None else c for c in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
+    elif name.endswith(".csv"):
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise TransitionError("CSV 文件须为 UTF-8 编码。") from None
+        rows = list(csv.reader(io.StringIO(text)))
+    else:
+        raise TransitionError("导入文件须为 CSV 或 Excel（.xlsx）。")
+    if not rows:
+        raise TransitionError("文件是空的。")
+    header = [str(c).strip() for c in rows[0]]
+    index = {}
+    for key, names in HEADERS.items():
+        for n, col in enumerate(header):
+            if col in names:
+                index[key] = n
+                break
+    for required in ("external_id", "date", "quantity"):
+        if required not in index:
+            raise TransitionError(f"文件缺少列：{HEADERS[required][0]}。")
+    if "username" not in index and "id_number" not in index:
+        raise TransitionError("文件须有「账号」或「身份证号」列。")
+    records = []
+    for row in rows[1:]:
+        if not any(str(c).strip() for c in row):
+            continue
+        records.append({key: (row[n] if n < len(row) else "") for key, n in index.items()})
+    return records
+
+
+def _find_teacher(record_: dict) -> TeacherProfile:
+    username = str(record_.get("username") or "").strip()
+    id_number = str(record_.get("id_number") or "").strip().upper()
+    qs = TeacherProfile.objects.select_related("user", "school")
+    profile = None
+    if username:
+        profile = qs.filter(user__username=username).first()
+    elif id_number:
+        profile = qs.filter(id_number=id_number).first()
+    if profile is None:
+        raise TransitionError(f"找不到教师账号（{username or id_number or '未提供账号'}）。")
+    if not profile.can_register_credits:
+        raise TransitionError(f"账号「{profile.user.username}」未审核或已停用，不能登记学分。")
+    return profile
+
+
+def feed_import_records(*, actor, channel: str, records, item_code: str = "", via: str = "api",
+                        file=None, filename: str = "", today: datetime.date | None = None) -> FeedImport:
+    """Imports records; each one is its own savepoint so a bad row does not stop the others."""
+    from credits.selectors import item_for
+
+    _ensure_importer(actor)
+    today = today_or(today)
+    if channel not in FeedChannel.values:
+        raise TransitionError(f"未知的数据来源：{channel}。")
+    default_code = (item_code or FEED_ITEM_CODES.get(channel, "")).strip()
+    records = list(records)
+    if len(records) > MAX_RECORDS:
+        raise TransitionError(f"一次最多导入 {MAX_RECORDS} 条记录。")
+    feed = FeedImport(channel=channel, item_code=default_code[:40], via=via, imported_by=actor,
+                      filename=(filename or "")[:200], total_count=len(records))
+    if file is not None:
+        file.seek(0)
+        feed.file.save(filename or "feed", file, save=False)
+    feed.save()
+    errors = []
+    for n, rec in enumerate(records, start=1):
+        try:
+            created = _import_one(feed, rec, default_code=default_code, actor=actor, item_for=item_for, today=today)
+        except TransitionError as exc:
+            errors.append({"row": n, "external_id": str(rec.get("external_id", ""))[:64], "message": exc.message})
+            continue
+        if created:
+            feed.created_count += 1
+        else:
+            feed.skipped_count += 1
+    feed.error_count = len(errors)
+    feed.errors = errors[:1000]
+    feed.save(update_fields=["created_count", "skipped_count", "error_count", "errors"])
+    return feed
+
+
+def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_for, today) -> bool:
+    external = str(rec.get("external_id") or "").strip()
+    if isinstance(rec.get("external_id"), float) and rec["external_id"].is_integer():
+        external = str(int(rec["external_id"]))
+    if not external:
+        raise TransitionError("缺少记录编号。")
+    key = f"{feed.channel}:{external}"
+    if len(key) > 64:
+        raise TransitionError("记录编号过长。")
+    if CreditEntry.objects.filter(source=EntrySource.FEED, external_id=key).exists():
+        return False
+    teacher = _find_teacher(rec)
+    day = _parse_date(rec.get("date"))
+    if day > today:
+        raise TransitionError(f"日期 {day} 晚于今天。")
+    year = AcademicYear.for_date(day)
+    if year.is_sealed:
+        raise TransitionError(f"{year.label}学年已封存，不能再导入。")
+    code = str(rec.get("item_code") or default_code).strip()
+    if not code:
+        raise TransitionError("签到培训须指定认定项目代码。")
+    try:
+        item = item_for(code, year)
+    except CreditItem.DoesNotExist:
+        raise TransitionError(f"学分项目「{code}」在{year.label}学年不存在。") from None
+    quantity = to_decimal(rec.get("quantity"), field="数量")
+    if quantity <= 0 or quantity >= 100000:
+        raise TransitionError("数量须大于 0。")
+    title = str(rec.get("title") or "").strip() or FeedChannel(feed.channel).label
+    entry = CreditEntry(
+        teacher=teacher, school=teacher.school, academic_year=year, item=item, title=title[:200],
+        organizer=FeedChannel(feed.channel).label[:100], started_on=day,
+        quantity_claimed=quantity.quantize(quantity.__class__("0.1")), status=EntryStatus.CONFIRMED,
+        source=EntrySource.FEED, external_id=key, created_by=actor,
+    )
+    entry.credits = compute_credits(entry)
+    try:
+        with transaction.atomic():
+            entry.save()
+            record(entry, action=Action.FEED, actor=actor, role=Role.CITY_STAFF, from_state="",
+                   to_state=entry.status,
+                   changes={"quantity_claimed": [None, str(entry.quantity_claimed)],
+                            "credits": [None, str(entry.credits)]},
+                   comment=f"{FeedChannel(feed.channel).label}导入（批次 {feed.pk}）")
+    except IntegrityError:
+        # The same record arrived in a parallel import a moment ago.
+        return False
+    return True
+
+
+def feed_import_file(*, actor, channel: str, file, item_code: str = "",
+                     today: datetime.date | None = None) -> FeedImport:
+    _ensure_importer(actor)
+    records = parse_feed_file(file)
+    return feed_import_records(actor=actor, channel=channel, records=records, item_code=item_code, via="file",
+                               file=file, filename=getattr(file, "name", ""), today=today)

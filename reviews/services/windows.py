@@ -1,0 +1,92 @@
+"""Extending a window of the calendar, and the reminders before windows close."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q
+
+from accounts.access import has_role
+from accounts.models import BaseLevel, Notification, Role, School, User
+from credits.models import AcademicYear, CreditEntry, EntryStatus
+
+from ..calendar import ensure_not_sealed, today_or, window_range
+from ..errors import TransitionError
+from ..models import Roster, Window, WindowExtension
+
+
+@transaction.atomic
+def window_extend(*, actor, academic_year: AcademicYear, window: str, until: datetime.date, reason: str,
+                  district=None) -> WindowExtension:
+    """City staff extend a window (for one district or for all), and say why."""
+    if not has_role(actor, Role.CITY_STAFF):
+        raise TransitionError("只有市教科院教师发展研究所可以延长时间段。", kind="permission")
+    if window not in Window.values:
+        raise TransitionError(f"未知的时间段：{window}。")
+    ensure_not_sealed(academic_year)
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError("延长时间段须填写理由。")
+    current = window_range(academic_year, window, district_id=district.pk if district else None)
+    if until <= current.closes:
+        raise TransitionError(f"延长后的截止日期须晚于当前截止日期（{current.closes:%Y-%m-%d}）。")
+    return WindowExtension.objects.create(
+        academic_year=academic_year, window=window, district=district, until=until, reason=reason[:300],
+        created_by=actor,
+    )
+
+
+def _users(**role_filter):
+    return User.objects.filter(is_active=True, **role_filter).distinct()
+
+
+def _recipients(year: AcademicYear, window: str):
+    """Who must act before `window` closes: only users with something still to do."""
+    pending = CreditEntry.objects.filter(academic_year=year)
+    if window == Window.REGISTRATION:
+        # Teachers whose entry came back for correction.
+        yield from _users(teacher_profile__entries__academic_year=year,
+                          teacher_profile__entries__status__in=[EntryStatus.RETURNED])
+    elif window == Window.SCHOOL_REVIEW:
+        admin_schools = pending.filter(status=EntryStatus.SUBMITTED).values("school_id")
+        leader_schools = pending.filter(status=EntryStatus.SCHOOL_VERIFIED).values("school_id")
+        yield from _users(role_assignments__role=Role.SCHOOL_ADMIN, role_assignments__school__in=admin_schools)
+        yield from _users(role_assignments__role=Role.SCHOOL_LEADER, role_assignments__school__in=leader_schools)
+    elif window == Window.DISTRICT_REVIEW:
+        waiting = pending.filter(status=EntryStatus.SCHOOL_APPROVED)
+        districts = waiting.filter(school__district__isnull=False).values("school__district_id")
+        yield from _users(role_assignments__role=Role.DISTRICT_ADMIN, role_assignments__district__in=districts)
+        if waiting.filter(school__district__isnull=True).exists():
+            yield from _users(role_assignments__role=Role.CITY_STAFF)
+    elif window == Window.BASE_ROSTER:
+        submitted = Roster.objects.filter(academic_year=year).values("school_id")
+        schools = School.objects.filter(~Q(base_level=BaseLevel.NONE)).exclude(pk__in=submitted)
+        yield from _users(role_assignments__role=Role.BASE_SCHOOL_ADMIN, role_assignments__school__in=schools)
+    elif window == Window.CITY_SEAL:
+        if pending.filter(status=EntryStatus.DISTRICT_REVIEWED).exists():
+            yield from _users(role_assignments__role=Role.CITY_STAFF)
+
+
+def deadline_reminders_send(*, today: datetime.date | None = None, days: int = 7) -> int:
+    """Reminds users whose window closes within `days` days. Idempotent: the dedupe key names
+    the window and its closing date, so a rerun sends nothing new, and an extension does."""
+    from accounts.services import notify
+
+    today = today_or(today)
+    sent = 0
+    years = AcademicYear.objects.filter(sealed_at__isnull=True, start_year__in=[today.year - 2, today.year - 1, today.year])
+    for year in years:
+        for window in Window.values:
+            rng = window_range(year, window)
+            if not (rng.contains(today) and (rng.closes - today).days <= days):
+                continue
+            key = f"reminder:{year.start_year}:{window}:{rng.closes.isoformat()}"
+            seen = set()
+            for user in _recipients(year, window):
+                if user.pk in seen:
+                    continue
+                seen.add(user.pk)
+                if Notification.objects.filter(recipient=user, dedupe_key=key).exists():
+                    continue
+                notify(user, f"{rng.label}即将截止", f"{rng.describe()}，请在截止前完成。", dedupe_key=key)
+                sent += 1
+    return sent
