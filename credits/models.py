@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -154,6 +155,65 @@ class CreditItem(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.get_category_display()}）"
+
+    def clean(self):
+        errors = {}
+        if self.conversion == Conversion.PER_UNIT and not self.unit_size:
+            errors["unit_size"] = "按整单位折算须填写单位大小。"
+        for name in ("unit_size", "cap"):
+            value = getattr(self, name)
+            # The set-based totals count in integer tenths; more places would make the two paths differ.
+            if value is not None and (Decimal(value) * 10) % 1:
+                errors[name] = "最多一位小数。"
+        if self.conversion == Conversion.BY_OPTION and not self.options:
+            errors["options"] = "按选项计的项目须至少有一个选项。"
+        seen = set()
+        for opt in self.options or []:
+            if not isinstance(opt, dict) or not opt.get("key") or "credits" not in opt:
+                errors["options"] = '每个选项须含 "key" 和 "credits"。'
+                break
+            if opt["key"] in seen:
+                errors["options"] = f"选项 {opt['key']} 重复。"
+                break
+            seen.add(opt["key"])
+            try:
+                value = Decimal(str(opt["credits"]))
+            except ArithmeticError:
+                errors["options"] = f"选项 {opt['key']} 的学分不是数字。"
+                break
+            if value < 0 or (value * 100) % 1:
+                errors["options"] = f"选项 {opt['key']} 的学分须为非负数，最多两位小数。"
+                break
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_unconfirmed_values(self) -> bool:
+        return self.unconfirmed or any(o.get("unconfirmed") for o in self.options or [])
+
+    def conversion_text(self) -> str:
+        """The conversion in words, as the catalogue and the entry form show it."""
+        rate = _fmt(self.rate)
+        if self.conversion == Conversion.PER_HOUR:
+            if self.unit_label.startswith("学分"):
+                return "按系统认定的学分计"
+            return f"每{self.unit_label}计{rate}学分"
+        if self.conversion == Conversion.PER_UNIT:
+            return f"每满{_fmt(self.unit_size)}{self.unit_label}计{rate}学分（按学年合计取整）"
+        if self.conversion == Conversion.PER_COUNT:
+            return f"每{self.unit_label}计{rate}学分"
+        return "按" + "、".join(f"{o.get('label', o['key'])}{_fmt(o['credits'])}" for o in self.options or []) + "学分"
+
+    def option_label(self, key: str) -> str:
+        return next((o.get("label", o["key"]) for o in self.options or [] if o["key"] == key), key)
+
+
+def _fmt(value) -> str:
+    """1.00 → "1", 0.50 → "0.5", 20 → "20"."""
+    if value is None:
+        return ""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text
 
 
 class CapGroup(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 
 from . import rules as R
@@ -24,12 +26,50 @@ def entry_refresh_credits(entry: CreditEntry, *, save: bool = True):
     return entry.credits
 
 
+def _value(item: CreditItem, name: str):
+    value = getattr(item, name)
+    if name == "options":
+        # Labels and the 待确认 flag don't change what an option is worth.
+        return {str(o.get("key")): Decimal(str(o.get("credits"))) for o in value or [] if isinstance(o, dict)}
+    if name in ("rate", "unit_size", "cap") and value is not None:
+        return Decimal(str(value))
+    return value
+
+
 def item_changed_values(item: CreditItem) -> list[str]:
     """Value fields of `item` (an edited, unsaved instance) that differ from its stored row."""
     if not item.pk:
         return []
     stored = CreditItem.objects.get(pk=item.pk)
-    return [f for f in VALUE_FIELDS if getattr(stored, f) != getattr(item, f)]
+    return [f for f in VALUE_FIELDS if _value(stored, f) != _value(item, f)]
+
+
+def item_has_entries(item: CreditItem) -> bool:
+    return bool(item.pk) and CreditEntry.objects.filter(item_id=item.pk).exists()
+
+
+@transaction.atomic
+def items_confirm_values(*, items) -> int:
+    """City staff confirm the values of these items as they stand: the item flag and every
+    option's 待确认 flag are cleared. Values are unchanged, so entries are untouched."""
+    n = 0
+    for item in CreditItem.objects.select_for_update().filter(pk__in=[i.pk for i in items]):
+        item.unconfirmed = False
+        item.options = [{k: v for k, v in o.items() if k != "unconfirmed"} for o in item.options or []]
+        item.save(update_fields=["unconfirmed", "options"])
+        n += 1
+    return n
+
+
+def new_version_problem(current: CreditItem, valid_from: int) -> str:
+    """Why `current` cannot get a new version from 学年 `valid_from` ("" when it can)."""
+    if valid_from <= current.valid_from:
+        return f"新版本的适用学年须晚于当前版本（{current.valid_from}-{current.valid_from + 1} 学年）。"
+    if CreditItem.objects.filter(code=current.code, valid_from=valid_from).exists():
+        return f"项目 {current.code} 在 {valid_from}-{valid_from + 1} 学年已有版本。"
+    if CreditEntry.objects.filter(item=current, academic_year__start_year__gte=valid_from).exists():
+        return f"{valid_from}-{valid_from + 1} 学年及以后已有按当前版本登记的学分，新版本只能从其后的学年起适用。"
+    return ""
 
 
 @transaction.atomic
@@ -43,14 +83,9 @@ def item_save_new_version(*, item: CreditItem, valid_from: int) -> CreditItem:
     if not item.pk:
         raise CatalogueError("新项目直接保存即可，无需另存为新版本。")
     current = CreditItem.objects.select_for_update().get(pk=item.pk)
-    if valid_from <= current.valid_from:
-        raise CatalogueError(f"新版本的适用学年须晚于当前版本（{current.valid_from}-{current.valid_from + 1} 学年）。")
-    if CreditItem.objects.filter(code=current.code, valid_from=valid_from).exists():
-        raise CatalogueError(f"项目 {current.code} 在 {valid_from}-{valid_from + 1} 学年已有版本。")
-    if CreditEntry.objects.filter(item=current, academic_year__start_year__gte=valid_from).exists():
-        raise CatalogueError(
-            f"{valid_from}-{valid_from + 1} 学年及以后已有按当前版本登记的学分，新版本只能从其后的学年起适用。"
-        )
+    problem = new_version_problem(current, valid_from)
+    if problem:
+        raise CatalogueError(problem)
     new = CreditItem.objects.get(pk=item.pk)
     for f in item._meta.concrete_fields:
         if not f.primary_key:
