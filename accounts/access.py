@@ -130,3 +130,57 @@ def _only_leader_of(user, profile) -> bool:
 def is_admin_user(user) -> bool:
     """Any role beyond 教师 (used to refuse admin pages to plain teachers)."""
     return bool(roles_of(user) - {Role.TEACHER})
+
+
+def school_admin_schools(user) -> QuerySet[School]:
+    """Schools whose teacher accounts this user keeps (adds, imports, edits, transfers out)."""
+    return School.objects.filter(pk__in=[ra.school_id for ra in _scoped(user, Role.SCHOOL_ADMIN)])
+
+
+def is_school_admin_of(user, school_id) -> bool:
+    return school_id in {ra.school_id for ra in _scoped(user, Role.SCHOOL_ADMIN)}
+
+
+def can_add_teacher(user, school: School) -> bool:
+    """Notice 一(二): 校管理员 adds new teacher accounts of their own school."""
+    return is_school_admin_of(user, school.pk)
+
+
+def can_transfer_teacher(user, profile: TeacherProfile, to_school: School) -> bool:
+    """A transfer is made by the releasing school's admin (who sees the teacher), or by the
+    district step that covers the teacher's current school."""
+    if to_school.pk == profile.school_id or not to_school.is_active:
+        return False
+    return can_manage_teacher(user, profile)
+
+
+def pending_accounts_for(user) -> QuerySet[TeacherProfile]:
+    """Accounts waiting for this user's approval (district admin; city staff for 市直属)."""
+    from .models import AccountStatus
+
+    return TeacherProfile.objects.filter(
+        status=AccountStatus.PENDING, school__in=district_step_schools(user).values("pk")
+    )
+
+
+def can_check_change_request(user, change_request) -> bool:
+    """The school admin of the teacher's school checks (核对) a change request first."""
+    return is_school_admin_of(user, change_request.profile.school_id)
+
+
+def can_decide_change_request(user, change_request) -> bool:
+    """The district step of the teacher's school approves it."""
+    return can_approve_account(user, change_request.profile)
+
+
+def change_requests_for(user) -> QuerySet:
+    """Change requests the user may see: their own, their school's (school admin) and their
+    district's (district step)."""
+    from .models import ProfileChangeRequest
+
+    if not user or not user.is_authenticated:
+        return ProfileChangeRequest.objects.none()
+    q = Q(profile__user=user) | Q(profile__school__in=school_admin_schools(user).values("pk"))
+    if has_role(user, Role.DISTRICT_ADMIN) or has_role(user, Role.CITY_STAFF):
+        q |= Q(profile__school__in=district_step_schools(user).values("pk"))
+    return ProfileChangeRequest.objects.filter(q)

@@ -262,6 +262,18 @@ class ProfileChangeRequest(models.Model):
     original = models.JSONField("原值", default=dict)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField("审核意见", max_length=200, blank=True)
+    note = models.CharField("申请说明", max_length=200, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="学校核对人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField("学校核对时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审批人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
     decided_at = models.DateTimeField("处理时间", null=True, blank=True)
 
@@ -269,6 +281,14 @@ class ProfileChangeRequest(models.Model):
         verbose_name = "信息变更申请"
         verbose_name_plural = "信息变更申请"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.profile.name} · {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.SCHOOL_CHECKED)
 
 
 class Notification(models.Model):

@@ -1,0 +1,148 @@
+"""The Django admin (in Chinese) for city staff: organisations, users, roles and the account
+audit trail. Audit rows are read-only; a profile edited here is recorded like any other change."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from guardian.admin import GuardedModelAdmin
+
+from . import services
+from .models import (
+    AccountEvent,
+    District,
+    Job,
+    Notification,
+    ProfileChangeRequest,
+    RoleAssignment,
+    School,
+    TeacherProfile,
+    User,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is never edited or deleted, not even by city staff."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "order")
+    search_fields = ("code", "name")
+    ordering = ("order", "code")
+
+
+@admin.register(School)
+class SchoolAdmin(GuardedModelAdmin):
+    """Object permissions (代行区级审核) are granted from the school's 对象权限 page."""
+
+    list_display = ("code", "name", "district", "category", "stages_display", "is_private", "base_level", "is_active")
+    list_filter = ("district", "category", "base_level", "is_private", "is_active")
+    search_fields = ("code", "name")
+    list_select_related = ("district",)
+
+    @admin.display(description="学段")
+    def stages_display(self, obj):
+        return obj.get_stages_display()
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ("school",)
+    fk_name = "user"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "display_name", "is_active", "must_change_password", "is_staff", "last_login")
+    list_filter = ("is_active", "must_change_password", "is_staff", "role_assignments__role")
+    search_fields = ("username", "first_name", "last_name", "teacher_profile__name")
+    fieldsets = BaseUserAdmin.fieldsets + (("账号安全", {"fields": ("must_change_password",)}),)
+    inlines = [RoleAssignmentInline]
+
+    @admin.display(description="姓名")
+    def display_name(self, obj):
+        return obj.display_name
+
+
+@admin.register(TeacherProfile)
+class TeacherProfileAdmin(admin.ModelAdmin):
+    list_display = ("name", "username", "school", "stage", "title", "status", "updated_at")
+    list_filter = ("status", "stage", "title", "school__district", "is_head_teacher", "is_new_teacher")
+    search_fields = ("name", "id_number", "user__username", "school__name")
+    list_select_related = ("school", "user")
+    autocomplete_fields = ("school",)
+    readonly_fields = ("user", "created_at", "updated_at")
+
+    @admin.display(description="账号", ordering="user__username")
+    def username(self, obj):
+        return obj.user.username
+
+    def has_add_permission(self, request):
+        # Accounts are added by school admins (or imported), so that the audit starts there.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Leaving or retiring deactivates; nothing is deleted.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change and form.changed_data:
+            old = TeacherProfile.objects.get(pk=obj.pk)
+            before = services.profile_snapshot(old, tuple(form.changed_data))
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            AccountEvent.objects.create(
+                user=obj.user, actor=request.user, actor_role="city_staff", action=AccountEvent.Action.CHANGED,
+                before=before, after=services.profile_snapshot(obj, tuple(form.changed_data)),
+                comment="管理后台修改",
+            )
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "school", "district", "created_at")
+    list_filter = ("role", "district")
+    search_fields = ("user__username", "user__teacher_profile__name", "school__name")
+    autocomplete_fields = ("user", "school")
+    list_select_related = ("user", "school", "district")
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "user", "action", "actor", "actor_role", "comment")
+    list_filter = ("action", "actor_role")
+    search_fields = ("user__username", "user__teacher_profile__name", "actor__username", "comment")
+    date_hierarchy = "at"
+    list_select_related = ("user", "actor")
+
+
+@admin.register(ProfileChangeRequest)
+class ProfileChangeRequestAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "profile", "status", "submitted_by", "checked_by", "decided_by", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("profile__name", "profile__user__username")
+    list_select_related = ("profile", "profile__school")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "recipient", "title", "read_at")
+    list_filter = ("read_at",)
+    search_fields = ("recipient__username", "title")
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "owner", "status", "done", "total", "finished_at")
+    list_filter = ("kind", "status")
+    search_fields = ("owner__username",)

@@ -1,0 +1,290 @@
+"""Bulk import of a school's teachers from an Excel workbook (the downloadable template).
+
+The upload is checked at once (file type, header row) so that the admin sees a mistake on the
+form; the rows are imported by a Celery task that reports progress into a Job. Each row is
+created on its own, so a bad row is reported (row number + reason) and the rest go in.
+Importing the same file again creates nothing new: a row whose 身份证号 is already registered
+at this school is counted as "已存在".
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import uuid
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import access
+from .errors import AccountError
+from .idcard import normalize_id_number
+from .jobs import job_create, job_finish, job_progress
+from .models import Gender, Job, School, Stage, TeacherProfile, Title, User
+
+JOB_KIND = "teacher_import"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+
+# (field, header in the template, required)
+COLUMNS = [
+    ("username", "账号", False),
+    ("name", "姓名", True),
+    ("gender", "性别", True),
+    ("id_number", "身份证号", True),
+    ("stage", "学段", True),
+    ("subject", "任教学科", False),
+    ("title", "职称", False),
+    ("is_head_teacher", "班主任", False),
+    ("is_new_teacher", "新任教师", False),
+    ("probation_start", "试用期开始日期", False),
+    ("is_new_principal", "新任（拟任）校长", False),
+]
+BOOL_FIELDS = {"is_head_teacher", "is_new_teacher", "is_new_principal"}
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓"}
+FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
+
+
+def _normalise_header(value) -> str:
+    text = str(value or "").strip()
+    for junk in ("*", "＊", "（必填）", "(必填)", "（选填）", "(选填)", "（可空）", "(可空)"):
+        text = text.replace(junk, "")
+    return text.replace("(", "（").replace(")", "）").strip()
+
+
+HEADER_TO_FIELD = {_normalise_header(h): f for f, h, _ in COLUMNS}
+HEADER_TO_FIELD["新任校长"] = "is_new_principal"
+
+
+def template_workbook() -> bytes:
+    """The import template: headers, a filled example row, drop-downs for the coded columns."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "教师名单"
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    for col, (field, header, required) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=col, value=f"{header}*" if required else header)
+        cell.font = bold
+        if required:
+            cell.fill = fill
+        ws.column_dimensions[cell.column_letter].width = 20 if field == "id_number" else 14
+    example = ["", "张三", "男", "510116198506120019", "小学", "语文", "二级教师", "否", "否", "", "否"]
+    ws.append(example)
+    # 身份证号 as text: Excel would turn 18 digits into a float and lose the last ones.
+    for row in range(2, 1002):
+        ws.cell(row=row, column=4).number_format = "@"
+    lists = {
+        "gender": [label for _, label in Gender.choices],
+        "stage": [label for _, label in Stage.choices],
+        "title": [label for _, label in Title.choices],
+    }
+    for col, (field, _, _) in enumerate(COLUMNS, start=1):
+        options = lists.get(field) or (["是", "否"] if field in BOOL_FIELDS else None)
+        if options:
+            letter = ws.cell(row=1, column=col).column_letter
+            dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+            dv.add(f"{letter}2:{letter}1001")
+            ws.add_data_validation(dv)
+    notes = wb.create_sheet("填写说明")
+    for line in (
+        "带 * 的列必填。每行一位教师，从第2行开始（示例行请替换或删除）。",
+        "账号可留空，由系统按“学校代码+序号”生成；初始密码由系统生成，教师首次登录须修改。",
+        "身份证号须为18位且校验位正确（GB 11643），请将该列设为文本格式。",
+        "学段须为本校开设的学段；性别、学段、职称、是否类列请从下拉列表中选择。",
+        "新任教师须填写试用期开始日期（如 2018-09-01）。",
+        "同一文件可重复导入：已在本校登记的身份证号不会重复创建。",
+        "导入的账号为“待审核”，经区（市）县管理员（市直属学校为市教科院）审核后方可登记学分。",
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 90
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _read_header(ws) -> dict[int, str]:
+    first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None) or ()
+    mapping = {}
+    for idx, value in enumerate(first):
+        field = HEADER_TO_FIELD.get(_normalise_header(value))
+        if field:
+            mapping[idx] = field
+    return mapping
+
+
+def _open_sheet(fileobj):
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a non-xlsx file
+        raise AccountError("无法读取该文件：请上传由模板填写的 Excel 文件（.xlsx）。", field="file") from None
+    return wb, wb.worksheets[0]
+
+
+def teachers_import_start(*, actor, school: School, upload) -> Job:
+    if not access.can_add_teacher(actor, school):
+        raise AccountError(f"您不是{school}的校管理员，不能为该校导入教师。")
+    name = getattr(upload, "name", "") or ""
+    if not name.lower().endswith(".xlsx"):
+        raise AccountError("请上传 .xlsx 格式的 Excel 文件（可先下载导入模板）。", field="file")
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise AccountError("文件过大（上限 5MB），请分批导入。", field="file")
+    wb, ws = _open_sheet(upload)
+    try:
+        header = _read_header(ws)
+    finally:
+        wb.close()
+    missing = [h for f, h, required in COLUMNS if required and f not in header.values()]
+    if missing:
+        raise AccountError(f"第1行缺少必填列：{'、'.join(missing)}。请使用导入模板。", field="file")
+    upload.seek(0)
+    path = default_storage.save(f"imports/teachers/{uuid.uuid4().hex}.xlsx", upload)
+    from .tasks import import_teachers
+
+    with transaction.atomic():
+        job = job_create(kind=JOB_KIND, owner=actor)
+        job.result = {"school_id": school.pk, "school": school.name, "file": path, "filename": name[:100]}
+        job.save(update_fields=["result"])
+        transaction.on_commit(lambda: import_teachers.delay(job.pk))
+    return job
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _row_values(raw: dict) -> dict:
+    """Turns one row's cells into teacher_create's arguments; raises AccountError on a bad cell."""
+    values = {}
+    for field, value in raw.items():
+        if field in BOOL_FIELDS:
+            text = _cell_text(value).lower()
+            if text in TRUE_WORDS:
+                values[field] = True
+            elif text in FALSE_WORDS:
+                values[field] = False
+            else:
+                raise AccountError(f"“{dict((f, h) for f, h, _ in COLUMNS)[field]}”应填“是”或“否”。")
+        elif field == "probation_start":
+            if isinstance(value, datetime.datetime):
+                values[field] = value.date()
+            elif isinstance(value, datetime.date):
+                values[field] = value
+            elif _cell_text(value):
+                text = _cell_text(value).replace("/", "-").replace(".", "-")
+                try:
+                    y, m, d = (int(p) for p in text.split("-"))
+                    values[field] = datetime.date(y, m, d)
+                except ValueError:
+                    raise AccountError(f"试用期开始日期“{_cell_text(value)}”无法识别，请写成 2018-09-01。") from None
+            else:
+                values[field] = None
+        elif field == "id_number":
+            if isinstance(value, float):
+                raise AccountError("身份证号被 Excel 存成了数字，末几位已丢失；请将该列设为文本格式后重新填写。")
+            values[field] = normalize_id_number(_cell_text(value))
+        else:
+            values[field] = _cell_text(value)
+    for field, header, required in COLUMNS:
+        if required and not values.get(field):
+            raise AccountError(f"“{header}”不能为空。")
+    values.setdefault("title", Title.NONE)
+    if not values.get("title"):
+        values["title"] = Title.NONE
+    return values
+
+
+def teachers_import_run(*, job_id: int) -> Job:
+    """Imports the rows of a queued job. Safe to call again: a finished job is left alone."""
+    from .services import teacher_create
+
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    if job.status in (Job.Status.DONE, Job.Status.FAILED):
+        return job
+    base = dict(job.result)
+    school = School.objects.get(pk=base["school_id"])
+    actor = job.owner
+    try:
+        with default_storage.open(base["file"], "rb") as fh:
+            wb, ws = _open_sheet(io.BytesIO(fh.read()))
+        header = _read_header(ws)
+        rows = []
+        for number, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+            if not any(_cell_text(c) for c in cells):
+                continue
+            rows.append((number, {field: cells[idx] if idx < len(cells) else None for idx, field in header.items()}))
+        wb.close()
+    except AccountError as exc:
+        job_finish(job, result=base, error=exc.message)
+        return job
+    if len(rows) > MAX_ROWS:
+        job_finish(job, result=base, error=f"单次最多导入 {MAX_ROWS} 行，本文件有 {len(rows)} 行，请分批导入。")
+        return job
+
+    job_progress(job, done=0, total=len(rows))
+    created, skipped, errors, accounts = 0, 0, [], []
+    seen: dict[str, int] = {}
+    for i, (number, raw) in enumerate(rows, start=1):
+        name = _cell_text(raw.get("name"))
+        try:
+            values = _row_values(raw)
+            id_number = values["id_number"]
+            if id_number in seen:
+                raise AccountError(f"身份证号与第{seen[id_number]}行重复。")
+            seen[id_number] = number
+            existing = TeacherProfile.objects.filter(id_number=id_number).select_related("school", "user").first()
+            if existing is not None and existing.school_id == school.pk:
+                skipped += 1
+                continue
+            username = values.pop("username", "")
+            if username and existing is None and User.objects.filter(username__iexact=username).exists():
+                raise AccountError(f"账号“{username}”已被其他人使用。")
+            result = teacher_create(actor=actor, school=school, username=username, **values)
+        except AccountError as exc:
+            errors.append({"row": number, "name": name, "reason": exc.message})
+        else:
+            created += 1
+            accounts.append({"row": number, "name": result.profile.name, "username": result.profile.user.username,
+                             "password": result.password})
+        if i % 10 == 0 or i == len(rows):
+            job_progress(job, done=i)
+    base.update(created=created, skipped=skipped, failed=len(errors), errors=errors,
+                accounts=[{k: v for k, v in a.items() if k != "password"} for a in accounts],
+                passwords=accounts)
+    job_finish(job, result=base)
+    return job
+
+
+def take_initial_passwords(*, job: Job, user) -> list[dict]:
+    """The initial passwords of an import, handed out once to the admin who ran it and then
+    removed from the database."""
+    if job.owner_id != user.pk or job.kind != JOB_KIND:
+        raise AccountError("只有导入人可以下载本次导入的初始密码。")
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        passwords = locked.result.get("passwords")
+        if passwords is None:
+            raise AccountError("本次导入的初始密码已下载过（仅可下载一次）；如需要，请在教师详情页重置密码。")
+        locked.result = {k: v for k, v in locked.result.items() if k != "passwords"} | {"passwords_taken": True}
+        locked.save(update_fields=["result"])
+    return passwords
+
+
+def passwords_workbook(rows: list[dict], school_name: str) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "初始密码"
+    ws.append([f"{school_name} 新建教师账号初始密码（首次登录须修改，请妥善分发）"])
+    ws.append(["Excel行号", "姓名", "账号", "初始密码"])
+    for r in rows:
+        ws.append([r["row"], r["name"], r["username"], r["password"]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

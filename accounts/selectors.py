@@ -1,0 +1,66 @@
+"""Reads shared by the accounts pages (and anyone who needs them). Scope always comes from
+accounts.access."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from . import access
+from .models import AccountEvent, Job, ProfileChangeRequest, School, TeacherProfile
+
+
+def teacher_list(*, user, school_id=None, q: str = "", status: str = "", stage: str = "") -> QuerySet[TeacherProfile]:
+    """Teacher accounts of the schools the user administers, searched by 姓名/账号 and
+    filtered by status, 学段 and school."""
+    qs = TeacherProfile.objects.filter(school__in=access.administered_schools(user).values("pk"))
+    if school_id:
+        qs = qs.filter(school_id=school_id)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(name__icontains=q) | Q(user__username__icontains=q) | Q(id_number=q.upper()))
+    if status:
+        qs = qs.filter(status=status)
+    if stage:
+        qs = qs.filter(stage=stage)
+    return qs.select_related("school", "user").order_by("school__code", "name", "pk")
+
+
+def pending_accounts(*, user, school_id=None, q: str = "") -> QuerySet[TeacherProfile]:
+    qs = access.pending_accounts_for(user)
+    if school_id:
+        qs = qs.filter(school_id=school_id)
+    if q:
+        qs = qs.filter(Q(name__icontains=q.strip()) | Q(user__username__icontains=q.strip()))
+    return qs.select_related("school", "school__district", "user").order_by("school__code", "created_at", "pk")
+
+
+def change_requests(*, user, status: str = "") -> QuerySet[ProfileChangeRequest]:
+    qs = access.change_requests_for(user)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("profile", "profile__school", "submitted_by").order_by("-created_at", "-pk")
+
+
+def account_events(profile: TeacherProfile) -> QuerySet[AccountEvent]:
+    return AccountEvent.objects.filter(user_id=profile.user_id).select_related("actor").order_by("-at", "-id")
+
+
+def review_appointments(school: School):
+    """The district's review schedule (审证时间安排) for this school, newest year first."""
+    from reviews.models import ReviewAppointment
+
+    return ReviewAppointment.objects.filter(school=school).select_related("academic_year").order_by(
+        "-academic_year__start_year"
+    )
+
+
+def import_jobs(*, user) -> QuerySet[Job]:
+    from .imports import JOB_KIND
+
+    return Job.objects.filter(owner=user, kind=JOB_KIND).order_by("-created_at")[:10]
+
+
+def transfer_targets(*, user, profile: TeacherProfile) -> QuerySet[School]:
+    """Schools a teacher can move to: every active school (the receiving school need not be in
+    the releasing admin's scope) that teaches the teacher's 学段."""
+    return School.objects.filter(is_active=True).exclude(pk=profile.school_id).select_related("district")

@@ -1,0 +1,10 @@
+"""Celery tasks of the accounts app: thin, take ids, idempotent."""
+
+from celery import shared_task
+
+
+@shared_task(name="accounts.import_teachers")
+def import_teachers(job_id: int) -> None:
+    from .imports import teachers_import_run
+
+    teachers_import_run(job_id=job_id)
