@@ -56,7 +56,65 @@ def deadlines_ahead(year: AcademicYear, today: datetime.date, *, roles, appointm
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    from credits.selectors import teacher_compliance
+    from reviews.models import ReviewAppointment
+    from reviews.selectors import entries_for_user, review_queue
+
+    user = request.user
+    today = timezone.localdate()
+    this_year = current_year()
+    # The previous 学年 stays on the page while it is being reviewed (until the city seals it).
+    years = [this_year] + list(AcademicYear.objects.filter(start_year=this_year.start_year - 1, sealed_at__isnull=True))
+    year = this_year
+    if request.GET.get("year"):
+        year = next((y for y in years if str(y.start_year) == request.GET["year"]), None) or get_object_or_404(
+            AcademicYear, start_year=request.GET["year"] if request.GET["year"].isdigit() else -1)
+    roles = {r for r in Role if has_role(user, r)}
+    context = {"year": year, "today": today, "years": years, "this_year": this_year}
+
+    profile = getattr(user, "teacher_profile", None)
+    appointment = None
+    if profile is not None and Role.TEACHER in roles:
+        appointment = (ReviewAppointment.objects.filter(academic_year=year, school_id=profile.school_id)
+                       .select_related("school").first())
+        context["teacher"] = profile
+        compliance = teacher_compliance(teacher=profile, academic_year=year)
+        context["compliance"] = compliance
+        context["compliance_bars"] = _bars(compliance.year)
+        context["compliance_cycle"] = _cycle(compliance)
+        context["recent_entries"] = (entries_for_user(user).filter(teacher=profile)
+                                     .select_related("item", "academic_year").order_by("-created_at", "-id")[:5])
+    context["deadlines"] = deadlines_ahead(this_year, today, roles=roles, appointment=appointment)
+    if year != this_year:
+        context["deadlines"] = deadlines_ahead(year, today, roles=roles, appointment=appointment) + context["deadlines"]
+
+    queues = []
+    for role, step, label in ROLE_STEPS:
+        if role in roles and not any(q["step"] == step for q in queues):
+            queues.append({"step": step, "label": label, "count": review_queue(user=user, step=step).count()})
+    context["queues"] = queues
+    context["roles"] = roles
+    return render(request, "home.html", context)
+
+
+BAR_LABELS = {"total": "学年总学分", "regulated": "规范性培训", "flexible": "灵活性培训"}
+
+
+def _bars(check) -> list[dict]:
+    """One bar per requirement of the 学年 check (targets come from the rule engine)."""
+    return [{"key": key, "label": BAR_LABELS.get(key, key), "value": check.have.get(key, 0), "target": need,
+             "ok": not check.missing.get(key)} for key, need in check.need.items()]
+
+
+def _cycle(compliance) -> dict:
+    check = compliance.cycle
+    years = [{"label": f"{y}-{y + 1}", "regulated": compliance.by_year[y].regulated,
+              "flexible": compliance.by_year[y].flexible, "total": compliance.by_year[y].total}
+             for y in check.years if y in compliance.by_year]
+    first, last = (check.years[0], check.years[-1]) if check.years else (None, None)
+    label = f"{first}-{first + 1} 至 {last}-{last + 1} 学年" if first is not None else check.label
+    return {"label": label, "value": check.have.get("total", 0), "target": check.need.get("total"),
+            "ok": check.ok, "years": years}
 
 
 @login_required

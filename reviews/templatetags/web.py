@@ -126,3 +126,21 @@ def credits(value):
     except (InvalidOperation, TypeError):
         return value
     return f"{value.quantize(Decimal('0.1')):f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+
+
+@register.filter
+def role_label(code):
+    try:
+        return Role(code).label
+    except ValueError:
+        return code
+
+
+@register.filter
+def status_label(code):
+    from credits.models import EntryStatus
+
+    try:
+        return EntryStatus(code).label
+    except ValueError:
+        return code or "—"

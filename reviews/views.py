@@ -1,0 +1,610 @@
+"""Web pages of the workflow: a teacher's entries and forms, the review queues, the school's
+compliance table, rosters, the review schedule and the dashboards.
+
+Views are thin: scope comes from reviews.selectors / accounts.access, values from
+credits.selectors, every change from reviews.services (which refuse with TransitionError).
+"""
+
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import (
+    administered_schools,
+    district_step_schools,
+    has_role,
+    is_admin_user,
+    schools_for_role,
+    teachers_for_user,
+)
+from accounts.models import AccountStatus, Role, School, Stage, TeacherProfile
+from credits import selectors as credit_selectors
+from credits.models import AcademicYear, Category, EntryStatus, Flow, Kind
+from credits.rules import year_check
+from jixiao.views import current_year
+
+from . import selectors, services
+from .errors import TransitionError
+from .forms import (
+    AdminRegisterForm,
+    BulkReviewForm,
+    DeclareForm,
+    EntryForm,
+    QueueFilterForm,
+    ReviewForm,
+    RosterReviewForm,
+    RosterUploadForm,
+)
+from .models import Evidence, ReviewAppointment, RosterStatus
+
+PAGE_SIZE = 20
+STEPS = {
+    "school_review": "初审（校管理员）",
+    "leader_sign": "签字确认（分管校长）",
+    "district_review": "复核（区县 / 市直属由市教科院）",
+    "confirm": "确认登记（市教科院）",
+}
+# Steps at which a reviewer may approve fewer units than claimed (核减).
+FEWER_STEPS = {"school_review", "district_review"}
+
+
+def _page(request, qs, size=PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _require_admin(user):
+    """Admin pages are refused to plain teachers (403), whatever the URL they type."""
+    if not is_admin_user(user):
+        raise PermissionDenied("您没有访问该页面的权限。")
+
+
+def _years():
+    return list(AcademicYear.objects.order_by("-start_year"))
+
+
+def _entry_rows(qs):
+    return qs.select_related("teacher", "teacher__user", "school", "item", "academic_year").annotate(
+        evidence_count=Count("evidence", distinct=True)
+    )
+
+
+def _filter_entries(qs, form):
+    if not form.is_valid():
+        return qs
+    d = form.cleaned_data
+    if d.get("q"):
+        qs = qs.filter(Q(teacher__name__icontains=d["q"]) | Q(teacher__user__username__icontains=d["q"])
+                       | Q(title__icontains=d["q"]) | Q(item__name__icontains=d["q"]))
+    for field, lookup in (("school", "school_id"), ("category", "item__category"), ("kind", "item__kind"),
+                          ("stage", "teacher__stage"), ("status", "status"), ("year", "academic_year__start_year")):
+        if d.get(field) not in (None, ""):
+            qs = qs.filter(**{lookup: d[field]})
+    return qs
+
+
+# --- Teacher ------------------------------------------------------------------------------------
+
+
+def _teacher_profile(user):
+    profile = getattr(user, "teacher_profile", None)
+    if profile is None or not has_role(user, Role.TEACHER):
+        raise PermissionDenied("该页面仅供教师使用。")
+    return profile
+
+
+@login_required
+def my_entries(request):
+    profile = _teacher_profile(request.user)
+    form = QueueFilterForm(request.GET or None, years=_years(), drop=("school", "stage"))
+    qs = _filter_entries(selectors.entries_for_user(request.user).filter(teacher=profile), form)
+    page = _page(request, _entry_rows(qs).order_by("-started_on", "-id"))
+    return render(request, "reviews/my_entries.html", {"page_obj": page, "filter_form": form})
+
+
+def _items_for(flow, year):
+    return [i for i in credit_selectors.catalogue_for(year) if i.flow == flow]
+
+
+def _entry_form_view(request, *, flow, form_class, template, title, extra_kwargs=None, on_valid):
+    year = current_year()
+    items = _items_for(flow, year)
+    kwargs = {"items": items, **(extra_kwargs or {})}
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, **kwargs)
+        if form.is_valid():
+            try:
+                entry = on_valid(form.cleaned_data)
+            except (TransitionError, ValidationError) as exc:
+                form.add_error(None, getattr(exc, "message", None) or "；".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(request, f"已提交：{entry.item.name}，{entry.credits} 学分（待审核）。")
+                return redirect("reviews:entry_detail", pk=entry.pk)
+    else:
+        initial = {k: v for k, v in request.GET.items() if k in ("item", "option", "quantity", "title", "teacher")}
+        form = form_class(initial=initial, **kwargs)
+    context = {"form": form, "year": year, "title": title, "items": items}
+    if request.headers.get("HX-Request") and request.GET.get("partial") == "fields":
+        return render(request, "reviews/_entry_fields.html", context)
+    return render(request, template, context)
+
+
+@login_required
+def entry_register(request):
+    """灵活性 self-registration, previewed by the rule engine as the teacher types."""
+    _teacher_profile(request.user)
+
+    def submit(d):
+        return services.entry_declare(
+            teacher_user=request.user, item=d["item"], title=d["title"], started_on=d["started_on"],
+            ended_on=d.get("ended_on"), quantity=d["quantity"], option=d.get("option") or "",
+            organizer=d.get("organizer") or "",
+        )
+
+    return _entry_form_view(request, flow=Flow.SELF_REGISTER, form_class=EntryForm,
+                            template="reviews/entry_form.html", title="灵活性培训自主登记", on_valid=submit)
+
+
+@login_required
+def entry_declare(request):
+    """集中培训 declared with proof (学时证明、通知安排)."""
+    _teacher_profile(request.user)
+
+    def submit(d):
+        return services.entry_declare(
+            teacher_user=request.user, item=d["item"], title=d["title"], started_on=d["started_on"],
+            ended_on=d.get("ended_on"), quantity=d["quantity"], option=d.get("option") or "",
+            organizer=d.get("organizer") or "", evidence_files=d["evidence"],
+        )
+
+    return _entry_form_view(request, flow=Flow.DECLARE, form_class=DeclareForm,
+                            template="reviews/entry_form.html", title="集中培训申报", on_valid=submit)
+
+
+@login_required
+def admin_register(request):
+    """规范性 items with a document, registered by the school admin for a teacher."""
+    schools = schools_for_role(request.user, Role.SCHOOL_ADMIN)
+    if not has_role(request.user, Role.SCHOOL_ADMIN):
+        raise PermissionDenied("该页面仅供校管理员使用。")
+    teachers = (teachers_for_user(request.user).filter(school__in=schools, status=AccountStatus.APPROVED)
+                .select_related("user").order_by("name"))
+
+    def submit(d):
+        return services.entry_admin_register(
+            actor=request.user, teacher=d["teacher"], item=d["item"], title=d["title"],
+            started_on=d["started_on"], ended_on=d.get("ended_on"), quantity=d["quantity"],
+            option=d.get("option") or "", organizer=d.get("organizer") or "", evidence_files=d["evidence"],
+        )
+
+    return _entry_form_view(request, flow=Flow.ADMIN_REGISTER, form_class=AdminRegisterForm,
+                            template="reviews/entry_form.html", title="代为登记规范性项目",
+                            extra_kwargs={"teachers": teachers}, on_valid=submit)
+
+
+@login_required
+def entry_detail(request, pk):
+    entry = get_object_or_404(
+        selectors.entries_for_user(request.user).select_related(
+            "teacher", "teacher__user", "school", "school__district", "item", "academic_year", "created_by"),
+        pk=pk,
+    )
+    actions = services.available_steps(request.user, entry)
+    return _detail(request, entry, actions, {
+        step: ReviewForm(entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions, prefix=step)
+        for step in STEPS if step in actions
+    })
+
+
+def _detail(request, entry, actions, review_forms, status=200):
+    return render(request, "reviews/entry_detail.html", {
+        "entry": entry,
+        "history": selectors.entry_history(entry),
+        "evidence": list(entry.evidence.all()),
+        "review_forms": [(step, STEPS[step], f) for step, f in review_forms.items()],
+        "actions": actions,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def entry_review(request, pk, step):
+    if step not in STEPS:
+        raise Http404
+    entry = get_object_or_404(
+        selectors.entries_for_user(request.user).select_related("teacher", "teacher__user", "school", "item", "academic_year"),
+        pk=pk,
+    )
+    actions = services.available_steps(request.user, entry)
+    form = ReviewForm(request.POST, entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
+                      prefix=step)
+    if not form.is_valid():
+        return _detail(request, entry, actions, {step: form}, status=400)
+    d = form.cleaned_data
+    try:
+        _apply_decision(request.user, entry, step, d)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("reviews:entry_detail", pk=entry.pk)
+    messages.success(request, f"已处理：{entry.teacher.name} · {entry.item.name}。")
+    return redirect(reverse("reviews:queue", args=[step]) + _next_query(request))
+
+
+def _next_query(request):
+    q = request.POST.get("next_query", "")
+    return f"?{q}" if q else ""
+
+
+def _apply_decision(actor, entry, step, d):
+    decision, comment = d["decision"], d.get("comment") or ""
+    if decision == ReviewForm.RETURN:
+        return services.entry_return(actor=actor, entry=entry, comment=comment)
+    approve = decision in (ReviewForm.APPROVE, ReviewForm.FEWER)
+    if step == "confirm":
+        return services.entry_confirm(actor=actor, entry=entry)
+    qty = d.get("quantity_approved") if decision == ReviewForm.FEWER else None
+    if step == "school_review":
+        return services.entry_school_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment)
+    if step == "leader_sign":
+        return services.entry_leader_sign(actor=actor, entry=entry, approve=approve, comment=comment)
+    if step == "district_review":
+        return services.entry_district_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment)
+    raise Http404
+
+
+@login_required
+@require_POST
+def entry_withdraw(request, pk):
+    entry = get_object_or_404(selectors.entries_for_user(request.user), pk=pk)
+    try:
+        services.entry_withdraw(actor=request.user, entry=entry)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已撤回该登记。")
+    return redirect("reviews:entry_detail", pk=entry.pk)
+
+
+@login_required
+def evidence_download(request, pk):
+    """A proof file, to those who may see its entry."""
+    ev = get_object_or_404(Evidence.objects.select_related("entry"), pk=pk)
+    if not selectors.entries_for_user(request.user).filter(pk=ev.entry_id).exists():
+        raise Http404
+    return FileResponse(ev.file.open("rb"), filename=ev.original_name, as_attachment=False,
+                        content_type=ev.content_type)
+
+
+# --- Review queues ------------------------------------------------------------------------------
+
+
+@login_required
+def queue(request, step):
+    if step not in STEPS:
+        raise Http404
+    _require_admin(request.user)
+    base = selectors.review_queue(user=request.user, step=step)
+    school_ids = list(base.order_by().values_list("school_id", flat=True).distinct())
+    schools = School.objects.filter(pk__in=school_ids).order_by("name") if len(school_ids) > 1 or request.GET.get("school") else []
+    form = QueueFilterForm(request.GET or None, schools=schools, years=_years(), drop=("status",))
+    qs = _filter_entries(base, form)
+    if request.method == "POST":
+        bulk = BulkReviewForm(request.POST, queue=base)
+        if bulk.is_valid():
+            try:
+                job = services.entries_bulk_review_start(actor=request.user, entry_ids=bulk.cleaned_data["entry_ids"], step=step)
+            except TransitionError as exc:
+                messages.error(request, str(exc))
+            else:
+                return redirect(reverse("reviews:queue", args=[step]) + f"?job={job.pk}")
+        else:
+            messages.error(request, "；".join(bulk.errors.get("entry_ids", ["请先勾选要通过的登记。"])))
+    job = None
+    if request.GET.get("job"):
+        from accounts.models import Job
+
+        job = Job.objects.filter(pk=request.GET["job"], owner=request.user).first()
+    page = _page(request, _entry_rows(qs).order_by("started_on", "id"))
+    return render(request, "reviews/queue.html", {
+        "step": step, "step_label": STEPS[step], "page_obj": page, "filter_form": form,
+        "job": job,
+    })
+
+
+# --- Teacher's 附件2 ----------------------------------------------------------------------------
+
+
+@login_required
+def form2(request):
+    """2017～2018学年度成都市教师灵活性培训学分登记表 (附件2) of the teacher's year, to print."""
+    profile = _teacher_profile(request.user)
+    years = _years()
+    year = current_year()
+    if request.GET.get("year"):
+        year = get_object_or_404(AcademicYear, start_year=request.GET["year"])
+    entries = list(
+        selectors.entries_for_user(request.user)
+        .filter(teacher=profile, academic_year=year, item__category=Category.FLEXIBLE)
+        .exclude(status__in=[EntryStatus.WITHDRAWN, EntryStatus.REJECTED])
+        .select_related("item").order_by("item__order", "item__code", "started_on", "id")
+    )
+    groups = defaultdict(list)
+    for e in entries:
+        groups[e.item].append(e)
+    totals = credit_selectors.teacher_year_totals(teacher=profile, academic_year=year)
+    return render(request, "reviews/form2.html", {
+        "profile": profile, "school": profile.school, "year": year, "years": years,
+        "groups": list(groups.items()), "totals": totals, "today": timezone.localdate(),
+        "pending_count": sum(1 for e in entries if not e.is_counted),
+    })
+
+
+# --- School compliance --------------------------------------------------------------------------
+
+SORTS = {"name": "姓名", "total": "总学分", "regulated": "规范性", "flexible": "灵活性"}
+
+
+def _compliance_rows(user, year, schools):
+    profiles = list(teachers_for_user(user).filter(school__in=schools, status=AccountStatus.APPROVED)
+                    .select_related("user", "school").order_by("school_id", "name"))
+    totals = credit_selectors.school_totals(school_ids=[s.pk for s in schools], academic_year=year)
+    rows = []
+    for p in profiles:
+        t = totals[p.pk]
+        check = year_check(t)
+        rows.append({"profile": p, "regulated": t.regulated, "flexible": t.flexible, "total": t.total,
+                     "ok": check.ok, "missing": check.missing})
+    return rows
+
+
+@login_required
+def compliance(request):
+    _require_admin(request.user)
+    schools = list(administered_schools(request.user).select_related("district").order_by("name"))
+    if not schools:
+        raise PermissionDenied("您没有可查看的学校。")
+    year = current_year()
+    if request.GET.get("year"):
+        year = get_object_or_404(AcademicYear, start_year=request.GET["year"])
+    school = schools[0]
+    if request.GET.get("school"):
+        school = next((s for s in schools if str(s.pk) == request.GET["school"]), None)
+        if school is None:
+            raise Http404
+    rows = _compliance_rows(request.user, year, [school])
+    q = request.GET.get("q", "").strip()
+    if q:
+        rows = [r for r in rows if q in r["profile"].name or q in r["profile"].user.username]
+    stage = request.GET.get("stage", "")
+    if stage:
+        rows = [r for r in rows if r["profile"].stage == stage]
+    only = request.GET.get("only", "")
+    if only == "under":
+        rows = [r for r in rows if not r["ok"]]
+    sort = request.GET.get("sort", "total")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        key, sort = "total", "total"
+    rows.sort(key=(lambda r: r["profile"].name) if key == "name" else (lambda r: r[key]), reverse=sort.startswith("-"))
+    if request.GET.get("format") == "xlsx":
+        return _compliance_xlsx(school, year, rows)
+
+    return render(request, "reviews/compliance.html", {
+        "schools": schools if len(schools) > 1 else [], "school": school, "year": year, "years": _years(),
+        "page_obj": _page(request, rows, 50), "sort": sort, "sorts": SORTS, "q": q, "only": only,
+        "stage": stage, "stages": Stage.choices, "under_count": sum(1 for r in rows if not r["ok"]),
+        "row_count": len(rows),
+    })
+
+
+def _compliance_xlsx(school, year, rows):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "达标情况"
+    ws.append([f"{school.name} {year.label}学年教师继续教育学分达标情况"])
+    ws["A1"].font = Font(bold=True, size=13)
+    head = ["序号", "账号", "姓名", "学科", "学段", "规范性", "灵活性", "合计", "达标", "尚缺"]
+    ws.append(head)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    red = PatternFill("solid", fgColor="FDE3E0")
+    labels = {"total": "总学分", "regulated": "规范性", "flexible": "灵活性"}
+    for n, r in enumerate(rows, 1):
+        p = r["profile"]
+        missing = "；".join(f"{labels.get(k, k)}{v}" for k, v in r["missing"].items() if v > 0)
+        ws.append([n, p.user.username, p.name, p.subject, p.get_stage_display(), r["regulated"], r["flexible"],
+                   r["total"], "是" if r["ok"] else "否", missing])
+        if not r["ok"]:
+            for cell in ws[ws.max_row]:
+                cell.fill = red
+    for col, width in zip("ABCDEFGHIJ", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28)):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{school.name}-{year.label}-达标情况.xlsx')}"
+    return response
+
+
+# --- Review schedule ----------------------------------------------------------------------------
+
+
+@login_required
+def schedule(request):
+    """The district's 审证时间安排 (Shuangliu 2018, 附件2 of its notice)."""
+    _require_admin(request.user)
+    schools = district_step_schools(request.user) if (has_role(request.user, Role.DISTRICT_ADMIN) or has_role(request.user, Role.CITY_STAFF)) else administered_schools(request.user)
+    years = list(AcademicYear.objects.filter(reviewappointment__isnull=False).distinct().order_by("-start_year")) or _years()
+    year = years[0] if years else current_year()
+    if request.GET.get("year"):
+        year = get_object_or_404(AcademicYear, start_year=request.GET["year"])
+    qs = (ReviewAppointment.objects.filter(academic_year=year, school__in=schools.values("pk"))
+          .select_related("school", "school__district").order_by("date", "sequence"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(school__name__icontains=q)
+    group = request.GET.get("group", "")
+    if group:
+        qs = qs.filter(group=group)
+    groups = (ReviewAppointment.objects.filter(academic_year=year, school__in=schools.values("pk"))
+              .order_by().values_list("group", flat=True).distinct())
+    page = _page(request, qs, 100)
+    return render(request, "reviews/schedule.html", {
+        "page_obj": page, "year": year, "years": years, "q": q, "group": group, "groups": sorted(set(groups)),
+    })
+
+
+# --- Rosters ------------------------------------------------------------------------------------
+
+
+@login_required
+def rosters(request):
+    """基地校: upload the year's 花名册 and follow each roster; district / city: the rosters to review."""
+    _require_admin(request.user)
+    qs = selectors.rosters_for_user(request.user).select_related("school__district")
+    form = QueueFilterForm(request.GET or None, years=_years(), drop=("school", "category", "kind", "stage", "status"))
+    if form.is_valid():
+        d = form.cleaned_data
+        if d.get("q"):
+            qs = qs.filter(school__name__icontains=d["q"])
+        if d.get("year"):
+            qs = qs.filter(academic_year__start_year=d["year"])
+    status = request.GET.get("status", "")
+    if status in RosterStatus.values:
+        qs = qs.filter(status=status)
+    if request.GET.get("todo"):
+        qs = qs.filter(pk__in=selectors.roster_review_queue(user=request.user).values("pk"))
+    base_schools = list(schools_for_role(request.user, Role.BASE_SCHOOL_ADMIN))
+    upload_form = None
+    if base_schools:
+        upload_form = RosterUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and upload_form.is_valid():
+            try:
+                roster = services.roster_submit(actor=request.user, school=base_schools[0], academic_year=current_year(),
+                                                **upload_form.cleaned_data)
+            except (TransitionError, ValidationError) as exc:
+                upload_form.add_error(None, str(getattr(exc, "message", exc)))
+            else:
+                messages.success(request, f"花名册已提交：共 {roster.row_count} 行，其中 {roster.error_count} 行有错误。")
+                return redirect("reviews:roster_detail", pk=roster.pk)
+    return render(request, "reviews/rosters.html", {
+        "page_obj": _page(request, qs.order_by("-submitted_at")), "upload_form": upload_form, "filter_form": form,
+        "status": status, "statuses": RosterStatus.choices, "year": current_year(),
+        "todo_count": selectors.roster_review_queue(user=request.user).count(),
+    })
+
+
+@login_required
+def roster_template(request):
+    """附件1 as an empty Excel form."""
+    _require_admin(request.user)
+    from urllib.parse import quote
+
+    response = HttpResponse(services.roster_template_workbook(current_year()),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('附件1-参培人员花名册.xlsx')}"
+    return response
+
+
+@login_required
+def roster_detail(request, pk):
+    _require_admin(request.user)
+    roster = get_object_or_404(selectors.rosters_for_user(request.user).select_related("school__district"), pk=pk)
+    rows = roster.rows.select_related("teacher", "entry")
+    only = request.GET.get("only", "")
+    if only == "errors":
+        rows = rows.exclude(error="")
+    q = request.GET.get("q", "").strip()
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(username__icontains=q))
+    to_review = selectors.roster_review_queue(user=request.user).filter(pk=roster.pk).exists()
+    form = RosterReviewForm(request.POST or None) if to_review else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        decide = services.roster_city_review if roster.status == RosterStatus.DISTRICT_APPROVED else services.roster_district_review
+        try:
+            decide(actor=request.user, roster=roster, approve=form.cleaned_data["approve"], comment=form.cleaned_data["comment"])
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已审核该花名册。")
+        return redirect("reviews:roster_detail", pk=roster.pk)
+    return render(request, "reviews/roster_detail.html", {
+        "roster": roster, "page_obj": _page(request, rows.order_by("line"), 50), "only": only, "q": q,
+        "review_form": form,
+    })
+
+
+# --- Dashboards ---------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    """Charts per school and 学段 (district) or per district (city): share of teachers who reached
+    the year's 72 / 48 / 24 and credits by kind. Totals come from the set-based school_totals."""
+    _require_admin(request.user)
+    is_city = has_role(request.user, Role.CITY_STAFF)
+    if not (is_city or has_role(request.user, Role.DISTRICT_ADMIN)):
+        raise PermissionDenied("统计图表供区（市）县管理员和市教科院使用。")
+    year = current_year()
+    if request.GET.get("year"):
+        year = get_object_or_404(AcademicYear, start_year=request.GET["year"])
+    schools = School.objects.all() if is_city else schools_for_role(request.user, Role.DISTRICT_ADMIN)
+    teachers = list(
+        TeacherProfile.objects.filter(school__in=schools.values("pk"), status=AccountStatus.APPROVED)
+        .values_list("pk", "stage", "school_id", "school__name", "school__district__name", "school__district__order")
+    )
+    totals = credit_selectors.school_totals(school_ids=list(schools.values_list("pk", flat=True)), academic_year=year)
+    stage_labels = dict(Stage.choices)
+    by_area, by_stage = {}, {}
+    for pk, stage, school_id, school_name, district_name, district_order in teachers:
+        t = totals[pk]
+        ok = year_check(t).ok
+        area_key = ((district_order if district_name else 999), district_name or "市直属学校") if is_city else (0, school_name)
+        for bucket, key in ((by_area, area_key), (by_stage, (0, stage_labels.get(stage, stage)))):
+            row = bucket.setdefault(key, {"label": key[1], "teachers": 0, "ok": 0, "kinds": defaultdict(Decimal),
+                                          "regulated": Decimal(0), "flexible": Decimal(0)})
+            row["teachers"] += 1
+            row["ok"] += ok
+            row["regulated"] += t.regulated
+            row["flexible"] += t.flexible
+            for kind, value in t.by_kind.items():
+                row["kinds"][kind] += value
+
+    def finish(bucket):
+        rows = [bucket[k] for k in sorted(bucket)]
+        for r in rows:
+            r["share"] = round(r["ok"] * 100 / r["teachers"], 1) if r["teachers"] else 0
+            r["kinds"] = {k: r["kinds"].get(k, Decimal(0)) for k, _ in Kind.choices}
+        return rows
+
+    areas, stages = finish(by_area), finish(by_stage)
+    chart = {
+        "kinds": [label for _, label in Kind.choices],
+        "areas": {"labels": [r["label"] for r in areas], "share": [r["share"] for r in areas],
+                  "kinds": [[str(r["kinds"][k]) for r in areas] for k, _ in Kind.choices]},
+        "stages": {"labels": [r["label"] for r in stages], "share": [r["share"] for r in stages],
+                   "kinds": [[str(r["kinds"][k]) for r in stages] for k, _ in Kind.choices]},
+    }
+    total_teachers = sum(r["teachers"] for r in areas)
+    total_ok = sum(r["ok"] for r in areas)
+    return render(request, "reviews/dashboard.html", {
+        "year": year, "years": _years(), "areas": areas, "stages": stages, "chart": chart, "is_city": is_city,
+        "area_label": "区（市）县" if is_city else "学校", "total_teachers": total_teachers, "total_ok": total_ok,
+        "total_share": round(total_ok * 100 / total_teachers, 1) if total_teachers else 0,
+    })
