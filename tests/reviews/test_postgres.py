@@ -68,3 +68,19 @@ def test_audit_rows_cannot_be_deleted_in_sql(world):
     with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM reviews_entrytransition WHERE entry_id = %s", [entry.pk])
     assert EntryTransition.objects.filter(entry=entry).count() == 1
+
+
+def test_approved_roster_cannot_be_changed_in_sql(world):
+    from accounts.models import BaseLevel
+    from reviews.models import Roster
+    from tests.reviews.helpers import ROSTER_DAY, base_school, roster_xlsx
+
+    school, admin = base_school(world, BaseLevel.DISTRICT)
+    t = world.teacher
+    roster = S.roster_submit(actor=admin, school=school, academic_year=world.year, plan_file=pdf(),
+                             summary_file=pdf(), today=ROSTER_DAY,
+                             roster_file=roster_xlsx([(1, "", t.user.username, t.name, "", "", 8, 8)]))
+    S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
+    with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE reviews_roster SET status = 'submitted' WHERE id = %s", [roster.pk])
+    assert Roster.objects.get(pk=roster.pk).status == "approved"

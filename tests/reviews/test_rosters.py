@@ -1,0 +1,150 @@
+"""基地校 rosters: per-row matching with an error report, district then city review, credits
+for every valid row under the base-school cap, and no second upload once reviewed."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import BaseLevel
+from credits.models import CreditEntry, EntrySource, EntryStatus
+from credits.selectors import teacher_year_totals
+from reviews import services as S
+from reviews.errors import TransitionError
+from reviews.models import Roster, RosterStatus
+from tests.factories import TeacherProfileFactory
+from tests.reviews.helpers import ROSTER_DAY, base_school, pdf, roster_xlsx
+
+
+def _submit(world, school, admin, rows, today=ROSTER_DAY):
+    return S.roster_submit(actor=admin, school=school, academic_year=world.year, plan_file=pdf("计划.pdf"),
+                           summary_file=pdf("总结.pdf"), roster_file=roster_xlsx(rows), today=today)
+
+
+def _rows(world, second):
+    t = world.teacher
+    return [
+        (1, t.school.name, t.user.username, t.name, "语文", "初中", 50, 50),
+        (2, second.school.name, second.user.username, second.name, "数学", "小学", 12, 12),
+        (3, "某校", second.user.username + "x", "王某", "数学", "小学", 12, 12),  # unknown account
+        (4, second.school.name, second.user.username, "错名", "数学", "小学", 12, 12),  # duplicate
+    ]
+
+
+@pytest.fixture
+def city_base(world):
+    return base_school(world, BaseLevel.CITY)
+
+
+def test_rows_are_matched_with_a_per_row_error_report(world, city_base):
+    second = TeacherProfileFactory(name="赵老师")
+    roster = _submit(world, *city_base, _rows(world, second))
+    rows = list(roster.rows.order_by("line"))
+    assert [r.teacher for r in rows[:2]] == [world.teacher, second]
+    assert "不存在" in rows[2].error and "重复" in rows[3].error
+    assert (roster.row_count, roster.error_count, roster.status) == (4, 2, RosterStatus.SUBMITTED)
+
+
+def test_wrong_name_and_wrong_credits_are_row_errors(world, city_base):
+    t = world.teacher
+    roster = _submit(world, *city_base, [(1, "", t.user.username, "别人", "", "", 8, 8),
+                                         (2, "", "nobody", "无名", "", "", 8, 9)])
+    first, second = roster.rows.order_by("line")
+    assert "姓名" in first.error and first.teacher is None
+    assert "不存在" in second.error
+
+
+def test_city_base_roster_district_then_city_review_credits_valid_rows_capped_at_40(world, city_base):
+    second = TeacherProfileFactory(name="赵老师")
+    roster = _submit(world, *city_base, _rows(world, second))
+    roster = S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
+    assert roster.status == RosterStatus.DISTRICT_APPROVED and not CreditEntry.objects.exists()
+    roster = S.roster_city_review(actor=world.city, roster=roster, approve=True)
+    assert roster.status == RosterStatus.APPROVED
+    entries = CreditEntry.objects.filter(source=EntrySource.ROSTER)
+    assert entries.count() == 2 and set(entries.values_list("status", flat=True)) == {EntryStatus.CONFIRMED}
+    totals = teacher_year_totals(teacher=world.teacher, academic_year=world.year)
+    assert totals.total == Decimal("40")
+    assert teacher_year_totals(teacher=second, academic_year=world.year).total == Decimal("12")
+
+
+def test_district_base_roster_needs_only_district_review_and_caps_at_25(world):
+    school, admin = base_school(world, BaseLevel.DISTRICT)
+    t = world.teacher
+    roster = _submit(world, school, admin, [(1, t.school.name, t.user.username, t.name, "语文", "初中", 30, 30)])
+    roster = S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
+    assert roster.status == RosterStatus.APPROVED
+    assert teacher_year_totals(teacher=t, academic_year=world.year).total == Decimal("25")
+
+
+def test_city_direct_base_school_is_reviewed_by_the_city_alone(world):
+    school, admin = base_school(world, BaseLevel.CITY, district=False)
+    t = world.teacher
+    roster = _submit(world, school, admin, [(1, t.school.name, t.user.username, t.name, "语文", "初中", 10, 10)])
+    with pytest.raises(TransitionError):
+        S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
+    roster = S.roster_district_review(actor=world.city, roster=roster, approve=True)
+    assert roster.status == RosterStatus.APPROVED
+
+
+def test_reviewed_roster_can_be_neither_uploaded_again_nor_reviewed_again(world, city_base):
+    t = world.teacher
+    rows = [(1, t.school.name, t.user.username, t.name, "语文", "初中", 10, 10)]
+    roster = _submit(world, *city_base, rows)
+    S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
+    with pytest.raises(TransitionError, match="已经审核"):
+        _submit(world, *city_base, rows + [(2, t.school.name, t.user.username, t.name, "语文", "初中", 99, 99)])
+    roster.refresh_from_db()
+    assert roster.rows.count() == 1 and roster.status == RosterStatus.DISTRICT_APPROVED
+    with pytest.raises(TransitionError):
+        S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
+
+
+def test_roster_before_review_may_be_replaced(world, city_base):
+    t = world.teacher
+    _submit(world, *city_base, [(1, "", "nobody", "无名", "", "", 8, 8)])
+    roster = _submit(world, *city_base, [(1, t.school.name, t.user.username, t.name, "语文", "初中", 10, 10)])
+    assert Roster.objects.count() == 1 and roster.error_count == 0 and roster.rows.count() == 1
+
+
+def test_rejected_roster_notifies_and_may_be_corrected(world, city_base):
+    t = world.teacher
+    rows = [(1, t.school.name, t.user.username, t.name, "语文", "初中", 10, 10)]
+    roster = _submit(world, *city_base, rows)
+    roster = S.roster_district_review(actor=world.district_admin, roster=roster, approve=False, comment="缺少盖章")
+    assert roster.status == RosterStatus.REJECTED
+    assert _submit(world, *city_base, rows).status == RosterStatus.SUBMITTED
+
+
+def test_roster_after_june_20_is_refused(world, city_base):
+    t = world.teacher
+    with pytest.raises(TransitionError, match="6月20日"):
+        _submit(world, *city_base, [(1, "", t.user.username, t.name, "", "", 8, 8)], today=datetime.date(2018, 6, 21))
+    assert not Roster.objects.exists()
+
+
+def test_only_the_base_school_admin_of_a_base_school_may_submit(world, city_base):
+    t = world.teacher
+    rows = [(1, "", t.user.username, t.name, "", "", 8, 8)]
+    with pytest.raises(TransitionError):
+        _submit(world, city_base[0], world.school_admin, rows)
+    with pytest.raises(TransitionError):
+        _submit(world, world.school, city_base[1], rows)
+    assert not Roster.objects.exists()
+
+
+def test_non_excel_roster_is_refused(world, city_base):
+    with pytest.raises(TransitionError, match="Excel"):
+        S.roster_submit(actor=city_base[1], school=city_base[0], academic_year=world.year, plan_file=pdf(),
+                        summary_file=pdf(), roster_file=SimpleUploadedFile("花名册.csv", b"a,b"), today=ROSTER_DAY)
+
+
+def test_template_has_the_attachment_1_columns(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(S.roster_template_workbook(world.year))).active
+    assert [c.value for c in ws[3]] == ["序号", "学校", "账号", "姓名", "学科", "学段", "学时", "学分"]
+    assert "2017-2018" in ws["A1"].value
