@@ -10,6 +10,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def make_user(username):
+    """UserFactory sets the password after saving (skip_postgeneration_save), so the row keeps an
+    empty one and force_login's session hash would not match: save it."""
+    user = UserFactory(username=username)
+    user.save()
+    return user
+
+
 @pytest.fixture
 def district_a(db):
     return DistrictFactory(name="甲区")
@@ -43,42 +51,42 @@ def city_school(db):
 
 @pytest.fixture
 def admin_a(school_a):
-    return grant(UserFactory(username="admin_a"), Role.SCHOOL_ADMIN, school=school_a)
+    return grant(make_user("admin_a"), Role.SCHOOL_ADMIN, school=school_a)
 
 
 @pytest.fixture
 def admin_b(school_b):
-    return grant(UserFactory(username="admin_b"), Role.SCHOOL_ADMIN, school=school_b)
+    return grant(make_user("admin_b"), Role.SCHOOL_ADMIN, school=school_b)
 
 
 @pytest.fixture
 def admin_a2(school_a2):
-    return grant(UserFactory(username="admin_a2"), Role.SCHOOL_ADMIN, school=school_a2)
+    return grant(make_user("admin_a2"), Role.SCHOOL_ADMIN, school=school_a2)
 
 
 @pytest.fixture
 def leader_a(school_a):
-    return grant(UserFactory(username="leader_a"), Role.SCHOOL_LEADER, school=school_a)
+    return grant(make_user("leader_a"), Role.SCHOOL_LEADER, school=school_a)
 
 
 @pytest.fixture
 def district_admin_a(district_a):
-    return grant(UserFactory(username="district_a"), Role.DISTRICT_ADMIN, district=district_a)
+    return grant(make_user("district_a"), Role.DISTRICT_ADMIN, district=district_a)
 
 
 @pytest.fixture
 def district_admin_b(district_b):
-    return grant(UserFactory(username="district_b"), Role.DISTRICT_ADMIN, district=district_b)
+    return grant(make_user("district_b"), Role.DISTRICT_ADMIN, district=district_b)
 
 
 @pytest.fixture
 def city(db):
-    return grant(UserFactory(username="city_staff"), Role.CITY_STAFF)
+    return grant(make_user("city_staff"), Role.CITY_STAFF)
 
 
 @pytest.fixture
 def teacher_a(school_a):
-    return TeacherProfileFactory(school=school_a, name="甲老师", status=AccountStatus.APPROVED)
+    return _saved(TeacherProfileFactory(school=school_a, name="甲老师", status=AccountStatus.APPROVED))
 
 
 @pytest.fixture
@@ -93,9 +101,14 @@ def teacher_b(school_b):
 
 @pytest.fixture
 def pending_a(school_a):
-    return TeacherProfileFactory(school=school_a, name="待审老师", status=AccountStatus.PENDING)
+    return _saved(TeacherProfileFactory(school=school_a, name="待审老师", status=AccountStatus.PENDING))
 
 
 @pytest.fixture
 def city_teacher(city_school):
     return TeacherProfileFactory(school=city_school, name="市直老师", stage=Stage.SENIOR, status=AccountStatus.PENDING)
+
+
+def _saved(profile):
+    profile.user.save()
+    return profile
