@@ -8,10 +8,11 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import has_role
+from accounts.access import has_role, schools_for_role
 from accounts.models import Job, Notification, Role
 from credits.models import AcademicYear
 
@@ -94,7 +95,52 @@ def home(request):
             queues.append({"step": step, "label": label, "count": review_queue(user=user, step=step).count()})
     context["queues"] = queues
     context["roles"] = roles
+    context["home_links"] = _home_links(user, roles, this_year)
     return render(request, "home.html", context)
+
+
+def _link(name, label, help_text, count=None, args=()):
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+    return {"url": url, "label": label, "help": help_text, "count": count}
+
+
+def _home_links(user, roles, year) -> list[dict]:
+    """What an administrator has waiting, as cards: counts come from the same selectors the pages use."""
+    from accounts.selectors import change_requests, pending_accounts
+    from reviews.selectors import roster_review_queue, rosters_for_user
+
+    links = []
+    if Role.SCHOOL_ADMIN in roles:
+        links += [
+            _link("reviews:admin_register", "代为登记规范性项目", "学历、普通话、职称考试、支教等，凭证书为教师登记"),
+            _link("reviews:compliance", "本校达标情况", "谁还不到 72 / 48 / 24 学分，可导出 Excel"),
+            _link("accounts:teacher_list", "教师账号", "新增、导入、调动、停用"),
+        ]
+    if Role.SCHOOL_LEADER in roles and Role.SCHOOL_ADMIN not in roles:
+        links.append(_link("reviews:compliance", "本校达标情况", "各位教师本学年的学分"))
+    if roles & {Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_STAFF}:
+        links.append(_link("accounts:change_requests", "信息变更申请", "教师提交的个人信息变更",
+                           change_requests(user=user, status="").filter(status__in=["pending", "school_checked"]).count()))
+    if roles & {Role.DISTRICT_ADMIN, Role.CITY_STAFF}:
+        links += [
+            _link("accounts:account_approvals", "账号审核", "未审核的账号不能登记学分", pending_accounts(user=user).count()),
+            _link("reviews:rosters", "基地校花名册", "待您审核的花名册", roster_review_queue(user=user).count()),
+            _link("reviews:dashboard", "统计图表", "各学校、学段的达标比例和学分构成"),
+            _link("reviews:schedule", "审证时间安排", "各校审证日期"),
+        ]
+    if Role.CITY_STAFF in roles:
+        links += [
+            _link("credits:catalogue", "学分项目目录", "《办法》各项目的折算与上限"),
+            _link("credits:unconfirmed", "待确认数值", "通知未给出、由平台预设的数值"),
+        ]
+    if Role.BASE_SCHOOL_ADMIN in roles:
+        roster = rosters_for_user(user).filter(academic_year=year, school__in=schools_for_role(user, Role.BASE_SCHOOL_ADMIN)).first()
+        status = roster.get_status_display() if roster else "尚未报送"
+        links.append(_link("reviews:rosters", f"{year.label} 学年花名册：{status}", f"6月20日前报送（截止 {year.base_roster_deadline:%Y年%-m月%-d日}）"))
+    return [link for link in links if link]
 
 
 BAR_LABELS = {"total": "学年总学分", "regulated": "规范性培训", "flexible": "灵活性培训"}

@@ -39,7 +39,8 @@ MENU = [
     ]),
     (Role.DISTRICT_ADMIN, [
         ("reviews:queue", ("district_review",), "复核"),
-        ("accounts:approvals", (), "账号审核"),
+        ("accounts:account_approvals", (), "账号审核"),
+        ("accounts:teacher_list", (), "教师账号"),
         ("accounts:change_requests", (), "信息变更"),
         ("reviews:rosters", (), "基地校花名册"),
         ("reviews:schedule", (), "审证时间安排"),
@@ -49,7 +50,7 @@ MENU = [
     (Role.CITY_STAFF, [
         ("reviews:queue", ("district_review",), "市直属学校复核"),
         ("reviews:queue", ("confirm",), "确认登记"),
-        ("accounts:approvals", (), "市直属账号审核"),
+        ("accounts:account_approvals", (), "市直属账号审核"),
         ("reviews:rosters", (), "市级基地校花名册"),
         ("credits:catalogue", (), "学分项目目录"),
         ("credits:unconfirmed", (), "待确认数值"),
