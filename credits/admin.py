@@ -34,24 +34,23 @@ class CreditItemForm(forms.ModelForm):
         model = CreditItem
         fields = "__all__"
 
-    def clean(self):
-        cleaned = super().clean()
-        year = cleaned.get("new_version_from")
+    def _post_clean(self):
+        # The edited values reach self.instance only here (construct_instance), not in clean().
+        super()._post_clean()
+        year = self.cleaned_data.get("new_version_from")
         instance = self.instance
-        if instance.pk:
-            changed = item_changed_values(instance)
-            if changed and item_has_entries(instance) and not year:
-                names = "、".join(str(CreditItem._meta.get_field(f).verbose_name) for f in changed)
-                raise forms.ValidationError(
-                    f"该项目已有学分登记，修改{names}须“另存为新版本”并填写适用的起始学年，已登记的学分不会改变。"
-                )
+        if not instance.pk:
             if year:
-                problem = new_version_problem(CreditItem.objects.get(pk=instance.pk), year)
-                if problem:
-                    self.add_error("new_version_from", problem)
-        elif year:
-            self.add_error("new_version_from", "新项目直接保存即可，无需另存为新版本。")
-        return cleaned
+                self.add_error("new_version_from", "新项目直接保存即可，无需另存为新版本。")
+            return
+        changed = item_changed_values(instance)
+        if changed and item_has_entries(instance) and not year:
+            names = "、".join(str(CreditItem._meta.get_field(f).verbose_name) for f in changed)
+            self.add_error(None, f"该项目已有学分登记，修改{names}须“另存为新版本”并填写适用的起始学年，已登记的学分不会改变。")
+        if year:
+            problem = new_version_problem(CreditItem.objects.get(pk=instance.pk), year)
+            if problem:
+                self.add_error("new_version_from", problem)
 
 
 @admin.register(CreditItem)
