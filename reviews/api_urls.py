@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list = []
+from . import api
+
+router = DefaultRouter()
+router.register("entries", api.EntryViewSet, basename="entry")
+router.register("evidence", api.EvidenceViewSet, basename="evidence")
+router.register("rosters", api.RosterViewSet, basename="roster")
+router.register("feeds", api.FeedViewSet, basename="feed")
+router.register("items", api.CreditItemViewSet, basename="item")
+
+urlpatterns = [
+    path("teachers/<int:teacher_id>/totals/", api.TeacherTotalsView.as_view(), name="teacher-totals"),
+    path("me/totals/", api.MyTotalsView.as_view(), name="my-totals"),
+    path("windows/extend/", api.WindowExtensionView.as_view(), name="window-extend"),
+    *router.urls,
+]

@@ -18,6 +18,7 @@ from .entries import (
     entry_update,
     entry_withdraw,
 )
+from ..calendar import window_open
 from .evidence import evidence_attach, evidence_remove
 from .feeds import FEED_ITEM_CODES, feed_import_file, feed_import_records
 from .rosters import roster_city_review, roster_district_review, roster_submit, roster_template_workbook
@@ -28,6 +29,6 @@ __all__ = [
     "deadline_reminders_send", "entries_bulk_review", "entries_bulk_review_start", "entry_admin_register",
     "entry_confirm", "entry_declare", "entry_district_review", "entry_leader_sign", "entry_resubmit",
     "entry_return", "entry_school_review", "entry_update", "entry_withdraw", "evidence_attach",
-    "evidence_remove", "feed_import_file", "feed_import_records", "roster_city_review",
+    "evidence_remove", "window_open", "feed_import_file", "feed_import_records", "roster_city_review",
     "roster_district_review", "roster_submit", "roster_template_workbook", "window_extend",
 ]

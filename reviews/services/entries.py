@@ -45,6 +45,8 @@ from ._common import (
 )
 from .evidence import attach_files, evidence_mark_reviewed
 
+# Credits registration in Chengdu began long after this; older dates are typing errors.
+EARLIEST_YEAR = 2000
 EDITABLE_FIELDS = ("title", "organizer", "started_on", "ended_on", "quantity", "option")
 
 
@@ -83,6 +85,8 @@ def _clean_values(*, item: CreditItem, title, started_on, ended_on, quantity, op
         raise TransitionError("请填写开始日期。")
     if started_on > today:
         raise TransitionError("活动尚未开始，不能提前登记学分。")
+    if started_on.year < EARLIEST_YEAR:
+        raise TransitionError(f"开始日期不能早于{EARLIEST_YEAR}年。")
     if ended_on is not None and ended_on < started_on:
         raise TransitionError("结束日期不能早于开始日期。")
     option = (option or "").strip()

@@ -167,6 +167,8 @@ def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_f
     day = _parse_date(rec.get("date"))
     if day > today:
         raise TransitionError(f"日期 {day} 晚于今天。")
+    if day.year < 2000:
+        raise TransitionError(f"日期 {day} 过早。")
     year = AcademicYear.for_date(day)
     if year.is_sealed:
         raise TransitionError(f"{year.label}学年已封存，不能再导入。")

@@ -1,0 +1,412 @@
+"""REST API (DRF). Thin: scope from the selectors, writes through the services, refusals
+(TransitionError) answered with their Chinese message and a status code by kind."""
+
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts.access import get_teacher_for_user_or_404
+from accounts.models import District, School, TeacherProfile
+from credits.models import AcademicYear, CreditItem
+
+from . import selectors
+from . import serializers as s
+from . import services
+from .errors import TransitionError
+
+STATUS_BY_KIND = {"state": status.HTTP_409_CONFLICT, "permission": status.HTTP_403_FORBIDDEN}
+REFUSALS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="输入有误或不在办理时间内"),
+    403: OpenApiResponse(s.ErrorSerializer, description="无权办理"),
+    404: OpenApiResponse(s.ErrorSerializer, description="不存在或不在管理范围内"),
+    409: OpenApiResponse(s.ErrorSerializer, description="该记录已被审核或状态已变化"),
+}
+
+
+def refused(exc: TransitionError) -> Response:
+    return Response({"detail": exc.message}, status=STATUS_BY_KIND.get(exc.kind, status.HTTP_400_BAD_REQUEST))
+
+
+def _year(start_year: int) -> AcademicYear:
+    year = AcademicYear.objects.filter(start_year=start_year).first()
+    if year is None:
+        raise TransitionError(f"没有 {start_year}-{start_year + 1} 学年。")
+    return year
+
+
+def _responses(ok):
+    return {**REFUSALS, 200: ok}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="学分登记列表（管理范围内）", parameters=[
+        OpenApiParameter("status", str, description="状态"),
+        OpenApiParameter("academic_year", int, description="学年起始年，如 2017"),
+    ]),
+    retrieve=extend_schema(summary="学分登记详情（含审核记录、证明材料、可办理操作）"),
+)
+class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    serializer_class = s.EntrySerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        qs = selectors.entries_for_user(self.request.user).order_by("-started_on", "-id")
+        if self.action == "list":
+            status_ = self.request.query_params.get("status")
+            if status_:
+                qs = qs.filter(status=status_)
+            year = self.request.query_params.get("academic_year", "")
+            if year.isdigit() and len(year) == 4:
+                qs = qs.filter(academic_year__start_year=int(year))
+        return qs.prefetch_related("evidence") if self.action == "retrieve" else qs
+
+    def get_serializer_class(self):
+        return s.EntryDetailSerializer if self.action == "retrieve" else s.EntrySerializer
+
+    def _detail(self, entry, code=status.HTTP_200_OK):
+        entry = self.get_queryset().get(pk=entry.pk)
+        return Response(s.EntryDetailSerializer(entry, context={"request": self.request}).data, status=code)
+
+    def _act(self, fn):
+        try:
+            return self._detail(fn())
+        except TransitionError as exc:
+            return refused(exc)
+
+    @extend_schema(summary="申报 / 自主登记 / 校管理员代为登记", request=s.EntryCreateSerializer,
+                   responses={**REFUSALS, 201: s.EntryDetailSerializer})
+    def create(self, request):
+        data = s.EntryCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            item = CreditItem.objects.filter(code=v["item"]).order_by("-valid_from").first()
+            if item is None:
+                raise TransitionError(f"没有代码为「{v['item']}」的学分项目。")
+            common = dict(item=item, title=v["title"], started_on=v["started_on"], ended_on=v["ended_on"],
+                          quantity=v["quantity"], option=v["option"], organizer=v["organizer"],
+                          evidence_files=v["evidence"])
+            if v.get("teacher"):
+                teacher = TeacherProfile.objects.filter(pk=v["teacher"]).select_related("school").first()
+                if teacher is None:
+                    raise TransitionError("没有该教师。")
+                entry = services.entry_admin_register(actor=request.user, teacher=teacher, **common)
+            else:
+                entry = services.entry_declare(teacher_user=request.user, **common)
+        except TransitionError as exc:
+            return refused(exc)
+        return self._detail(entry, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="校管理员初审（可核减数量并说明理由）", request=s.ReviewSerializer,
+                   responses=_responses(s.EntryDetailSerializer))
+    @action(detail=True, methods=["post"], url_path="school-review")
+    def school_review(self, request, pk=None):
+        v = self._valid(s.ReviewSerializer)
+        return self._act(lambda: services.entry_school_review(actor=request.user, entry=self.get_object(), **v))
+
+    @extend_schema(summary="分管校长签字确认", request=s.SignSerializer, responses=_responses(s.EntryDetailSerializer))
+    @action(detail=True, methods=["post"], url_path="leader-sign")
+    def leader_sign(self, request, pk=None):
+        v = self._valid(s.SignSerializer)
+        return self._act(lambda: services.entry_leader_sign(actor=request.user, entry=self.get_object(), **v))
+
+    @extend_schema(summary="区县复核（市直属学校由市教科院办理）", request=s.ReviewSerializer,
+                   responses=_responses(s.EntryDetailSerializer))
+    @action(detail=True, methods=["post"], url_path="district-review")
+    def district_review(self, request, pk=None):
+        v = self._valid(s.ReviewSerializer)
+        return self._act(lambda: services.entry_district_review(actor=request.user, entry=self.get_object(), **v))
+
+    @extend_schema(summary="继教网确认登记（市教科院）", request=s.EmptySerializer,
+                   responses=_responses(s.EntryDetailSerializer))
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._act(lambda: services.entry_confirm(actor=request.user, entry=self.get_object()))
+
+    @extend_schema(summary="退回修改", request=s.CommentSerializer, responses=_responses(s.EntryDetailSerializer))
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        v = self._valid(s.CommentSerializer)
+        return self._act(lambda: services.entry_return(actor=request.user, entry=self.get_object(), **v))
+
+    @extend_schema(summary="撤回（审核前）", request=s.EmptySerializer, responses=_responses(s.EntryDetailSerializer))
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._act(lambda: services.entry_withdraw(actor=request.user, entry=self.get_object()))
+
+    @extend_schema(summary="修改后重新提交", request=s.EntryResubmitSerializer,
+                   responses=_responses(s.EntryDetailSerializer))
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, pk=None):
+        v = dict(self._valid(s.EntryResubmitSerializer))
+        files = v.pop("evidence", [])
+        if files:
+            v["evidence_files"] = files
+        return self._act(lambda: services.entry_resubmit(actor=request.user, entry=self.get_object(), **v))
+
+    @extend_schema(summary="上传证明材料", request={"multipart/form-data": s.EvidenceUploadSerializer},
+                   responses=_responses(s.EntryDetailSerializer))
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def evidence(self, request, pk=None):
+        v = self._valid(s.EvidenceUploadSerializer)
+        return self._act(lambda: services.evidence_attach(actor=request.user, entry=self.get_object(),
+                                                          files=v["files"]) and self.get_object())
+
+    @extend_schema(summary="审核记录", responses={200: s.TransitionSerializer(many=True), 404: REFUSALS[404]})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        return Response(s.TransitionSerializer(selectors.entry_history(self.get_object()), many=True).data)
+
+    @extend_schema(summary="批量通过（每条独立，逐条返回结果；大批量转为后台任务）", request=s.BulkReviewSerializer,
+                   responses={200: s.BulkResponseSerializer, 202: s.BulkResponseSerializer, 400: REFUSALS[400]})
+    @action(detail=False, methods=["post"], url_path="bulk-review")
+    def bulk_review(self, request):
+        v = self._valid(s.BulkReviewSerializer)
+        try:
+            if len(v["entry_ids"]) > services.BULK_JOB_THRESHOLD:
+                job = services.entries_bulk_review_start(actor=request.user, entry_ids=v["entry_ids"], step=v["step"])
+                return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
+            results = services.entries_bulk_review(actor=request.user, entry_ids=v["entry_ids"], step=v["step"])
+        except TransitionError as exc:
+            return refused(exc)
+        return Response({"results": [r.__dict__ for r in results]})
+
+    def _valid(self, serializer_class) -> dict:
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+
+class EvidenceViewSet(viewsets.GenericViewSet):
+    """Proof files: only the teacher and the reviewers in scope can fetch them (404 otherwise)."""
+
+    serializer_class = s.EvidenceSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.evidence_for_user(self.request.user)
+
+    @extend_schema(summary="下载证明材料", responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+                                                   404: REFUSALS[404]})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        evidence = self.get_object()
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("文件不存在。") from None
+        response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                                content_type=evidence.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(summary="基地校花名册列表"),
+    retrieve=extend_schema(summary="花名册详情（含逐行匹配结果）"),
+)
+class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.rosters_for_user(self.request.user).order_by("-submitted_at", "-id")
+
+    def get_serializer_class(self):
+        return s.RosterDetailSerializer if self.action == "retrieve" else s.RosterSerializer
+
+    def _detail(self, roster, code=status.HTTP_200_OK):
+        roster = self.get_queryset().get(pk=roster.pk)
+        return Response(s.RosterDetailSerializer(roster).data, status=code)
+
+    @extend_schema(summary="报送花名册（培训计划、培训总结、附件1花名册）",
+                   request={"multipart/form-data": s.RosterUploadSerializer},
+                   responses={**REFUSALS, 201: s.RosterDetailSerializer})
+    def create(self, request):
+        data = s.RosterUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            school = School.objects.filter(pk=v["school"]).first()
+            if school is None:
+                raise TransitionError("没有该学校。")
+            roster = services.roster_submit(actor=request.user, school=school, academic_year=_year(v["academic_year"]),
+                                            plan_file=v["plan_file"], summary_file=v["summary_file"],
+                                            roster_file=v["roster_file"])
+        except TransitionError as exc:
+            return refused(exc)
+        return self._detail(roster, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="区县审核（市直属基地校由市教科院审核）", request=s.RosterReviewSerializer,
+                   responses=_responses(s.RosterDetailSerializer))
+    @action(detail=True, methods=["post"], url_path="district-review")
+    def district_review(self, request, pk=None):
+        return self._review(services.roster_district_review)
+
+    @extend_schema(summary="市教科院复审（市级基地校）", request=s.RosterReviewSerializer,
+                   responses=_responses(s.RosterDetailSerializer))
+    @action(detail=True, methods=["post"], url_path="city-review")
+    def city_review(self, request, pk=None):
+        return self._review(services.roster_city_review)
+
+    def _review(self, fn):
+        data = s.RosterReviewSerializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            return self._detail(fn(actor=self.request.user, roster=self.get_object(), **data.validated_data))
+        except TransitionError as exc:
+            return refused(exc)
+
+    @extend_schema(summary="下载附件1花名册模板（Excel）",
+                   parameters=[OpenApiParameter("academic_year", int, description="学年起始年")],
+                   responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
+                              OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"])
+    def template(self, request):
+        raw = request.query_params.get("academic_year", "")
+        year = AcademicYear.objects.filter(start_year=int(raw)).first() if raw.isdigit() and len(raw) == 4 else None
+        response = HttpResponse(
+            services.roster_template_workbook(year),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''roster-template.xlsx"
+        return response
+
+
+class ImportThrottle(ScopedRateThrottle):
+    """Throttles only the import calls, not the listing of past imports."""
+
+    def allow_request(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="系统数据导入记录"),
+    retrieve=extend_schema(summary="导入记录详情（含逐行错误）"),
+)
+class FeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """微师培、成都数字学校、视频课程、读书笔记、自学反思、党员e家、签到培训的数据接口。"""
+
+    serializer_class = s.FeedImportSerializer
+    throttle_classes = [ImportThrottle]
+    throttle_scope = "imports"
+    parser_classes = [JSONParser, MultiPartParser]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.feed_imports_for_user(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(summary="导入记录（接口调用，按外部编号幂等）", request=s.FeedRecordsSerializer,
+                   responses={**REFUSALS, 201: s.FeedImportSerializer})
+    def create(self, request):
+        data = s.FeedRecordsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            feed = services.feed_import_records(actor=request.user, channel=v["channel"], item_code=v["item_code"],
+                                                records=v["records"], via="api")
+        except TransitionError as exc:
+            return refused(exc)
+        return Response(s.FeedImportSerializer(feed).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="导入文件（CSV 或 Excel，按外部编号幂等）", request={"multipart/form-data": s.FeedFileSerializer},
+                   responses={**REFUSALS, 201: s.FeedImportSerializer})
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser])
+    def upload(self, request):
+        data = s.FeedFileSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            feed = services.feed_import_file(actor=request.user, channel=v["channel"], item_code=v["item_code"],
+                                             file=v["file"])
+        except TransitionError as exc:
+            return refused(exc)
+        return Response(s.FeedImportSerializer(feed).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="学分项目目录（《办法》）", parameters=[
+        OpenApiParameter("academic_year", int, description="学年起始年：返回该学年适用的版本")]),
+    retrieve=extend_schema(summary="学分项目"),
+)
+class CreditItemViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.CreditItemSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        raw = self.request.query_params.get("academic_year", "") if self.action == "list" else ""
+        if raw.isdigit() and len(raw) == 4:
+            from credits.selectors import catalogue_for
+
+            ids = [i.pk for i in catalogue_for(int(raw))]
+            return CreditItem.objects.filter(pk__in=ids).order_by("category", "order", "code")
+        return CreditItem.objects.order_by("category", "order", "code", "-valid_from")
+
+
+def _totals_payload(teacher, start_year: int) -> dict:
+    from credits.selectors import teacher_year_totals
+
+    totals = teacher_year_totals(teacher=teacher, academic_year=start_year)
+    return {
+        "teacher": teacher.pk, "academic_year": start_year, "regulated": totals.regulated,
+        "flexible": totals.flexible, "total": totals.total, "by_kind": dict(totals.by_kind),
+        "by_item": {code: {"raw": t.raw, "credited": t.credited, "over_cap": t.over_cap}
+                    for code, t in totals.by_item.items()},
+    }
+
+
+def _start_year_param(request) -> int:
+    raw = request.query_params.get("academic_year", "")
+    if raw.isdigit() and len(raw) == 4:
+        return int(raw)
+    return AcademicYear.start_year_for(timezone.localdate())
+
+
+YEAR_PARAM = OpenApiParameter("academic_year", int, description="学年起始年（默认当前学年）")
+
+
+class TeacherTotalsView(APIView):
+    @extend_schema(summary="教师学年学分合计（规范性、灵活性、按子项目、按项目，含上限核减）",
+                   parameters=[YEAR_PARAM], responses={200: s.YearTotalsSerializer, 404: REFUSALS[404]})
+    def get(self, request, teacher_id: int):
+        teacher = get_teacher_for_user_or_404(request.user, teacher_id)
+        return Response(s.YearTotalsSerializer(_totals_payload(teacher, _start_year_param(request))).data)
+
+
+class MyTotalsView(APIView):
+    @extend_schema(summary="本人学年学分合计", parameters=[YEAR_PARAM],
+                   responses={200: s.YearTotalsSerializer, 404: REFUSALS[404]})
+    def get(self, request):
+        teacher = getattr(request.user, "teacher_profile", None)
+        if teacher is None:
+            raise Http404("您没有教师账号。")
+        return Response(s.YearTotalsSerializer(_totals_payload(teacher, _start_year_param(request))).data)
+
+
+class WindowExtensionView(APIView):
+    @extend_schema(summary="延长时间段（市教科院，须填写理由）", request=s.WindowExtendSerializer,
+                   responses={**REFUSALS, 201: s.WindowExtensionSerializer})
+    def post(self, request):
+        data = s.WindowExtendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            district = get_object_or_404(District, pk=v["district"]) if v["district"] else None
+            extension = services.window_extend(actor=request.user, academic_year=_year(v["academic_year"]),
+                                               window=v["window"], until=v["until"], reason=v["reason"],
+                                               district=district)
+        except TransitionError as exc:
+            return refused(exc)
+        return Response(s.WindowExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
