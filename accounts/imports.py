@@ -72,8 +72,6 @@ def template_workbook() -> bytes:
         if required:
             cell.fill = fill
         ws.column_dimensions[cell.column_letter].width = 20 if field == "id_number" else 14
-    example = ["", "张三", "男", "510116198506120019", "小学", "语文", "二级教师", "否", "否", "", "否"]
-    ws.append(example)
     # 身份证号 as text: Excel would turn 18 digits into a float and lose the last ones.
     for row in range(2, 1002):
         ws.cell(row=row, column=4).number_format = "@"
@@ -91,7 +89,7 @@ def template_workbook() -> bytes:
             ws.add_data_validation(dv)
     notes = wb.create_sheet("填写说明")
     for line in (
-        "带 * 的列必填。每行一位教师，从第2行开始（示例行请替换或删除）。",
+        "带 * 的列必填。在“教师名单”表中每行填写一位教师，从第2行开始。",
         "账号可留空，由系统按“学校代码+序号”生成；初始密码由系统生成，教师首次登录须修改。",
         "身份证号须为18位且校验位正确（GB 11643），请将该列设为文本格式。",
         "学段须为本校开设的学段；性别、学段、职称、是否类列请从下拉列表中选择。",
@@ -100,6 +98,10 @@ def template_workbook() -> bytes:
         "导入的账号为“待审核”，经区（市）县管理员（市直属学校为市教科院）审核后方可登记学分。",
     ):
         notes.append([line])
+    notes.append([])
+    notes.append(["示例（请勿填在本表）："])
+    notes.append([h for _, h, _ in COLUMNS])
+    notes.append(["", "张三", "男", "510116198506120011", "小学", "语文", "二级教师", "否", "否", "", "否"])
     notes.column_dimensions["A"].width = 90
     buf = io.BytesIO()
     wb.save(buf)

@@ -213,3 +213,29 @@ def test_notify_without_key_always_creates(teacher_a):
     services.notify(teacher_a.user, "提醒")
     services.notify(teacher_a.user, "提醒")
     assert Notification.objects.filter(recipient=teacher_a.user).count() == 2
+
+
+@pytest.mark.parametrize("status,message", [
+    (AccountStatus.PENDING, "尚未通过"), (AccountStatus.REJECTED, "审核未通过"), (AccountStatus.INACTIVE, "已停用"),
+    (AccountStatus.APPROVED, None),
+])
+def test_only_an_approved_teacher_can_declare_credits(status, message, school_a):
+    """The workflow's declare asks ensure_can_register first (notice 一(二))."""
+    import datetime
+
+    from credits.models import CreditEntry
+    from reviews.errors import TransitionError
+    from reviews.services import entry_declare
+    from tests.factories import AcademicYearFactory, CreditItemFactory
+
+    profile = TeacherProfileFactory(school=school_a, status=status)
+    AcademicYearFactory(start_year=2017)
+    declare = dict(teacher_user=profile.user, item=CreditItemFactory(flow="self_register", category="flexible", kind="self_directed"), title="读书交流",
+                   started_on=datetime.date(2017, 10, 9), quantity=8, today=datetime.date(2017, 10, 20))
+    if message is None:
+        entry_declare(**declare)
+        assert CreditEntry.objects.filter(teacher=profile).count() == 1
+        return
+    with pytest.raises(TransitionError, match=message):
+        entry_declare(**declare)
+    assert not CreditEntry.objects.exists()
