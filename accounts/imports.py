@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
 import uuid
 
 from django.core.files.storage import default_storage
@@ -24,6 +25,8 @@ from .errors import AccountError
 from .idcard import normalize_id_number
 from .jobs import job_create, job_finish, job_progress
 from .models import Gender, Job, School, Stage, TeacherProfile, Title, User
+
+logger = logging.getLogger(__name__)
 
 JOB_KIND = "teacher_import"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -205,14 +208,11 @@ def _row_values(raw: dict) -> dict:
 
 def teachers_import_run(*, job_id: int) -> Job:
     """Imports the rows of a queued job. Safe to call again: a finished job is left alone."""
-    from .services import teacher_create
-
     job = Job.objects.select_related("owner").get(pk=job_id)
     if job.status in (Job.Status.DONE, Job.Status.FAILED):
         return job
     base = dict(job.result)
     school = School.objects.get(pk=base["school_id"])
-    actor = job.owner
     try:
         with default_storage.open(base["file"], "rb") as fh:
             wb, ws = _open_sheet(io.BytesIO(fh.read()))
@@ -229,6 +229,18 @@ def teachers_import_run(*, job_id: int) -> Job:
     if len(rows) > MAX_ROWS:
         job_finish(job, result=base, error=f"单次最多导入 {MAX_ROWS} 行，本文件有 {len(rows)} 行，请分批导入。")
         return job
+
+    try:
+        return _import_rows(job=job, school=school, actor=job.owner, rows=rows, base=base)
+    except Exception:
+        # The bar must not spin forever: the job ends as failed, the error goes to the log.
+        logger.exception("teacher import job %s failed", job.pk)
+        job_finish(job, result=base, error="导入意外中断，请稍后重试；已导入的行不会重复创建。")
+        raise
+
+
+def _import_rows(*, job: Job, school: School, actor, rows, base: dict) -> Job:
+    from .services import teacher_create
 
     job_progress(job, done=0, total=len(rows))
     created, skipped, errors, accounts = 0, 0, [], []

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from . import access
@@ -218,8 +219,6 @@ def _notify_school_admins(school: School, title: str, body: str = "", url: str =
 
 
 def _profile_url(profile) -> str:
-    from django.urls import reverse
-
     return reverse("accounts:teacher_detail", args=[profile.pk])
 
 
@@ -567,7 +566,7 @@ def change_request_submit(*, actor, profile: TeacherProfile, changes: dict, note
         _event(user=locked.user, actor=actor, actor_role=Role.TEACHER, action=AccountEvent.Action.CHANGE_REQUESTED,
                before=original, after=cleaned, comment=note)
         _notify_school_admins(locked.school, f"教师信息变更申请：{locked.name}", "请核对后提交区县审批。",
-                              "/accounts/changes/")
+                              reverse("accounts:change_requests"))
     return request
 
 
@@ -603,7 +602,7 @@ def change_request_check(*, actor, change_request: ProfileChangeRequest, approve
                action=AccountEvent.Action.CHANGE_CHECKED if approve else AccountEvent.Action.CHANGE_REJECTED,
                before=before, after={"status": req.status, "request": req.pk}, comment=reason)
         if not approve:
-            notify(req.profile.user, "您的信息变更申请被学校退回", f"原因：{reason}", "/accounts/changes/")
+            notify(req.profile.user, "您的信息变更申请被学校退回", f"原因：{reason}", reverse("accounts:change_requests"))
     return req
 
 
@@ -646,13 +645,13 @@ def change_request_decide(*, actor, change_request: ProfileChangeRequest, approv
             req.status = ProfileChangeRequest.Status.APPROVED
             _event(user=profile.user, actor=actor, actor_role=role, action=AccountEvent.Action.CHANGE_APPROVED,
                    before=before, after=profile_snapshot(profile, tuple(cleaned)), comment=reason)
-            notify(profile.user, "您的信息变更申请已批准", "变更已生效。", "/accounts/profile/")
+            notify(profile.user, "您的信息变更申请已批准", "变更已生效。", reverse("accounts:profile"))
         else:
             req.status = ProfileChangeRequest.Status.REJECTED
             _event(user=profile.user, actor=actor, actor_role=role, action=AccountEvent.Action.CHANGE_REJECTED,
                    before={"status": ProfileChangeRequest.Status.SCHOOL_CHECKED},
                    after={"status": req.status, "request": req.pk}, comment=reason)
-            notify(profile.user, "您的信息变更申请未获批准", f"原因：{reason}", "/accounts/changes/")
+            notify(profile.user, "您的信息变更申请未获批准", f"原因：{reason}", reverse("accounts:change_requests"))
         req.decided_by, req.decided_at, req.reason = actor, now, reason[:200]
         req.save(update_fields=["status", "decided_by", "decided_at", "reason"])
     return req

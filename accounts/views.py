@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import access, imports, selectors, services
@@ -320,7 +321,10 @@ def account_approve(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{profile.name}的账号已审核通过。")
-    return redirect(request.POST.get("next") or reverse("accounts:account_approvals"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("accounts:account_approvals")
+    return redirect(target)
 
 
 @login_required
