@@ -67,10 +67,37 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "first_name", "last_name", "teacher_profile__name")
     fieldsets = BaseUserAdmin.fieldsets + (("账号安全", {"fields": ("must_change_password",)}),)
     inlines = [RoleAssignmentInline]
+    AUDITED = ("username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser",
+               "must_change_password")
 
     @admin.display(description="姓名")
     def display_name(self, obj):
         return obj.display_name
+
+    def save_model(self, request, obj, form, change):
+        fields = [f for f in form.changed_data if f in self.AUDITED]
+        before = {}
+        if change and fields:
+            old = User.objects.get(pk=obj.pk)
+            before = {f: getattr(old, f) for f in fields}
+        super().save_model(request, obj, form, change)
+        if change and fields:
+            services.user_admin_changed(actor=request.user, user=obj, before=before,
+                                        after={f: getattr(obj, f) for f in fields})
+
+    def save_formset(self, request, form, formset, change):
+        """Role rows added, edited or removed here are recorded like any other change."""
+        if formset.model is not RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        before = {f.instance.pk: services.role_snapshot(RoleAssignment.objects.get(pk=f.instance.pk))
+                  for f in formset.initial_forms if f.instance.pk and f.has_changed()}
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.role_revoke(actor=request.user, assignment=obj)
+        for obj in instances:
+            obj.save()
+            services.role_recorded(actor=request.user, assignment=obj, before=before.get(obj.pk))
+        formset.save_m2m()
 
 
 @admin.register(TeacherProfile)
@@ -115,6 +142,18 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__teacher_profile__name", "school__name")
     autocomplete_fields = ("user", "school")
     list_select_related = ("user", "school", "district")
+
+    def save_model(self, request, obj, form, change):
+        before = services.role_snapshot(RoleAssignment.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        services.role_recorded(actor=request.user, assignment=obj, before=before)
+
+    def delete_model(self, request, obj):
+        services.role_revoke(actor=request.user, assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.role_revoke(actor=request.user, assignment=obj)
 
 
 @admin.register(AccountEvent)

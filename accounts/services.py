@@ -673,3 +673,49 @@ def teachers_import_excel(*, actor, school: School, upload):
     from .imports import teachers_import_start
 
     return teachers_import_start(actor=actor, school=school, upload=upload)
+
+
+# ---------------------------------------------------------------------------------------------
+# Roles (granted by city staff in the admin)
+
+
+def role_grant(*, actor, user, role: str, school: School | None = None, district=None) -> RoleAssignment:
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, school=school,
+                                                                   district=district)
+        if created:
+            _event(user=user, actor=actor, actor_role=_admin_role(actor), action=AccountEvent.Action.ROLE_GRANTED,
+                   after=role_snapshot(assignment))
+    access.forget_roles(user)
+    return assignment
+
+
+def role_revoke(*, actor, assignment: RoleAssignment) -> None:
+    with transaction.atomic():
+        _event(user=assignment.user, actor=actor, actor_role=_admin_role(actor),
+               action=AccountEvent.Action.ROLE_REVOKED, before=role_snapshot(assignment))
+        assignment.delete()
+    access.forget_roles(assignment.user)
+
+
+def role_recorded(*, actor, assignment: RoleAssignment, before: dict | None) -> None:
+    """Records a role row the admin saved directly (added or edited in a form)."""
+    if before == role_snapshot(assignment):
+        return
+    _event(user=assignment.user, actor=actor, actor_role=_admin_role(actor),
+           action=AccountEvent.Action.ROLE_GRANTED, before=before or {}, after=role_snapshot(assignment))
+
+
+def user_admin_changed(*, actor, user, before: dict, after: dict) -> None:
+    """A change made to a user in the Django admin (active flag, staff flag, names)."""
+    if before != after:
+        _event(user=user, actor=actor, actor_role=_admin_role(actor), action=AccountEvent.Action.CHANGED,
+               before=before, after=after, comment="管理后台修改")
+
+
+def _admin_role(actor) -> str:
+    return Role.CITY_STAFF if access.has_role(actor, Role.CITY_STAFF) else ""
+
+
+def role_snapshot(assignment: RoleAssignment) -> dict:
+    return {"role": assignment.role, "school": assignment.school_id, "district": assignment.district_id}

@@ -98,3 +98,39 @@ def test_two_simultaneous_approvals_approve_once(district_admin_a, school_a):
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert AccountEvent.objects.filter(user=profile.user, action="approved").count() == 1
+
+
+@pytest.fixture
+def staff_client(client, city):
+    city.is_staff = city.is_superuser = True
+    city.save()
+    client.force_login(city)
+    return client
+
+
+def test_role_granted_and_revoked_in_the_admin_are_recorded(staff_client, city, teacher_a, school_a):
+    from accounts.models import RoleAssignment
+
+    response = staff_client.post("/admin/accounts/roleassignment/add/",
+                                 {"user": teacher_a.user.pk, "role": "school_leader", "school": school_a.pk})
+    assert response.status_code == 302
+    ra = RoleAssignment.objects.get(user=teacher_a.user, role="school_leader")
+    granted = AccountEvent.objects.get(user=teacher_a.user, action="role_granted")
+    assert (granted.actor, granted.after["role"]) == (city, "school_leader")
+    staff_client.post(f"/admin/accounts/roleassignment/{ra.pk}/delete/", {"post": "yes"})
+    assert not RoleAssignment.objects.filter(pk=ra.pk).exists()
+    assert AccountEvent.objects.get(user=teacher_a.user, action="role_revoked").before["role"] == "school_leader"
+
+
+def test_user_deactivated_in_the_admin_is_recorded(staff_client, city, teacher_a):
+    url = f"/admin/accounts/user/{teacher_a.user.pk}/change/"
+    form = staff_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v not in (None, "") and not isinstance(v, (list, bool))}
+    data.pop("last_login", None)
+    data.pop("date_joined", None)
+    data.update({"date_joined_0": "2018-06-05", "date_joined_1": "08:00:00",
+                 "role_assignments-TOTAL_FORMS": "0", "role_assignments-INITIAL_FORMS": "0"})
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AccountEvent.objects.get(user=teacher_a.user, action="changed")
+    assert (event.before, event.after) == ({"is_active": True}, {"is_active": False})
