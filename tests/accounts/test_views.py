@@ -224,3 +224,16 @@ def test_every_list_page_renders(client, admin_a, district_admin_a, teacher_a):
     assert client.get(reverse("accounts:account_approvals")).status_code == 200
     for name in ["teacher_detail", "teacher_edit", "teacher_transfer", "teacher_deactivate"]:
         assert client.get(reverse(f"accounts:{name}", args=[teacher_a.pk])).status_code == 200, name
+
+
+def test_running_import_page_polls_its_progress(client, admin_a, school_a):
+    job = Job.objects.create(kind="teacher_import", owner=admin_a, status=Job.Status.RUNNING, total=50, done=20,
+                             result={"school_id": school_a.pk, "school": "甲一小", "filename": "名单.xlsx"})
+    client.force_login(admin_a)
+    page = client.get(reverse("accounts:teacher_import_job", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in page and 'value="40"' in page and "20/50" in page
+    job.status = Job.Status.DONE
+    job.result.update(created=50, skipped=0, failed=0, errors=[])
+    job.save()
+    partial = client.get(reverse("accounts:teacher_import_job", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in partial and "新建 50 个账号" in partial

@@ -39,12 +39,14 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             rows = [self._demo_account(*spec) for spec in DEMO_ACCOUNTS]
+            _demo_pending_accounts()
         # Demo entries (a year of claims in every state) come from the workflow app, once it has them.
         if importlib.util.find_spec("reviews.demo") is not None:
             importlib.import_module("reviews.demo").seed_demo_entries()
         self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
         for username, name, role, scope in rows:
             self.stdout.write(f"  {username:<12} {name:<6} {role}  {scope}")
+        self.stdout.write("棠湖中学另有 %d 个待区县审核的新教师账号（district 登录后在“账号审核”处理）。" % len(DEMO_PENDING))
 
     def _demo_account(self, username, name, role, school_name, district_name):
         from accounts.models import District
@@ -73,6 +75,24 @@ class Command(BaseCommand):
             RoleAssignment.objects.get_or_create(user=user, role=Role.TEACHER, school=school)
         scope = school or district or "成都市"
         return username, name, Role(role).label, scope
+
+
+# Accounts the demo school admin "added" and the district has not yet decided (notice 一(二)).
+DEMO_PENDING = [("赵新", "male", "16"), ("钱芳", "female", "17"), ("孙磊", "male", "18")]
+
+
+def _demo_pending_accounts():
+    """A few 待审核 teachers at 棠湖中学 so that the district's approval queue is not empty."""
+    from accounts.services import teacher_create
+
+    admin = User.objects.get(username="schooladmin")
+    school = School.objects.get(name="棠湖中学")
+    for name, gender, n in DEMO_PENDING:
+        first17 = f"5101161990090{n}01"[:17]
+        id_number = first17 + check_character(first17)
+        if not TeacherProfile.objects.filter(id_number=id_number).exists():
+            teacher_create(actor=admin, school=school, name=name, gender=gender, id_number=id_number,
+                           stage=school.stages[0] if school.stages else Stage.JUNIOR, subject="数学")
 
 
 def _fixture_dirs():

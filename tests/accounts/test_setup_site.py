@@ -1,0 +1,16 @@
+from django.core.management import call_command
+
+from accounts.models import AccountStatus, District, School, TeacherProfile, User
+
+
+def test_setup_site_demo_loads_chengdu_and_one_account_per_role_and_can_run_again(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("setup_site", "--demo", stdout=open("/dev/null", "w"))
+    call_command("setup_site", "--demo", stdout=open("/dev/null", "w"))
+    assert District.objects.count() == 23
+    assert School.objects.filter(district__name="双流区").count() == 74
+    assert School.objects.filter(district__isnull=True).exists()
+    assert set(User.objects.filter(username__in=["teacher", "schooladmin", "leader", "baseadmin", "district", "city"])
+               .values_list("username", flat=True)) == {"teacher", "schooladmin", "leader", "baseadmin", "district", "city"}
+    assert User.objects.get(username="teacher").check_password("jixiao-demo-2018")
+    assert TeacherProfile.objects.filter(status=AccountStatus.PENDING, school__name="棠湖中学").count() == 3
