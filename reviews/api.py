@@ -16,13 +16,15 @@ from rest_framework.views import APIView
 
 from accounts.access import get_teacher_for_user_or_404
 from accounts.models import District, School, TeacherProfile
-from credits.models import AcademicYear, CreditItem
+from credits.models import AcademicYear, CreditItem, EntryStatus
 
 from . import selectors
 from . import serializers as s
 from . import services
 from .errors import TransitionError
 
+# A number too big for the database is "not found", never an overflow error.
+ID_PATTERN = r"[0-9]{1,15}"
 STATUS_BY_KIND = {"state": status.HTTP_409_CONFLICT, "permission": status.HTTP_403_FORBIDDEN}
 REFUSALS = {
     400: OpenApiResponse(s.ErrorSerializer, description="输入有误或不在办理时间内"),
@@ -55,6 +57,7 @@ def _responses(ok):
     retrieve=extend_schema(summary="学分登记详情（含审核记录、证明材料、可办理操作）"),
 )
 class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_PATTERN
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = s.EntrySerializer
     filter_backends: list = []
@@ -62,8 +65,8 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         qs = selectors.entries_for_user(self.request.user).order_by("-started_on", "-id")
         if self.action == "list":
-            status_ = self.request.query_params.get("status")
-            if status_:
+            status_ = self.request.query_params.get("status", "")
+            if status_ in EntryStatus.values:
                 qs = qs.filter(status=status_)
             year = self.request.query_params.get("academic_year", "")
             if year.isdigit() and len(year) == 4:
@@ -190,6 +193,8 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 class EvidenceViewSet(viewsets.GenericViewSet):
     """Proof files: only the teacher and the reviewers in scope can fetch them (404 otherwise)."""
 
+    lookup_value_regex = ID_PATTERN
+
     serializer_class = s.EvidenceSerializer
     filter_backends: list = []
 
@@ -216,6 +221,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
     retrieve=extend_schema(summary="花名册详情（含逐行匹配结果）"),
 )
 class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_PATTERN
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filter_backends: list = []
 
@@ -299,6 +305,8 @@ class ImportThrottle(ScopedRateThrottle):
 class FeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """微师培、成都数字学校、视频课程、读书笔记、自学反思、党员e家、签到培训的数据接口。"""
 
+    lookup_value_regex = ID_PATTERN
+
     serializer_class = s.FeedImportSerializer
     throttle_classes = [ImportThrottle]
     throttle_scope = "imports"
@@ -342,6 +350,7 @@ class FeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     retrieve=extend_schema(summary="学分项目"),
 )
 class CreditItemViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = s.CreditItemSerializer
     filter_backends: list = []
 
@@ -379,7 +388,7 @@ YEAR_PARAM = OpenApiParameter("academic_year", int, description="学年起始年
 
 class TeacherTotalsView(APIView):
     @extend_schema(summary="教师学年学分合计（规范性、灵活性、按子项目、按项目，含上限核减）",
-                   parameters=[YEAR_PARAM], responses={200: s.YearTotalsSerializer, 404: REFUSALS[404]})
+                   parameters=[YEAR_PARAM, OpenApiParameter("teacher_id", int, OpenApiParameter.PATH)], responses={200: s.YearTotalsSerializer, 404: REFUSALS[404]})
     def get(self, request, teacher_id: int):
         teacher = get_teacher_for_user_or_404(request.user, teacher_id)
         return Response(s.YearTotalsSerializer(_totals_payload(teacher, _start_year_param(request))).data)

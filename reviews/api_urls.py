@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from . import api
@@ -11,7 +11,7 @@ router.register("feeds", api.FeedViewSet, basename="feed")
 router.register("items", api.CreditItemViewSet, basename="item")
 
 urlpatterns = [
-    path("teachers/<int:teacher_id>/totals/", api.TeacherTotalsView.as_view(), name="teacher-totals"),
+    re_path(r"^teachers/(?P<teacher_id>[0-9]{1,15})/totals/$", api.TeacherTotalsView.as_view(), name="teacher-totals"),
     path("me/totals/", api.MyTotalsView.as_view(), name="my-totals"),
     path("windows/extend/", api.WindowExtensionView.as_view(), name="window-extend"),
     *router.urls,

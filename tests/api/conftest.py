@@ -1,0 +1,35 @@
+import datetime
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.reviews.helpers import build_world
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db, _fast_passwords):
+    """The API uses the real date, so the current 学年 exists too, and activities are dated
+    a few days ago (never before the 学年 began)."""
+    from credits.models import AcademicYear
+
+    w = build_world()
+    w.current = AcademicYear.for_date(datetime.date.today())
+    w.activity_day = max(w.current.starts, datetime.date.today() - datetime.timedelta(days=3))
+    return w
+
+
+@pytest.fixture
+def client_for():
+    def make(user):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make

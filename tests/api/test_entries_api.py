@@ -1,0 +1,137 @@
+"""The entries API: scope, creation, transitions as actions, refusals as status codes."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from credits.models import CreditEntry, EntryStatus
+from reviews import services as S
+from reviews.models import EntryTransition
+from tests.reviews.helpers import PDF_BYTES
+
+
+def _create(client, world, **extra):
+    data = {"item": "admin_training", "title": "区级培训", "started_on": world.activity_day.isoformat(),
+            "quantity": "6", "evidence": [SimpleUploadedFile("证明.pdf", PDF_BYTES)], **extra}
+    return client.post("/api/entries/", data, format="multipart")
+
+
+def test_teacher_declares_with_proof_over_the_api(world, client_for):
+    response = _create(client_for(world.teacher.user), world)
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "submitted" and body["credits"] == "6.0"
+    assert body["history"][0]["action"] == "declare" and len(body["evidence"]) == 1
+    assert "withdraw" in body["actions"]
+
+
+def test_declaring_without_proof_is_a_400_with_the_reason(world, client_for):
+    response = client_for(world.teacher.user).post(
+        "/api/entries/", {"item": "admin_training", "title": "培训", "started_on": world.activity_day.isoformat(),
+                          "quantity": "6"}, format="json")
+    assert response.status_code == 400 and "证明材料" in response.json()["detail"]
+    assert not CreditEntry.objects.exists()
+
+
+def test_list_is_scoped(world, client_for):
+    _create(client_for(world.teacher.user), world)
+    assert client_for(world.teacher.user).get("/api/entries/").json()["count"] == 1
+    assert client_for(world.school_admin).get("/api/entries/").json()["count"] == 1
+    assert client_for(world.city_teacher.user).get("/api/entries/").json()["count"] == 0
+    assert client_for(world.other_district_admin).get("/api/entries/").json()["count"] == 0
+
+
+def test_out_of_scope_entry_is_404(world, client_for):
+    entry_id = _create(client_for(world.teacher.user), world).json()["id"]
+    assert client_for(world.city_teacher.user).get(f"/api/entries/{entry_id}/").status_code == 404
+    assert client_for(world.city_admin).post(f"/api/entries/{entry_id}/school-review/", {}).status_code == 404
+
+
+def test_school_review_then_second_reviewer_gets_409(world, client_for):
+    from tests.factories import UserFactory, grant
+
+    entry_id = _create(client_for(world.teacher.user), world).json()["id"]
+    second = grant(UserFactory(username="sadmin2"), "school_admin", school=world.school)
+    ok = client_for(world.school_admin).post(f"/api/entries/{entry_id}/school-review/", {"approve": True},
+                                             format="json")
+    assert ok.status_code == 200 and ok.json()["status"] == "school_verified"
+    late = client_for(second).post(f"/api/entries/{entry_id}/school-review/", {"approve": True}, format="json")
+    assert late.status_code == 409 and "该记录已被审核" in late.json()["detail"]
+    assert EntryTransition.objects.filter(entry_id=entry_id, action="school_review").count() == 1
+
+
+def test_wrong_role_is_403_and_nothing_changes(world, client_for):
+    entry_id = _create(client_for(world.teacher.user), world).json()["id"]
+    response = client_for(world.leader).post(f"/api/entries/{entry_id}/school-review/", {"approve": True},
+                                             format="json")
+    assert response.status_code == 403
+    assert CreditEntry.objects.get(pk=entry_id).status == EntryStatus.SUBMITTED
+
+
+def test_return_withdraw_and_resubmit_actions(world, client_for):
+    teacher = client_for(world.teacher.user)
+    entry_id = _create(teacher, world).json()["id"]
+    returned = client_for(world.school_admin).post(f"/api/entries/{entry_id}/return/", {"comment": "证明不清晰"},
+                                                   format="json")
+    assert returned.json()["status"] == "returned"
+    resubmitted = teacher.post(f"/api/entries/{entry_id}/resubmit/", {"quantity": "5"}, format="json")
+    assert resubmitted.status_code == 200 and resubmitted.json()["credits"] == "5.0"
+    withdrawn = teacher.post(f"/api/entries/{entry_id}/withdraw/")
+    assert withdrawn.json()["status"] == "withdrawn"
+    history = teacher.get(f"/api/entries/{entry_id}/history/").json()
+    assert [h["action"] for h in history] == ["declare", "return", "resubmit", "withdraw"]
+
+
+def test_district_review_outside_its_window_names_the_window(world, client_for):
+    entry = S.entry_admin_register(actor=world.school_admin, teacher=world.teacher, item=world.item("title_exam"),
+                                   title="职称考试", started_on=world.activity_day, quantity="1",
+                                   evidence_files=[SimpleUploadedFile("c.pdf", PDF_BYTES)])
+    response = client_for(world.district_admin).post(f"/api/entries/{entry.pk}/district-review/",
+                                                     {"approve": True}, format="json")
+    if S.window_open(world.current, "district_review"):
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 400 and "区县复核时间为" in response.json()["detail"]
+
+
+def test_bulk_review_returns_per_entry_results(world, client_for):
+    teacher = client_for(world.teacher.user)
+    ids = [_create(teacher, world).json()["id"] for _ in range(2)]
+    response = client_for(world.school_admin).post("/api/entries/bulk-review/",
+                                                   {"step": "school_review", "entry_ids": ids + [ids[0]]},
+                                                   format="json")
+    assert response.status_code == 200
+    assert [r["ok"] for r in response.json()["results"]] == [True, True]
+
+
+def test_evidence_download_only_in_scope(world, client_for):
+    body = _create(client_for(world.teacher.user), world).json()
+    evidence_id = body["evidence"][0]["id"]
+    ok = client_for(world.district_admin).get(f"/api/evidence/{evidence_id}/download/")
+    assert ok.status_code == 200 and b"".join(ok.streaming_content) == PDF_BYTES
+    assert client_for(world.city_teacher.user).get(f"/api/evidence/{evidence_id}/download/").status_code == 404
+
+
+def test_session_auth_works_too(world):
+    from rest_framework.test import APIClient
+
+    from accounts.models import User
+
+    client = APIClient()
+    # Fresh from the database: the session hash is computed from the stored password.
+    client.force_login(User.objects.get(pk=world.teacher.user_id))
+    assert client.get("/api/entries/").status_code == 200
+    assert APIClient().get("/api/entries/").status_code in (401, 403)
+
+
+def test_my_totals(world, client_for):
+    from django.utils import timezone
+
+    entry = S.entry_admin_register(actor=world.school_admin, teacher=world.teacher, item=world.item("putonghua"),
+                                   title="普通话", started_on=world.activity_day, option="grade2b",
+                                   evidence_files=[SimpleUploadedFile("c.pdf", PDF_BYTES)])
+    CreditEntry.objects.filter(pk=entry.pk).update(status=EntryStatus.CONFIRMED, updated_at=timezone.now())
+    year = world.current.start_year
+    mine = client_for(world.teacher.user).get(f"/api/me/totals/?academic_year={year}").json()
+    assert mine["regulated"] == "10.0" and mine["total"] == "10.0"
+    theirs = client_for(world.school_admin).get(f"/api/teachers/{world.teacher.pk}/totals/?academic_year={year}")
+    assert theirs.json()["by_item"]["putonghua"]["credited"] == "10.0"
+    assert client_for(world.city_admin).get(f"/api/teachers/{world.teacher.pk}/totals/").status_code == 404

@@ -1,0 +1,84 @@
+"""Rosters, feeds, catalogue and window extensions over the API."""
+
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import BaseLevel
+from credits.models import CreditEntry
+from tests.reviews.helpers import PDF_BYTES, base_school, roster_xlsx
+
+
+def test_catalogue_is_read_only(world, client_for):
+    client = client_for(world.teacher.user)
+    items = client.get("/api/items/?academic_year=2017").json()
+    assert {"putonghua", "micro_course"} <= {i["code"] for i in items["results"]}
+    assert client.post("/api/items/", {"code": "x"}, format="json").status_code == 405
+
+
+def test_feed_api_twice_changes_nothing(world, client_for):
+    client = client_for(world.city)
+    payload = {"channel": "micro_course", "records": [
+        {"external_id": "w1", "username": world.teacher.user.username, "date": "2018-03-01", "quantity": "6"}]}
+    first = client.post("/api/feeds/", payload, format="json")
+    assert first.status_code == 201 and first.json()["created_count"] == 1
+    second = client.post("/api/feeds/", payload, format="json")
+    assert second.json()["created_count"] == 0 and second.json()["skipped_count"] == 1
+    assert CreditEntry.objects.count() == 1
+
+
+def test_feed_import_is_throttled(world, client_for, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"imports": "2/hour"}}
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    try:
+        client = client_for(world.city)
+        payload = {"channel": "reading_note", "records": []}
+        codes = [client.post("/api/feeds/", payload, format="json").status_code for _ in range(3)]
+        assert codes == [201, 201, 429]
+        assert client.get("/api/feeds/").status_code == 200
+    finally:
+        cache.clear()
+
+
+def test_feed_file_upload(world, client_for):
+    csv = "编号,账号,日期,学时\nf1,{},2018-03-01,9\n".format(world.teacher.user.username).encode()
+    response = client_for(world.city).post("/api/feeds/upload/", {
+        "channel": "party_e_home", "file": SimpleUploadedFile("e.csv", csv)}, format="multipart")
+    assert response.status_code == 201 and response.json()["created_count"] == 1
+
+
+def test_feeds_refused_to_non_city(world, client_for):
+    response = client_for(world.district_admin).post("/api/feeds/", {"channel": "micro_course", "records": []},
+                                                     format="json")
+    assert response.status_code == 403
+
+
+def test_roster_upload_and_template(world, client_for):
+    school, admin = base_school(world, BaseLevel.DISTRICT)
+    client = client_for(admin)
+    template = client.get("/api/rosters/template/?academic_year=2017")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    t = world.teacher
+    response = client.post("/api/rosters/", {
+        "school": school.pk, "academic_year": 2017, "plan_file": SimpleUploadedFile("计划.pdf", PDF_BYTES),
+        "summary_file": SimpleUploadedFile("总结.pdf", PDF_BYTES),
+        "roster_file": roster_xlsx([(1, "", t.user.username, t.name, "", "", 8, 8)]),
+    }, format="multipart")
+    # The real date decides whether the 2017-2018 deadline (6月20日) has passed.
+    if datetime.date.today() > datetime.date(2018, 6, 20):
+        assert response.status_code == 400 and "6月20日" in response.json()["detail"]
+    else:
+        assert response.status_code == 201
+
+
+def test_window_extension_api(world, client_for):
+    payload = {"academic_year": 2017, "window": "district_review", "until": "2018-11-20", "reason": "系统维护顺延"}
+    assert client_for(world.district_admin).post("/api/windows/extend/", payload, format="json").status_code == 403
+    response = client_for(world.city).post("/api/windows/extend/", payload, format="json")
+    assert response.status_code == 201 and response.json()["until"] == "2018-11-20"
