@@ -18,10 +18,14 @@ def _keys(username: str, ip: str) -> list[str]:
 
 
 def client_ip(request) -> str:
-    # Behind the proxy (SECURE_PROXY_SSL_HEADER is trusted) the client is the first forwarded address.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
+    """The client's address. X-Forwarded-For is read only behind LOGIN_TRUSTED_PROXIES proxies,
+    and from the right: the left part is whatever the client sent, so trusting it would let
+    anyone dodge the address counter or lock out someone else's address."""
+    proxies = getattr(settings, "LOGIN_TRUSTED_PROXIES", 0)
+    if proxies:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "")
 
 

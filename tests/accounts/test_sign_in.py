@@ -164,3 +164,17 @@ def test_profile_edited_in_the_admin_is_recorded(client, teacher_a, db):
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = AccountEvent.objects.get(user=teacher_a.user, action="changed")
     assert (event.before["subject"], event.after["subject"], event.actor) == ("语文", "体育", staff)
+
+
+@pytest.mark.parametrize("proxies,forwarded,expected", [
+    (0, "1.1.1.1", "10.0.0.5"),             # no proxy: the header is the client's own and ignored
+    (1, "6.6.6.6, 1.1.1.1", "1.1.1.1"),     # one proxy: the address it appended
+    (2, "6.6.6.6, 1.1.1.1, 10.0.0.2", "1.1.1.1"),
+    (1, "", "10.0.0.5"),
+])
+def test_client_address_for_the_throttle(rf, settings, proxies, forwarded, expected):
+    from accounts.throttle import client_ip
+
+    settings.LOGIN_TRUSTED_PROXIES = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
