@@ -11,7 +11,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.access import get_teacher_for_user_or_404
@@ -419,3 +420,13 @@ class WindowExtensionView(APIView):
         except TransitionError as exc:
             return refused(exc)
         return Response(s.WindowExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
+
+
+class TokenThrottle(AnonRateThrottle):
+    """Guessing passwords through the token endpoint is as slow as through the login page."""
+
+    rate = "10/minute"
+
+
+class ObtainTokenView(ObtainAuthToken):
+    throttle_classes = [TokenThrottle]

@@ -48,6 +48,9 @@ from .evidence import attach_files, evidence_mark_reviewed
 # Credits registration in Chengdu began long after this; older dates are typing errors.
 EARLIEST_YEAR = 2000
 EDITABLE_FIELDS = ("title", "organizer", "started_on", "ended_on", "quantity", "option")
+# The columns a correction may touch (a changed date may move the entry to another 学年 and item version).
+CORRECTABLE_COLUMNS = ("title", "organizer", "started_on", "ended_on", "quantity_claimed", "option",
+                       "academic_year", "item")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,7 +402,7 @@ def entry_update(*, actor, entry, today: datetime.date | None = None, **changes)
     files = changes.pop("evidence_files", ())
     changed = _apply_changes(entry, changes, today=today)
     entry.credits = compute_credits(entry)
-    entry.save()
+    entry.save(update_fields=[*CORRECTABLE_COLUMNS, "credits", "updated_at"])
     if files:
         added = attach_files(entry, files, actor=actor)
         changed["evidence"] = [None, [e.original_name for e in added]]
@@ -435,7 +438,8 @@ def entry_resubmit(*, actor, entry, today: datetime.date | None = None, comment:
     entry.credits = compute_credits(entry)
     entry.status = _first_state(entry)
     entry.last_comment = (comment or "").strip()[:500]
-    entry.save()
+    entry.save(update_fields=[*CORRECTABLE_COLUMNS, "quantity_approved", "credits", "status", "last_comment",
+                              "updated_at"])
     if files:
         added = attach_files(entry, files, actor=actor, reviewed=entry.source == EntrySource.ADMIN_REGISTERED)
         changed["evidence"] = [None, [e.original_name for e in added]]

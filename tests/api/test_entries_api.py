@@ -135,3 +135,20 @@ def test_my_totals(world, client_for):
     theirs = client_for(world.school_admin).get(f"/api/teachers/{world.teacher.pk}/totals/?academic_year={year}")
     assert theirs.json()["by_item"]["putonghua"]["credited"] == "10.0"
     assert client_for(world.city_admin).get(f"/api/teachers/{world.teacher.pk}/totals/").status_code == 404
+
+
+def test_token_obtained_with_username_and_password(world):
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    cache.clear()
+    world.teacher.user.set_password("pw-for-token-1")
+    world.teacher.user.save(update_fields=["password"])
+    client = APIClient()
+    response = client.post("/api/token/", {"username": world.teacher.user.username, "password": "pw-for-token-1"},
+                           format="json")
+    assert response.status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert client.get("/api/entries/").status_code == 200
+    assert APIClient().post("/api/token/", {"username": world.teacher.user.username, "password": "wrong"},
+                            format="json").status_code == 400
