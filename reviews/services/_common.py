@@ -146,9 +146,13 @@ def entry_url(entry) -> str:
 
 
 def notify_teacher(entry, title: str, body: str = "") -> None:
+    """The teacher, and the school admin who registered it for them, hear of a rejection or return."""
     from accounts.services import notify
 
-    notify(entry.teacher.user, title, body, entry_url(entry))
+    url = entry_url(entry)
+    notify(entry.teacher.user, title, body, url)
+    if entry.created_by_id != entry.teacher.user_id and entry.created_by.is_active:
+        notify(entry.created_by, title, f"{entry.teacher.name}：{body}", url)
 
 
 __all__ = [

@@ -14,7 +14,7 @@ import io
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -211,7 +211,12 @@ def roster_submit(*, actor, school, academic_year: AcademicYear, plan_file, summ
     for field, upload in (("plan_file", plan_file), ("summary_file", summary_file), ("roster_file", roster_file)):
         upload.seek(0)
         getattr(roster, field).save(getattr(upload, "name", field), upload, save=False)
-    roster.save()
+    try:
+        with transaction.atomic():
+            roster.save()
+    except IntegrityError:
+        # Another upload for the same school and 学年 was saved a moment ago.
+        raise TransitionError("该校本学年的花名册刚刚已提交，请刷新后查看。", kind="state") from None
     if existing is not None:
         roster.rows.all().delete()
     RosterRow.objects.bulk_create([RosterRow(roster=roster, error=error[:300], **fields) for fields, error in checked])

@@ -27,15 +27,12 @@ def test_feed_api_twice_changes_nothing(world, client_for):
     assert CreditEntry.objects.count() == 1
 
 
-def test_feed_import_is_throttled(world, client_for, settings):
+def test_feed_import_is_throttled(world, client_for, monkeypatch):
     from django.core.cache import cache
-
-    cache.clear()
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"imports": "2/hour"}}
-    from rest_framework.settings import api_settings
     from rest_framework.throttling import ScopedRateThrottle
 
-    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    cache.clear()
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"imports": "2/hour"})
     try:
         client = client_for(world.city)
         payload = {"channel": "reading_note", "records": []}

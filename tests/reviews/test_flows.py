@@ -1,5 +1,6 @@
 """Each flow from declaration to registered, with the teacher's totals."""
 
+import datetime
 from decimal import Decimal
 
 from accounts.models import Notification, Role
@@ -154,3 +155,17 @@ def test_large_bulk_runs_as_job_with_results(world, django_capture_on_commit_cal
     job.refresh_from_db()
     assert job.status == "done" and job.result["ok"] == 3
     assert [r["ok"] for r in job.result["results"]] == [True, True, True]
+
+
+def test_district_rejection_of_admin_registered_entry_notifies_teacher_and_school_admin(world):
+    entry = S.entry_admin_register(actor=world.school_admin, teacher=world.teacher, item=world.item("title_exam"),
+                                   title="计算机应用能力考试", started_on=ACTIVITY_DAY, quantity="1",
+                                   evidence_files=[pdf("合格证.pdf")], today=REGISTRATION_DAY)
+    S.entry_district_review(actor=world.district_admin, entry=entry, approve=False, comment="合格证不是本学年",
+                            today=DISTRICT_DAY)
+    for user in (world.teacher.user, world.school_admin):
+        assert Notification.objects.filter(recipient=user, body__contains="合格证不是本学年").exists()
+    # The school admin corrects and sends it to the district again.
+    entry = S.entry_resubmit(actor=world.school_admin, entry=entry, started_on=datetime.date(2018, 5, 5),
+                             today=DISTRICT_DAY)
+    assert entry.status == EntryStatus.SCHOOL_APPROVED
