@@ -12,6 +12,16 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in the cache and are keyed by user id, which tests reuse."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def world(db, _fast_passwords):
     """The API uses the real date, so the current 学年 exists too, and activities are dated
