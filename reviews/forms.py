@@ -25,9 +25,12 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
+        files = [d for d in data if d] if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if not files:
+            if self.required:
+                raise ValidationError("请上传证明材料。", code="required")
+            return []
+        return [single(f, initial) for f in files]
 
 
 class ItemChoiceField(forms.ModelChoiceField):

@@ -30,3 +30,9 @@ def clock(monkeypatch):
 @pytest.fixture
 def world(db, clock):
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The factories hash a password per user; a fast hasher keeps the 50-row pages quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
