@@ -134,6 +134,8 @@ STORAGES = {
         )
     },
 }
+# Development serves static files from the app folders (no collectstatic needed).
+WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=DEBUG)
 # Proof files: PDF/JPG/PNG up to this size.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
