@@ -49,6 +49,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class TeacherProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TeacherProfile
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     school = factory.SubFactory(SchoolFactory)
