@@ -128,7 +128,8 @@ class ReviewForm(forms.Form):
             self.fields["decision"].choices = [c for c in self.fields["decision"].choices if c[0] != self.FEWER]
             del self.fields["quantity_approved"]
         elif entry is not None:
-            self.fields["quantity_approved"].label = f"核定数量（{entry.item.unit_label}，申报 {entry.quantity_claimed}）"
+            claimed = entry.quantity_claimed.normalize()
+            self.fields["quantity_approved"].label = f"核定数量（{entry.item.unit_label}，申报 {claimed:f}；核减后通过时填写）"
 
     def clean(self):
         data = super().clean()

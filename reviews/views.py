@@ -479,6 +479,7 @@ def rosters(request):
     _require_admin(request.user)
     qs = selectors.rosters_for_user(request.user).select_related("school__district")
     form = QueueFilterForm(request.GET or None, years=_years(), drop=("school", "category", "kind", "stage", "status"))
+    form.fields["q"].widget.attrs["placeholder"] = "基地校名称"
     if form.is_valid():
         d = form.cleaned_data
         if d.get("q"):
