@@ -111,11 +111,11 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return refused(exc)
         return self._detail(entry, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="校管理员初审（可核减数量并说明理由）", request=s.ReviewSerializer,
+    @extend_schema(summary="校管理员初审（可核减数量或核定较低等级并说明理由）", request=s.SchoolReviewSerializer,
                    responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path="school-review")
     def school_review(self, request, pk=None):
-        v = self._valid(s.ReviewSerializer)
+        v = self._valid(s.SchoolReviewSerializer)
         return self._act(lambda: services.entry_school_review(actor=request.user, entry=self.get_object(), **v))
 
     @extend_schema(summary="分管校长签字确认", request=s.SignSerializer, responses=_responses(s.EntryDetailSerializer))

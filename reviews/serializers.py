@@ -106,6 +106,11 @@ class ReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class SchoolReviewSerializer(ReviewSerializer):
+    option = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                   help_text="按等级计分的项目：核定的等级（只能低于申报等级，须填写理由）。")
+
+
 class SignSerializer(serializers.Serializer):
     approve = serializers.BooleanField(default=True)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

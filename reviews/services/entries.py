@@ -229,8 +229,25 @@ def _approved_quantity(entry, quantity_approved, comment: str) -> Decimal | None
     return value
 
 
+def _verified_option(entry, option, comment: str) -> str | None:
+    """The school admin verifies the level of an item counted by option (附件2 等级): they may
+    set a lower-valued level than claimed, with a reason; never a higher one."""
+    if option in (None, "") or option == entry.option:
+        return None
+    if entry.item.conversion != Conversion.BY_OPTION:
+        raise TransitionError(f"「{entry.item.name}」不按等级/选项计分。")
+    values = {str(o.get("key")): o.get("credits") for o in entry.item.options or []}
+    if option not in values:
+        raise TransitionError("所选等级/选项不在该项目的选项中。")
+    if to_decimal(values[option]) > to_decimal(values.get(entry.option, 0)):
+        raise TransitionError("核定等级的学分不能高于申报等级。")
+    if not comment.strip():
+        raise TransitionError("更改申报等级须填写理由。")
+    return option
+
+
 def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, comment: str = "",
-            window: str, today) -> CreditEntry:
+            window: str, today, option=None) -> CreditEntry:
     entry = lock_entry(entry)
     ensure_not_sealed(entry.academic_year)
     require_state(entry, STATE_OF_STEP[step])
@@ -238,12 +255,15 @@ def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, c
     ensure_window(entry.academic_year, window, today=today, district_id=_district_id(entry))
     comment = (comment or "").strip()
     before = {"status": entry.status, "quantity_approved": entry.quantity_approved, "credits": entry.credits,
-              "last_comment": entry.last_comment}
+              "last_comment": entry.last_comment, "option": entry.option}
     if approve:
         new_quantity = _approved_quantity(entry, quantity_approved, comment)
+        new_option = _verified_option(entry, option, comment)
         if new_quantity is not None:
             entry.quantity_approved = new_quantity
-            entry.credits = compute_credits(entry)
+        if new_option is not None:
+            entry.option = new_option
+        entry.credits = compute_credits(entry)
         entry.status = {
             "school_review": EntryStatus.SCHOOL_VERIFIED,
             "leader_sign": EntryStatus.SCHOOL_APPROVED,
@@ -258,8 +278,8 @@ def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, c
         action = Action.REJECT
     entry.last_comment = comment[:500]
     after = {"status": entry.status, "quantity_approved": entry.quantity_approved, "credits": entry.credits,
-             "last_comment": entry.last_comment}
-    entry.save(update_fields=["status", "quantity_approved", "credits", "last_comment", "updated_at"])
+             "last_comment": entry.last_comment, "option": entry.option}
+    entry.save(update_fields=["status", "quantity_approved", "option", "credits", "last_comment", "updated_at"])
     if approve and step in ("school_review", "district_review"):
         evidence_mark_reviewed(entry)
     record(entry, action=action, actor=actor, role=role, from_state=before["status"], to_state=entry.status,
@@ -275,12 +295,13 @@ STEP_LABELS_SHORT = {"school_review": "校初审", "leader_sign": "分管校长�
 
 
 def entry_school_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
-                        today: datetime.date | None = None) -> CreditEntry:
-    """校管理员初审 / 验证: checks the proof against the original and the converted credits."""
+                        option: str | None = None, today: datetime.date | None = None) -> CreditEntry:
+    """校管理员初审 / 验证: checks the proof against the original and fills the converted credits
+    (fewer hours or a lower level than claimed, with a reason)."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step="school_review", approve=approve,
                        quantity_approved=quantity_approved, comment=comment, window=Window.SCHOOL_REVIEW,
-                       today=today)
+                       today=today, option=option)
 
 
 def entry_leader_sign(*, actor, entry, approve: bool = True, comment: str = "",

@@ -3,10 +3,13 @@
 import datetime
 from decimal import Decimal
 
+import pytest
+
 from accounts.models import Notification, Role
 from credits.models import EntrySource, EntryStatus
 from credits.selectors import teacher_year_totals
 from reviews import services as S
+from reviews.errors import TransitionError
 from reviews.models import Action, EntryTransition
 from reviews.selectors import entry_history
 from tests.reviews.helpers import ACTIVITY_DAY, CITY_DAY, DISTRICT_DAY, REGISTRATION_DAY, pdf
@@ -169,3 +172,16 @@ def test_district_rejection_of_admin_registered_entry_notifies_teacher_and_schoo
     entry = S.entry_resubmit(actor=world.school_admin, entry=entry, started_on=datetime.date(2018, 5, 5),
                              today=DISTRICT_DAY)
     assert entry.status == EntryStatus.SCHOOL_APPROVED
+
+
+def test_school_admin_verifies_a_lower_level_with_reason(world):
+    entry = _declare(world, code="publication", quantity="1", option="paper_city")
+    claimed = entry.credits
+    with pytest.raises(TransitionError):
+        S.entry_school_review(actor=world.school_admin, entry=entry, approve=True, option="paper_national",
+                              comment="x", today=REGISTRATION_DAY)
+    entry = S.entry_school_review(actor=world.school_admin, entry=entry, approve=True, option="paper_school",
+                                  comment="发表于校刊，非市级刊物", today=REGISTRATION_DAY)
+    assert entry.option == "paper_school" and entry.credits < claimed
+    assert EntryTransition.objects.get(entry=entry, action=Action.SCHOOL_REVIEW).changes["option"] == [
+        "paper_city", "paper_school"]
