@@ -43,7 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n:05d}")
-    password = factory.PostGenerationMethodCall("set_password", "jixiao-test-pw")
+    password = factory.django.Password("jixiao-test-pw")
 
 
 class TeacherProfileFactory(factory.django.DjangoModelFactory):
