@@ -92,6 +92,16 @@ class DeclareForm(EntryForm):
         self.fields["organizer"].required = True
 
 
+class EditForm(EntryForm):
+    """Corrections of an entry: everything but the item (a different item is a new entry)."""
+
+    evidence = MultipleFileField(label="补充证明材料（可选，PDF/JPG/PNG）", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].disabled = True
+
+
 class AdminRegisterForm(EntryForm):
     """A 规范性 item the school admin registers for a teacher with the document (证书、成绩通知书)."""
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
     path("entries/<int:pk>/review/<slug:step>/", views.entry_review, name="entry_review"),
     path("entries/<int:pk>/withdraw/", views.entry_withdraw, name="entry_withdraw"),
+    path("entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("form2/", views.form2, name="form2"),
     path("queue/<slug:step>/", views.queue, name="queue"),

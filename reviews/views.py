@@ -32,7 +32,7 @@ from accounts.models import AccountStatus, Role, School, Stage, TeacherProfile
 from credits import selectors as credit_selectors
 from credits.models import AcademicYear, Category, EntryStatus, Flow, Kind
 from credits.rules import year_check
-from jixiao.views import current_year
+from jixiao.views import current_year, review_year
 
 from . import selectors, services
 from .errors import TransitionError
@@ -40,6 +40,7 @@ from .forms import (
     AdminRegisterForm,
     BulkReviewForm,
     DeclareForm,
+    EditForm,
     EntryForm,
     QueueFilterForm,
     ReviewForm,
@@ -107,6 +108,7 @@ def _teacher_profile(user):
 def my_entries(request):
     profile = _teacher_profile(request.user)
     form = QueueFilterForm(request.GET or None, years=_years(), drop=("school", "stage"))
+    form.fields["q"].widget.attrs["placeholder"] = "培训内容或项目"
     qs = _filter_entries(selectors.entries_for_user(request.user).filter(teacher=profile), form)
     page = _page(request, _entry_rows(qs).order_by("-started_on", "-id"))
     return render(request, "reviews/my_entries.html", {"page_obj": page, "filter_form": form})
@@ -263,6 +265,40 @@ def _apply_decision(actor, entry, step, d):
 
 
 @login_required
+def entry_edit(request, pk):
+    """The submitter corrects an entry not yet reviewed, or corrects and resubmits one that was
+    returned, rejected or withdrawn; the services decide which is allowed."""
+    entry = get_object_or_404(selectors.entries_for_user(request.user).select_related("item", "academic_year"), pk=pk)
+    actions = services.available_steps(request.user, entry)
+    resubmit = "resubmit" in actions
+    if not (resubmit or "edit" in actions):
+        raise PermissionDenied("该登记当前不能修改。")
+    initial = {"item": entry.item, "option": entry.option, "title": entry.title, "organizer": entry.organizer,
+               "started_on": entry.started_on, "ended_on": entry.ended_on, "quantity": entry.quantity_claimed}
+    form = EditForm(request.POST or None, request.FILES or None, items=[entry.item], initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        changes = {"title": d["title"], "organizer": d.get("organizer") or "", "started_on": d["started_on"],
+                   "ended_on": d.get("ended_on"), "quantity": d["quantity"], "option": d.get("option") or "",
+                   "evidence_files": d.get("evidence") or ()}
+        try:
+            if resubmit:
+                services.entry_resubmit(actor=request.user, entry=entry, **changes)
+            else:
+                services.entry_update(actor=request.user, entry=entry, **changes)
+        except TransitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已重新提交，审核从头开始。" if resubmit else "已保存修改。")
+            return redirect("reviews:entry_detail", pk=entry.pk)
+    title = "修改并重新提交" if resubmit else "修改登记"
+    return render(request, "reviews/entry_form.html", {
+        "form": form, "year": entry.academic_year, "title": f"{title}：{entry.item.name}", "lock_item": True,
+        "comment": entry.last_comment if resubmit else "",
+    })
+
+
+@login_required
 @require_POST
 def entry_withdraw(request, pk):
     entry = get_object_or_404(selectors.entries_for_user(request.user), pk=pk)
@@ -373,7 +409,7 @@ def compliance(request):
     schools = list(administered_schools(request.user).select_related("district").order_by("name"))
     if not schools:
         raise PermissionDenied("您没有可查看的学校。")
-    year = current_year()
+    year = review_year()
     if request.GET.get("year"):
         year = get_object_or_404(AcademicYear, start_year=request.GET["year"])
     school = schools[0]
@@ -562,7 +598,7 @@ def dashboard(request):
     is_city = has_role(request.user, Role.CITY_STAFF)
     if not (is_city or has_role(request.user, Role.DISTRICT_ADMIN)):
         raise PermissionDenied("统计图表供区（市）县管理员和市教科院使用。")
-    year = current_year()
+    year = review_year()
     if request.GET.get("year"):
         year = get_object_or_404(AcademicYear, start_year=request.GET["year"])
     schools = School.objects.all() if is_city else schools_for_role(request.user, Role.DISTRICT_ADMIN)

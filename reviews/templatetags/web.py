@@ -145,3 +145,14 @@ def status_label(code):
         return EntryStatus(code).label
     except ValueError:
         return code or "—"
+
+
+@register.filter
+def option_label(entry):
+    """The label of the entry's option (等级、级别、奖项) as the catalogue names it."""
+    if not entry.option:
+        return ""
+    for o in entry.item.options or []:
+        if o.get("key") == entry.option:
+            return o.get("label", entry.option)
+    return entry.option

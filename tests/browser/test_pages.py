@@ -10,7 +10,7 @@ from credits.models import EntryStatus
 from reviews.models import ReviewAppointment
 from tests.factories import CreditEntryFactory, TeacherProfileFactory
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture

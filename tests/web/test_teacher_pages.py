@@ -158,3 +158,30 @@ def test_teacher_pages_refuse_a_user_without_a_teacher_profile(world, client):
     login(client, world.district_admin)
     assert client.get(reverse("reviews:entry_register")).status_code == 403
     assert client.get(reverse("reviews:form2")).status_code == 403
+
+
+def test_a_returned_entry_is_corrected_and_resubmitted(world, teacher, client):
+    item = world.item("school_based_training")
+    teacher.post(reverse("reviews:entry_register"), {"item": item.pk, "title": "研修", "started_on": "2018-04-20", "quantity": "4"})
+    entry = CreditEntry.objects.get()
+    login(client, world.school_admin)
+    client.post(reverse("reviews:entry_review", args=[entry.pk, "school_review"]),
+                {"school_review-decision": "return", "school_review-comment": "请补充学时证明"})
+    login(client, world.teacher.user)
+    html = client.get(reverse("reviews:entry_detail", args=[entry.pk])).content.decode()
+    assert 'data-testid="resubmit"' in html
+    html = client.get(reverse("reviews:entry_edit", args=[entry.pk])).content.decode()
+    assert "请补充学时证明" in html
+    client.post(reverse("reviews:entry_edit", args=[entry.pk]),
+                {"title": "研修（补充）", "started_on": "2018-04-20", "quantity": "6"})
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.SUBMITTED and entry.title == "研修（补充）" and entry.credits == Decimal("3")
+
+
+def test_an_entry_in_review_cannot_be_edited(world, teacher):
+    e = CreditEntryFactory(teacher=world.teacher, academic_year=world.year, item=world.item("school_based_training"),
+                           status=EntryStatus.SCHOOL_VERIFIED, title="原标题")
+    assert teacher.get(reverse("reviews:entry_edit", args=[e.pk])).status_code == 403
+    teacher.post(reverse("reviews:entry_edit", args=[e.pk]), {"title": "改了", "started_on": "2018-04-20", "quantity": "6"})
+    e.refresh_from_db()
+    assert e.title == "原标题"
