@@ -276,3 +276,15 @@ def test_district_reviews_a_roster(world, client):
     roster.refresh_from_db()
     assert roster.status == "approved"
     assert CreditEntry.objects.filter(teacher=world.teacher, source="roster").exists()
+
+
+def test_city_staff_do_the_district_step_for_city_schools_only(world, client):
+    city_teacher = TeacherProfileFactory(school=world.city_school, name="七中老师")
+    entry(world, teacher=city_teacher, status=EntryStatus.SCHOOL_APPROVED)
+    entry(world, status=EntryStatus.SCHOOL_APPROVED)  # 双流区: the district's, not the city's
+    login(client, world.city)
+    html = client.get(reverse("reviews:queue", args=["district_review"])).content.decode()
+    assert "七中老师" in html and "李老师" not in html
+    login(client, world.district_admin)
+    html = client.get(reverse("reviews:queue", args=["district_review"])).content.decode()
+    assert "李老师" in html and "七中老师" not in html
