@@ -165,6 +165,11 @@ class CreditItem(models.Model):
             # The set-based totals count in integer tenths; more places would make the two paths differ.
             if value is not None and (Decimal(value) * 10) % 1:
                 errors[name] = "最多一位小数。"
+        if self.cap_group:
+            # A group cut is attributed per category and kind, so a group must not mix them.
+            other = CreditItem.objects.filter(cap_group=self.cap_group).exclude(code=self.code).first()
+            if other and (other.category, other.kind) != (self.category, self.kind):
+                errors["cap_group"] = f"同组项目“{other.name}”的类别或子项目与本项目不同。"
         if self.conversion == Conversion.BY_OPTION and not self.options:
             errors["options"] = "按选项计的项目须至少有一个选项。"
         seen = set()

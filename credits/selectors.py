@@ -154,6 +154,7 @@ class Preview:
     item_after: R.ItemTotal | None
     unconfirmed: bool  # a 第14–16条 default, not a number of the 《办法》
     option_label: str = ""
+    option_credits: Decimal | None = None  # the chosen option's value per unit
     error: str = ""
     includes_pending: bool = True
 
@@ -205,6 +206,7 @@ def preview_entry(*, teacher, item: CreditItem, quantity, option: str = "", acad
         item_after=after.by_item.get(item.code),
         unconfirmed=rule.is_unconfirmed(option),
         option_label=option_label,
+        option_credits=rule.options.get(option),
     )
 
 

@@ -79,3 +79,12 @@ def test_clean_refuses_a_cap_with_two_decimal_places(catalogue):
     item.cap = Decimal("7.55")
     with pytest.raises(ValidationError):
         item.full_clean()
+
+
+def test_clean_refuses_a_cap_group_mixing_categories(catalogue):
+    from django.core.exceptions import ValidationError
+
+    item = CreditItem.objects.get(code="school_based_training")
+    item.cap_group = "base_city"
+    with pytest.raises(ValidationError):
+        item.full_clean()

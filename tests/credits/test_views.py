@@ -88,6 +88,7 @@ def test_preview_partial_marks_unconfirmed_values(teacher_client, catalogue):
                               {"item": item.pk, "quantity": "1", "option": "city_first"}).content.decode()
     assert 'data-testid="preview-unconfirmed"' in html and "待确认" in html
     assert 'data-testid="preview-entry-credits">10<' in html
+    assert "市级一等奖：每项 10 学分" in html
 
 
 def test_preview_json(teacher_client, teacher, make_entry):
