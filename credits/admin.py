@@ -12,6 +12,9 @@ from django.db.models import Count
 from .models import AcademicYear, CapGroup, CreditItem
 from .services import (
     CatalogueError,
+    cap_group_has_entries,
+    cap_group_new_version_problem,
+    cap_group_save_new_version,
     item_changed_values,
     item_has_entries,
     item_save_new_version,
@@ -109,10 +112,52 @@ class CreditItemAdmin(admin.ModelAdmin):
         messages.success(request, f"已确认 {n} 个项目的数值。")
 
 
+class CapGroupForm(forms.ModelForm):
+    new_version_from = forms.IntegerField(
+        label="另存为新版本，自学年起适用", required=False, min_value=2000, max_value=2100,
+        help_text="已有登记的上限组修改上限时必须填写：此前学年仍按原上限统计。",
+    )
+
+    class Meta:
+        model = CapGroup
+        fields = "__all__"
+
+    def _post_clean(self):
+        super()._post_clean()
+        year = self.cleaned_data.get("new_version_from")
+        group = self.instance
+        if not group.pk:
+            return
+        stored = CapGroup.objects.get(pk=group.pk)
+        if stored.cap != group.cap and cap_group_has_entries(stored) and not year:
+            self.add_error(None, "该上限组已有学分登记，修改上限须“另存为新版本”并填写适用的起始学年。")
+        if year:
+            problem = cap_group_new_version_problem(stored, year)
+            if problem:
+                self.add_error("new_version_from", problem)
+
+
 @admin.register(CapGroup)
 class CapGroupAdmin(admin.ModelAdmin):
+    form = CapGroupForm
     list_display = ("name", "code", "cap", "clause", "valid_from")
     ordering = ("code", "-valid_from")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code", "valid_from") if obj and obj.pk else ()
+
+    def save_model(self, request, obj, form, change):
+        year = form.cleaned_data.get("new_version_from")
+        if change and year:
+            try:
+                new = cap_group_save_new_version(group=obj, valid_from=year)
+            except CatalogueError as exc:
+                messages.error(request, str(exc))
+                return
+            obj.pk, obj.valid_from = new.pk, new.valid_from
+            messages.success(request, f"已另存为新版本：自 {year}-{year + 1} 学年起适用；此前学年仍按原上限统计。")
+            return
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AcademicYear)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from . import rules as R
-from .models import CreditEntry, CreditItem
+from .models import CapGroup, CreditEntry, CreditItem
 
 # Changing one of these changes what an entry is worth: it needs a new version of the item.
 VALUE_FIELDS = ("category", "kind", "conversion", "rate", "unit_size", "options", "cap", "cap_group")
@@ -94,5 +94,31 @@ def item_save_new_version(*, item: CreditItem, valid_from: int) -> CreditItem:
     new._state.adding = True
     new.code = current.code
     new.valid_from = valid_from
+    new.save()
+    return new
+
+
+def cap_group_new_version_problem(current: CapGroup, valid_from: int) -> str:
+    """Why the group cap cannot get a new version from 学年 `valid_from` ("" when it can)."""
+    if valid_from <= current.valid_from:
+        return f"新版本的适用学年须晚于当前版本（{current.valid_from}-{current.valid_from + 1} 学年）。"
+    if CapGroup.objects.filter(code=current.code, valid_from=valid_from).exists():
+        return f"上限组 {current.code} 在 {valid_from}-{valid_from + 1} 学年已有版本。"
+    return ""
+
+
+def cap_group_has_entries(group: CapGroup) -> bool:
+    return CreditEntry.objects.filter(item__cap_group=group.code, academic_year__start_year__gte=group.valid_from).exists()
+
+
+@transaction.atomic
+def cap_group_save_new_version(*, group: CapGroup, valid_from: int) -> CapGroup:
+    """Save the edited group cap as a new row valid from 学年 `valid_from`; earlier years keep
+    the cap they were counted with."""
+    current = CapGroup.objects.select_for_update().get(pk=group.pk)
+    problem = cap_group_new_version_problem(current, valid_from)
+    if problem:
+        raise CatalogueError(problem)
+    new = CapGroup(code=current.code, name=group.name, cap=group.cap, clause=group.clause, valid_from=valid_from)
     new.save()
     return new

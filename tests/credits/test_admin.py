@@ -95,3 +95,31 @@ def test_changelist_renders_in_chinese(staff_client, catalogue):
     response = staff_client.get(reverse("admin:credits_credititem_changelist"))
     assert response.status_code == 200
     assert "每满3学时计1学分" in response.content.decode()
+
+
+def test_changing_a_group_cap_with_entries_needs_a_new_version(staff_client, make_entry):
+    from credits.models import CapGroup
+
+    make_entry(TeacherProfileFactory(), "base_city_roster", "45")
+    group = CapGroup.objects.get(code="base_city")
+    url = reverse("admin:credits_capgroup_change", args=[group.pk])
+    data = {"name": group.name, "cap": "50", "clause": group.clause, "new_version_from": ""}
+    response = staff_client.post(url, data)
+    assert response.status_code == 200 and "另存为新版本" in response.content.decode()
+    group.refresh_from_db()
+    assert group.cap == 40
+
+
+def test_a_new_group_cap_version_leaves_earlier_years_totals(staff_client, make_entry):
+    from credits import selectors
+    from credits.models import CapGroup
+
+    teacher = TeacherProfileFactory()
+    make_entry(teacher, "base_city_roster", "45", year=2017)
+    make_entry(teacher, "base_city_roster", "45", year=2018)
+    group = CapGroup.objects.get(code="base_city")
+    url = reverse("admin:credits_capgroup_change", args=[group.pk])
+    data = {"name": group.name, "cap": "44", "clause": group.clause, "new_version_from": "2018"}
+    assert staff_client.post(url, data).status_code == 302
+    assert selectors.teacher_year_totals(teacher=teacher, academic_year=2017).total == D(40)
+    assert selectors.teacher_year_totals(teacher=teacher, academic_year=2018).total == D(44)

@@ -122,3 +122,10 @@ def test_preview_without_quantity_asks_for_it(teacher_client, catalogue):
     item = CreditItem.objects.get(code="admin_training")
     html = teacher_client.get(reverse("credits:preview"), {"item": item.pk}).content.decode()
     assert 'data-testid="preview-empty"' in html
+
+
+def test_catalogue_says_which_items_count_as_head_teacher_training(teacher_client, catalogue):
+    html = teacher_client.get(reverse("credits:catalogue") + "?year=2017").content.decode()
+    flagged = set(CreditItem.objects.filter(head_teacher_topic=True).values_list("code", flat=True))
+    assert flagged == {"head_teacher_training"}
+    assert all(f'data-testid="head-teacher-{code}"' in html for code in flagged)
