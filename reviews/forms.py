@@ -63,6 +63,7 @@ class EntryForm(forms.Form):
             if item.options:
                 self.fields["option"].choices = [("", "请选择")] + [(o["key"], o["label"]) for o in item.options]
                 self.fields["option"].required = True
+                # Most option items count one certificate / paper / award; the teacher may change it.
                 self.fields["quantity"].initial = 1
         if not (item and item.options):
             self.fields["option"].widget = forms.HiddenInput()

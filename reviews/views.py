@@ -133,7 +133,9 @@ def _entry_form_view(request, *, flow, form_class, template, title, extra_kwargs
                 messages.success(request, f"已提交：{entry.item.name}，{entry.credits} 学分（待审核）。")
                 return redirect("reviews:entry_detail", pk=entry.pk)
     else:
-        initial = {k: v for k, v in request.GET.items() if k in ("item", "option", "quantity", "title", "teacher")}
+        # What the teacher has typed survives a change of item (the fields are re-rendered).
+        initial = {k: v for k, v in request.GET.items()
+                   if k in ("item", "option", "quantity", "title", "organizer", "started_on", "ended_on", "teacher") and v}
         form = form_class(initial=initial, **kwargs)
     context = {"form": form, "year": year, "title": title, "items": items}
     if request.headers.get("HX-Request") and request.GET.get("partial") == "fields":

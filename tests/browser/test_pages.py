@@ -97,3 +97,41 @@ def test_teacher_pages_fit_a_phone(data, session, url):
     s.page.wait_for_load_state("networkidle")
     overflow = s.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, url
+
+
+def test_preview_says_when_a_value_is_unconfirmed(data, session, screenshots):
+    page = session("teacher").page
+    page.goto("/reviews/entries/register/")
+    page.get_by_test_id("item-select").select_option(label="论文著述（数值待确认）")
+    option = page.get_by_label("等级 / 级别 / 奖项")
+    option.wait_for()
+    option.select_option(index=1)
+    page.get_by_test_id("preview-unconfirmed").wait_for()
+    assert "待确认" in page.get_by_test_id("preview-unconfirmed").inner_text()
+    page.screenshot(path=str(screenshots / "page-teacher-register-unconfirmed.png"), full_page=True)
+
+
+def test_bulk_approval_shows_its_progress_bar(data, session, screenshots):
+    page = session("schooladmin").page
+    page.goto("/reviews/queue/school_review/")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("select-all").check()
+    page.get_by_test_id("bulk-approve").click()
+    page.wait_for_load_state("networkidle")
+    job = page.get_by_test_id("bulk-job")
+    assert job.locator("progress").get_attribute("value") == "100"
+    assert "已完成" in job.inner_text()
+    assert page.locator("[data-testid=entry-row]").count() == 0
+    page.screenshot(path=str(screenshots / "page-schooladmin-bulk-done.png"), full_page=True)
+
+
+def test_preview_says_when_a_cap_cuts_the_credits(data, session):
+    # 师徒结队: 2 学分 a time, at most 10 a 学年 (二(三)2(16)); 6 times give 12, of which 2 are cut.
+    page = session("teacher").page
+    page.goto("/reviews/entries/declare/")
+    page.get_by_test_id("item-select").select_option(label="“师徒结队”指导教师")
+    page.get_by_test_id("preview").wait_for()  # the fields are re-rendered for the item first
+    page.locator("input[name=quantity]").fill("6")
+    page.get_by_test_id("preview-cut").wait_for()
+    assert "2" in page.get_by_test_id("preview-cut").inner_text()
+    assert page.get_by_test_id("preview-entry-credits").inner_text() == "12"
