@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import BaseLevel, Role, School
+from accounts.models import BaseLevel, Role
 from credits.models import AcademicYear, CreditItem
 from tests.factories import AcademicYearFactory, DistrictFactory, SchoolFactory, TeacherProfileFactory, UserFactory, grant
 
@@ -83,7 +83,3 @@ class Clock:
 
     def set(self, day: datetime.date):
         self.day = day
-
-
-def school_of(name: str) -> School:
-    return School.objects.get(name=name)
