@@ -136,6 +136,8 @@ STORAGES = {
 }
 # Development serves static files from the app folders (no collectstatic needed).
 WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=DEBUG)
+# First 学年 of the five-year 360-credit cycle (2017 = 2017-2018, the first year of credits).
+CREDITS_CYCLE_START_YEAR = env.int("CREDITS_CYCLE_START_YEAR", default=2017)
 # Proof files: PDF/JPG/PNG up to this size.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

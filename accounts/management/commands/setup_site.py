@@ -11,7 +11,9 @@ from django.db import transaction
 from accounts.idcard import check_character
 from accounts.models import AccountStatus, Role, RoleAssignment, School, Stage, TeacherProfile, User
 
-REFERENCE_FIXTURES = ["organisations", "credit_items"]
+# Each reference fixture is loaded only while its table is empty: afterwards the data belongs to
+# city staff (a value confirmed or a school renamed in the admin must survive a second run).
+REFERENCE_FIXTURES = [("organisations", "accounts.District"), ("credit_items", "credits.CreditItem")]
 
 DEMO_PASSWORD = "jixiao-demo-2018"
 # (username, display name, role, school name or None, district name or None, is also a teacher)
@@ -32,8 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true", help="创建各角色演示账号")
 
     def handle(self, *args, demo=False, **options):
-        for name in REFERENCE_FIXTURES:
-            if any((d / f"{name}.json").exists() for d in _fixture_dirs()):
+        from django.apps import apps
+
+        for name, model in REFERENCE_FIXTURES:
+            present = any((d / f"{name}.json").exists() for d in _fixture_dirs())
+            if present and not apps.get_model(model).objects.exists():
                 call_command("loaddata", name, verbosity=0)
         if not demo:
             return
