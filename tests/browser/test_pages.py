@@ -90,13 +90,22 @@ def test_form2_prints_without_the_menu(data, session, screenshots):
     assert pdf.startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("url", ["/reviews/entries/", "/reviews/entries/register/", "/reviews/form2/", "/notifications/"])
-def test_teacher_pages_fit_a_phone(data, session, url):
-    s = session("teacher", viewport={"width": 390, "height": 844})
+PHONE_PAGES = [
+    ("teacher", "/reviews/entries/"), ("teacher", "/reviews/entries/register/"), ("teacher", "/reviews/form2/"),
+    ("teacher", "/notifications/"), ("schooladmin", "/reviews/queue/school_review/"),
+    ("schooladmin", "/reviews/compliance/"), ("district", "/reviews/dashboard/"), ("district", "/reviews/schedule/"),
+]
+
+
+@pytest.mark.parametrize("username,url", PHONE_PAGES)
+def test_pages_fit_a_phone(data, session, screenshots, username, url):
+    s = session(username, viewport={"width": 390, "height": 844})
     s.page.goto(url)
     s.page.wait_for_load_state("networkidle")
     overflow = s.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, url
+    if url == "/reviews/queue/school_review/":
+        s.page.screenshot(path=str(screenshots / "phone-schooladmin-queue.png"), full_page=True)
 
 
 def test_preview_says_when_a_value_is_unconfirmed(data, session, screenshots):
