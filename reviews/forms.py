@@ -130,9 +130,15 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(label="意见 / 理由", required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, entry=None, allow_fewer=True, allow_reject=True, **kwargs):
+    def __init__(self, *args, entry=None, allow_fewer=True, allow_reject=True, allow_option=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.entry = entry
+        if allow_option and entry is not None and entry.item.options:
+            # 初审 may verify a lower level than the teacher chose (with a reason).
+            self.fields["option"] = forms.ChoiceField(
+                label="核定等级 / 级别", initial=entry.option,
+                choices=[(o["key"], o.get("label", o["key"])) for o in entry.item.options],
+            )
         if not allow_reject:
             self.fields["decision"].choices = [c for c in self.fields["decision"].choices if c[0] != self.REJECT]
         if not allow_fewer:
@@ -147,6 +153,9 @@ class ReviewForm(forms.Form):
         decision = data.get("decision")
         if decision in (self.REJECT, self.RETURN) and not data.get("comment"):
             self.add_error("comment", "不通过或退回时请填写理由，教师会看到它。")
+        option = data.get("option")
+        if option and self.entry is not None and option != self.entry.option and not data.get("comment"):
+            self.add_error("comment", "改变等级 / 级别时请填写理由。")
         if decision == self.FEWER:
             qty = data.get("quantity_approved")
             if qty is None:

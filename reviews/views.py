@@ -205,7 +205,8 @@ def entry_detail(request, pk):
     )
     actions = services.available_steps(request.user, entry)
     return _detail(request, entry, actions, {
-        step: ReviewForm(entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions, prefix=step)
+        step: ReviewForm(entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
+                         allow_option=step == "school_review", prefix=step)
         for step in STEPS if step in actions
     })
 
@@ -231,7 +232,7 @@ def entry_review(request, pk, step):
     )
     actions = services.available_steps(request.user, entry)
     form = ReviewForm(request.POST, entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
-                      prefix=step)
+                      allow_option=step == "school_review", prefix=step)
     if not form.is_valid():
         return _detail(request, entry, actions, {step: form}, status=400)
     d = form.cleaned_data
@@ -258,7 +259,9 @@ def _apply_decision(actor, entry, step, d):
         return services.entry_confirm(actor=actor, entry=entry)
     qty = d.get("quantity_approved") if decision == ReviewForm.FEWER else None
     if step == "school_review":
-        return services.entry_school_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment)
+        option = d.get("option")
+        return services.entry_school_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
+                                            option=option if approve and option and option != entry.option else None)
     if step == "leader_sign":
         return services.entry_leader_sign(actor=actor, entry=entry, approve=approve, comment=comment)
     if step == "district_review":

@@ -288,3 +288,17 @@ def test_city_staff_do_the_district_step_for_city_schools_only(world, client):
     login(client, world.district_admin)
     html = client.get(reverse("reviews:queue", args=["district_review"])).content.decode()
     assert "李老师" in html and "七中老师" not in html
+
+
+def test_school_admin_verifies_a_lower_level_with_a_reason(world, client):
+    item = world.item("publication")
+    high, low = item.options[0]["key"], item.options[-1]["key"]
+    e = entry(world, item=item, option=high, quantity_claimed=Decimal("1"), credits=Decimal("20"))
+    login(client, world.school_admin)
+    response = review(client, e, "school_review", decision="approve", option=low, comment="")
+    assert response.status_code == 400 and "改变等级" in response.content.decode()
+    e.refresh_from_db()
+    assert e.option == high and e.status == EntryStatus.SUBMITTED
+    review(client, e, "school_review", decision="approve", option=low, comment="刊物为校级内刊")
+    e.refresh_from_db()
+    assert e.option == low and e.status == EntryStatus.SCHOOL_VERIFIED
