@@ -8,15 +8,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need PostgreSQL (triggers, row locks); on SQLite they are
-    deselected, not skipped, so that a skip never hides in a green run. CI runs them."""
+    """Tests marked `postgres` need PostgreSQL (triggers, row locks), those marked `broker` a
+    Celery broker; without one they are deselected, not skipped, so that a skip never hides in
+    a green run. CI provides both and runs them."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        return
+    unavailable = set()
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        unavailable.add("postgres")
+    if not settings.CELERY_BROKER_URL:
+        unavailable.add("broker")
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgres") else keep).append(item)
+        (drop if any(item.get_closest_marker(m) for m in unavailable) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
