@@ -16,7 +16,7 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.access import get_teacher_for_user_or_404
-from accounts.models import District, School, TeacherProfile
+from accounts.models import District, School
 from credits.models import AcademicYear, CreditItem, EntryStatus
 
 from . import selectors
@@ -101,9 +101,8 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                           quantity=v["quantity"], option=v["option"], organizer=v["organizer"],
                           evidence_files=v["evidence"])
             if v.get("teacher"):
-                teacher = TeacherProfile.objects.filter(pk=v["teacher"]).select_related("school").first()
-                if teacher is None:
-                    raise TransitionError("没有该教师。")
+                # Out of scope answers like a missing id: a teacher's existence is not disclosed.
+                teacher = get_teacher_for_user_or_404(request.user, v["teacher"])
                 entry = services.entry_admin_register(actor=request.user, teacher=teacher, **common)
             else:
                 entry = services.entry_declare(teacher_user=request.user, **common)

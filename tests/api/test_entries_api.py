@@ -152,3 +152,14 @@ def test_token_obtained_with_username_and_password(world):
     assert client.get("/api/entries/").status_code == 200
     assert APIClient().post("/api/token/", {"username": world.teacher.user.username, "password": "wrong"},
                             format="json").status_code == 400
+
+
+def test_registering_for_a_teacher_outside_scope_is_404_like_a_missing_one(world, client_for):
+    """A school admin cannot learn that a teacher of another school exists: the answer is the
+    same 404 as for an id that does not exist, and nothing is created."""
+    admin = client_for(world.school_admin)
+    outside = _create(admin, world, item="title_exam", quantity="1", teacher=world.city_teacher.pk)
+    missing = _create(admin, world, item="title_exam", quantity="1", teacher=999999)
+    assert outside.status_code == missing.status_code == 404
+    assert outside.json() == missing.json()
+    assert not CreditEntry.objects.exists()
