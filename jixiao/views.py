@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.access import has_role, schools_for_role
@@ -194,9 +195,15 @@ def notification_read(request, pk):
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
-    if note.url and request.POST.get("follow"):
+    if note.url and request.POST.get("follow") and _is_local(request, note.url):
         return redirect(note.url)
-    return redirect(request.POST.get("next") or "notifications")
+    target = request.POST.get("next", "")
+    return redirect(target if target and _is_local(request, target) else "notifications")
+
+
+def _is_local(request, url: str) -> bool:
+    """Only addresses on this site are followed, so a link cannot send the user elsewhere."""
+    return url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
 
 
 @login_required
