@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.access import has_role
 from accounts.models import Role, TeacherProfile
-from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus
+from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow, Kind
 
 from ..calendar import today_or
 from ..errors import TransitionError
@@ -125,7 +125,11 @@ def feed_import_records(*, actor, channel: str, records, item_code: str = "", vi
     today = today_or(today)
     if channel not in FeedChannel.values:
         raise TransitionError(f"未知的数据来源：{channel}。")
-    default_code = (item_code or FEED_ITEM_CODES.get(channel, "")).strip()
+    fixed = FEED_ITEM_CODES.get(channel)
+    item_code = (item_code or "").strip()
+    if fixed and item_code and item_code != fixed:
+        raise TransitionError(f"{FeedChannel(channel).label}的数据只能认定本渠道的项目（{fixed}）。")
+    default_code = fixed or item_code
     records = list(records)
     if len(records) > MAX_RECORDS:
         raise TransitionError(f"一次最多导入 {MAX_RECORDS} 条记录。")
@@ -172,13 +176,20 @@ def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_f
     year = AcademicYear.for_date(day)
     if year.is_sealed:
         raise TransitionError(f"{year.label}学年已封存，不能再导入。")
-    code = str(rec.get("item_code") or default_code).strip()
+    code = str(rec.get("item_code") or "").strip() or default_code
+    fixed = FEED_ITEM_CODES.get(feed.channel)
+    if fixed and code != fixed:
+        # Credits confirmed without review: a channel may only feed the item it measures.
+        raise TransitionError(f"{FeedChannel(feed.channel).label}的记录只能认定本渠道的项目（{fixed}）。")
     if not code:
         raise TransitionError("签到培训须指定认定项目代码。")
     try:
         item = item_for(code, year)
     except CreditItem.DoesNotExist:
         raise TransitionError(f"学分项目「{code}」在{year.label}学年不存在。") from None
+    if not fixed and (item.flow != Flow.DECLARE or item.kind != Kind.CENTRALIZED):
+        # 二(三)1(1): the scan replaces the 集中培训 declaration chain, and nothing else.
+        raise TransitionError(f"「{item.name}」不是集中培训项目，不能通过扫描签到认定。")
     quantity = to_decimal(rec.get("quantity"), field="数量")
     if quantity <= 0 or quantity >= 100000:
         raise TransitionError("数量须大于 0。")

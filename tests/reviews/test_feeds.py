@@ -98,3 +98,28 @@ def test_sealed_year_rows_are_refused(world):
         {"external_id": "x", "username": world.teacher.user.username, "date": "2018-03-01", "quantity": 3}])
     assert feed.error_count == 1 and "封存" in feed.errors[0]["message"]
     assert not CreditEntry.objects.exists()
+
+
+def test_a_channel_feeds_only_its_own_item(world):
+    """A 微师培 record cannot name another item (e.g. 支教, 72 credits) and be confirmed without review."""
+    u = world.teacher.user.username
+    feed = S.feed_import_records(actor=world.city, channel="micro_course", today=TODAY, records=[
+        {"external_id": "m1", "username": u, "date": "2018-03-01", "quantity": 1, "item_code": "support_teaching"}])
+    assert feed.error_count == 1 and "微师培" in feed.errors[0]["message"]
+    assert not CreditEntry.objects.exists()
+    with pytest.raises(TransitionError):
+        S.feed_import_records(actor=world.city, channel="micro_course", item_code="support_teaching", today=TODAY,
+                              records=[{"external_id": "m2", "username": u, "date": "2018-03-01", "quantity": 1}])
+    assert not CreditEntry.objects.exists()
+
+
+def test_signin_feeds_only_centralized_training_items(world):
+    """二(三)1(1): the sign-in scan replaces the 集中培训 chain, so only 集中培训 items declared with hours
+    may come through it, not a roster, a document or a 灵活性 item."""
+    u = world.teacher.user.username
+    records = [{"external_id": f"s{n}", "username": u, "date": "2018-03-01", "quantity": 2, "item_code": code}
+               for n, code in enumerate(("support_teaching", "base_city_roster", "school_based_training",
+                                         "menu_training"))]
+    feed = S.feed_import_records(actor=world.city, channel="signin", records=records, today=TODAY)
+    assert (feed.created_count, feed.error_count) == (1, 3)
+    assert list(CreditEntry.objects.values_list("item__code", flat=True)) == ["menu_training"]
