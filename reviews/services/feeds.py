@@ -7,6 +7,8 @@ engine's, applied to the year's total."""
 import csv
 import datetime
 import io
+from decimal import ROUND_DOWN, Decimal
+
 
 from django.db import IntegrityError, transaction
 
@@ -190,14 +192,15 @@ def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_f
     if not fixed and (item.flow != Flow.DECLARE or item.kind != Kind.CENTRALIZED):
         # 二(三)1(1): the scan replaces the 集中培训 declaration chain, and nothing else.
         raise TransitionError(f"「{item.name}」不是集中培训项目，不能通过扫描签到认定。")
-    quantity = to_decimal(rec.get("quantity"), field="数量")
+    # One place, rounded down as every conversion is: a feed never credits more than it recorded.
+    quantity = to_decimal(rec.get("quantity"), field="数量").quantize(Decimal("0.1"), rounding=ROUND_DOWN)
     if quantity <= 0 or quantity >= 100000:
-        raise TransitionError("数量须大于 0。")
+        raise TransitionError("数量须大于 0（保留一位小数）。")
     title = str(rec.get("title") or "").strip() or FeedChannel(feed.channel).label
     entry = CreditEntry(
         teacher=teacher, school=teacher.school, academic_year=year, item=item, title=title[:200],
         organizer=FeedChannel(feed.channel).label[:100], started_on=day,
-        quantity_claimed=quantity.quantize(quantity.__class__("0.1")), status=EntryStatus.CONFIRMED,
+        quantity_claimed=quantity, status=EntryStatus.CONFIRMED,
         source=EntrySource.FEED, external_id=key, created_by=actor,
     )
     entry.credits = compute_credits(entry)

@@ -123,3 +123,16 @@ def test_signin_feeds_only_centralized_training_items(world):
     feed = S.feed_import_records(actor=world.city, channel="signin", records=records, today=TODAY)
     assert (feed.created_count, feed.error_count) == (1, 3)
     assert list(CreditEntry.objects.values_list("item__code", flat=True)) == ["menu_training"]
+
+
+def test_fed_quantities_are_rounded_down_never_up(world):
+    """Like every conversion, a fed quantity keeps one place by rounding down (2.35 → 2.3, not 2.4),
+    and a quantity that rounds to nothing is refused rather than stored as 0."""
+    u = world.teacher.user.username
+    feed = S.feed_import_records(actor=world.city, channel="video_course", today=TODAY, records=[
+        {"external_id": "v1", "username": u, "date": "2018-03-01", "quantity": "2.35"},
+        {"external_id": "v2", "username": u, "date": "2018-03-01", "quantity": "0.04"}])
+    assert (feed.created_count, feed.error_count) == (1, 1)
+    assert feed.errors[0]["external_id"] == "v2"
+    entry = CreditEntry.objects.get()
+    assert (entry.quantity_claimed, entry.credits) == (Decimal("2.3"), Decimal("2.3"))
