@@ -9,7 +9,6 @@ import datetime
 import io
 from decimal import ROUND_DOWN, Decimal
 
-
 from django.db import IntegrityError, transaction
 
 from accounts.access import has_role
