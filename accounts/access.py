@@ -102,12 +102,29 @@ def get_teacher_for_user_or_404(user, pk) -> TeacherProfile:
         raise Http404("未找到该教师，或不在您的管理范围内。") from None
 
 
+def _account_level(user) -> int:
+    """How high the account's roles reach: 0 教师, 1 a school-level admin role, 2 区县, 3 市."""
+    roles = roles_of(user)
+    if Role.CITY_STAFF in roles:
+        return 3
+    if Role.DISTRICT_ADMIN in roles:
+        return 2
+    return 1 if roles & {Role.SCHOOL_ADMIN, Role.SCHOOL_LEADER, Role.BASE_SCHOOL_ADMIN} else 0
+
+
 def can_manage_teacher(user, profile: TeacherProfile) -> bool:
-    """Add, import, edit, transfer, deactivate: the school admin of the teacher's school
-    (and the district step, which approves)."""
-    return profile.school_id in {ra.school_id for ra in _scoped(user, Role.SCHOOL_ADMIN)} or can_approve_account(
-        user, profile
-    )
+    """Add, import, edit, transfer, deactivate, reset the password: the school admin of the
+    teacher's school (and the district step, which approves).
+
+    An account that holds an admin role is kept one level up: otherwise a school admin could
+    reset the 分管校长's password and sign off their own verification, or move them away (which
+    ends the role). Nobody keeps their own record here either; they ask with a change request."""
+    if profile.user_id == user.pk:
+        return False
+    level = _account_level(profile.user)
+    if level == 0 and is_school_admin_of(user, profile.school_id):
+        return True
+    return level <= (2 if has_role(user, Role.CITY_STAFF) else 1) and can_approve_account(user, profile)
 
 
 def can_approve_account(user, profile: TeacherProfile) -> bool:

@@ -31,9 +31,10 @@ def test_after_transfer_the_new_school_admin_sees_the_teacher_and_the_old_one_do
     assert not access.teachers_for_user(admin_a).filter(pk=teacher_a.pk).exists()
 
 
-def test_transfer_ends_admin_roles_held_at_the_old_school(admin_a, teacher_a, school_a, school_b):
+def test_transfer_ends_admin_roles_held_at_the_old_school(district_admin_a, teacher_a, school_a, school_b):
+    # A 分管校长's account is kept by the district step (see test_review_account_takeover).
     RoleAssignment.objects.create(user=teacher_a.user, role=Role.SCHOOL_LEADER, school=school_a)
-    services.teacher_transfer(actor=admin_a, profile=teacher_a, to_school=school_b)
+    services.teacher_transfer(actor=district_admin_a, profile=teacher_a, to_school=school_b)
     assert not RoleAssignment.objects.filter(user=teacher_a.user, role=Role.SCHOOL_LEADER).exists()
     assert AccountEvent.objects.filter(user=teacher_a.user, action="role_revoked").exists()
 
