@@ -146,7 +146,10 @@ class ReviewForm(forms.Form):
             del self.fields["quantity_approved"]
         elif entry is not None:
             claimed = entry.quantity_claimed.normalize()
-            self.fields["quantity_approved"].label = f"核定数量（{entry.item.unit_label}，申报 {claimed:f}；核减后通过时填写）"
+            passed = "" if entry.quantity_approved is None else f"，已核定 {entry.quantity_approved.normalize():f}"
+            self.fields["quantity_approved"].label = (
+                f"核定数量（{entry.item.unit_label}，申报 {claimed:f}{passed}；核减后通过时填写）"
+            )
 
     def clean(self):
         data = super().clean()
@@ -160,8 +163,8 @@ class ReviewForm(forms.Form):
             qty = data.get("quantity_approved")
             if qty is None:
                 self.add_error("quantity_approved", "核减后通过时请填写核定数量。")
-            elif self.entry is not None and qty >= self.entry.quantity_claimed:
-                self.add_error("quantity_approved", f"核定数量应小于申报数量 {self.entry.quantity_claimed}。")
+            elif self.entry is not None and qty >= self.entry.quantity:
+                self.add_error("quantity_approved", f"核定数量应小于当前数量 {self.entry.quantity}。")
         return data
 
 

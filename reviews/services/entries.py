@@ -216,7 +216,8 @@ def entry_admin_register(*, actor, teacher: TeacherProfile, item: CreditItem, ti
 
 
 def _approved_quantity(entry, quantity_approved, comment: str) -> Decimal | None:
-    """A reviewer may approve fewer than claimed, with a reason; never more."""
+    """A reviewer may approve fewer than claimed, with a reason; never more — nor more than an
+    earlier step of the chain passed (a wrong cut is returned for correction, not undone)."""
     if quantity_approved in (None, ""):
         return None
     value = to_decimal(quantity_approved, field="核定数量")
@@ -224,6 +225,8 @@ def _approved_quantity(entry, quantity_approved, comment: str) -> Decimal | None
         raise TransitionError("核定数量须为不小于 0 的数，最多一位小数。")
     if value > entry.quantity_claimed:
         raise TransitionError(f"核定数量不能多于申报数量（{entry.quantity_claimed}）。")
+    if value > entry.quantity:
+        raise TransitionError(f"核定数量不能多于前一审核环节核定的数量（{entry.quantity}）；如需更正请退回修改。")
     if value < entry.quantity and not comment.strip():
         raise TransitionError("核减数量须填写理由。")
     return value

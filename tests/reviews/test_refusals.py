@@ -2,6 +2,7 @@
 wrong role, wrong scope, wrong state, closed window, sealed year, unapproved account."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -212,3 +213,18 @@ def test_future_activity_is_refused(world):
         S.entry_declare(teacher_user=world.teacher.user, item=world.item("admin_training"), title="培训",
                         started_on=datetime.date(2018, 4, 1), quantity="8", evidence_files=[pdf()],
                         today=REGISTRATION_DAY)
+
+
+def test_district_cannot_approve_more_than_the_school_passed(world):
+    """Approve fewer, never more: once the school cut 8 hours to 6 (with its reason), the district may
+    pass 6 or fewer, not restore the 8 (it returns the entry if the cut was wrong)."""
+    entry = _declared(world)
+    S.entry_school_review(actor=world.school_admin, entry=entry, approve=True, quantity_approved="6",
+                          comment="学时证明只有6学时", today=REGISTRATION_DAY)
+    S.entry_leader_sign(actor=world.leader, entry=entry, today=REGISTRATION_DAY)
+    entry = CreditEntry.objects.get(pk=entry.pk)
+    _refused(entry, lambda: S.entry_district_review(actor=world.district_admin, entry=entry, approve=True,
+                                                    quantity_approved="8", today=DISTRICT_DAY), "invalid", "6")
+    passed = S.entry_district_review(actor=world.district_admin, entry=entry, approve=True, quantity_approved="6",
+                                     today=DISTRICT_DAY)
+    assert (passed.quantity_approved, passed.credits) == (Decimal("6"), Decimal("6.0"))
