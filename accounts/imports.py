@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import access
 from .errors import AccountError
+from .excel import append_row
 from .idcard import normalize_id_number
 from .jobs import job_create, job_finish, job_progress
 from .models import Gender, Job, School, Stage, TeacherProfile, Title, User
@@ -298,7 +299,7 @@ def passwords_workbook(rows: list[dict], school_name: str) -> bytes:
     ws.append([f"{school_name} 新建教师账号初始密码（首次登录须修改，请妥善分发）"])
     ws.append(["Excel行号", "姓名", "账号", "初始密码"])
     for r in rows:
-        ws.append([r["row"], r["name"], r["username"], r["password"]])
+        append_row(ws, [r["row"], r["name"], r["username"], r["password"]])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
