@@ -13,6 +13,7 @@ import datetime
 import io
 import logging
 import uuid
+import zipfile
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 JOB_KIND = "teacher_import"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# An .xlsx is a zip: 5MB can unpack to gigabytes, which openpyxl would read into memory.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 # (field, header in the template, required)
 COLUMNS = [
@@ -122,12 +125,28 @@ def _read_header(ws) -> dict[int, str]:
     return mapping
 
 
+UNREADABLE = "无法读取该文件：请上传由模板填写的 Excel 文件（.xlsx）。"
+
+
+def _check_unpacked_size(fileobj) -> None:
+    try:
+        with zipfile.ZipFile(fileobj) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise AccountError(UNREADABLE, field="file") from None
+    finally:
+        fileobj.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise AccountError("文件解压后过大，请删除多余的工作表和空行，或分批导入。", field="file")
+
+
 def _open_sheet(fileobj):
+    _check_unpacked_size(fileobj)
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
+        return wb, wb.worksheets[0]
     except Exception:  # openpyxl raises many kinds for a non-xlsx file
-        raise AccountError("无法读取该文件：请上传由模板填写的 Excel 文件（.xlsx）。", field="file") from None
-    return wb, wb.worksheets[0]
+        raise AccountError(UNREADABLE, field="file") from None
 
 
 def teachers_import_start(*, actor, school: School, upload) -> Job:
@@ -141,6 +160,8 @@ def teachers_import_start(*, actor, school: School, upload) -> Job:
     wb, ws = _open_sheet(upload)
     try:
         header = _read_header(ws)
+    except Exception:  # a sheet whose XML is broken
+        raise AccountError(UNREADABLE, field="file") from None
     finally:
         wb.close()
     missing = [h for f, h, required in COLUMNS if required and f not in header.values()]
@@ -217,18 +238,25 @@ def teachers_import_run(*, job_id: int) -> Job:
     try:
         with default_storage.open(base["file"], "rb") as fh:
             wb, ws = _open_sheet(io.BytesIO(fh.read()))
-        header = _read_header(ws)
-        rows = []
-        for number, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-            if not any(_cell_text(c) for c in cells):
-                continue
-            rows.append((number, {field: cells[idx] if idx < len(cells) else None for idx, field in header.items()}))
-        wb.close()
+        try:
+            header = _read_header(ws)
+            rows = []
+            for number, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+                if not any(_cell_text(c) for c in cells):
+                    continue
+                if len(rows) == MAX_ROWS:
+                    # Stop reading here: the rest of a huge sheet is never held in memory.
+                    raise AccountError(f"单次最多导入 {MAX_ROWS} 行，本文件超过 {MAX_ROWS} 行，请分批导入。")
+                rows.append((number, {field: cells[idx] if idx < len(cells) else None for idx, field in header.items()}))
+        except AccountError:
+            raise
+        except Exception:  # the sheet's XML breaks off after the header
+            logger.warning("teacher import job %s: unreadable sheet", job.pk, exc_info=True)
+            raise AccountError(UNREADABLE) from None
+        finally:
+            wb.close()
     except AccountError as exc:
         job_finish(job, result=base, error=exc.message)
-        return job
-    if len(rows) > MAX_ROWS:
-        job_finish(job, result=base, error=f"单次最多导入 {MAX_ROWS} 行，本文件有 {len(rows)} 行，请分批导入。")
         return job
 
     try:

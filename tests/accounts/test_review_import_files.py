@@ -1,0 +1,62 @@
+"""Review findings on the Excel import: hostile or broken files end in a clear message, never a
+stuck job or an unbounded read."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts import imports, services
+from accounts.errors import AccountError
+from accounts.models import Job, TeacherProfile
+
+from .test_import import _row, _workbook
+
+
+def _with_broken_sheet_body(upload) -> SimpleUploadedFile:
+    """A real workbook whose sheet XML breaks off after the header row."""
+    src = zipfile.ZipFile(io.BytesIO(upload.read()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                cut = data.index(b'<row r="2"')
+                data = data[:cut] + b'<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c><c r="B2"'
+            dst.writestr(info, data)
+    return SimpleUploadedFile("教师名单.xlsx", out.getvalue())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sheet_broken_after_the_header_ends_the_job_with_a_message(admin_a, school_a):
+    upload = _with_broken_sheet_body(_workbook([_row(1), _row(2)]))
+    job = services.teachers_import_excel(actor=admin_a, school=school_a, upload=upload)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "无法读取" in job.error
+    assert not TeacherProfile.objects.exists()
+
+
+def test_a_file_that_unpacks_far_beyond_its_size_is_refused_at_once(admin_a, school_a, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 200_000)
+    rows = [_row(n) for n in range(1, 2000)]
+    upload = _workbook(rows)
+    assert upload.size < 200_000
+    with pytest.raises(AccountError, match="过大"):
+        services.teachers_import_excel(actor=admin_a, school=school_a, upload=upload)
+    assert not Job.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_too_many_rows_stop_the_read_at_the_limit(admin_a, school_a, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    read = []
+    real = imports._cell_text
+    monkeypatch.setattr(imports, "_cell_text", lambda v: read.append(v) or real(v))
+    job = services.teachers_import_excel(actor=admin_a, school=school_a,
+                                         upload=_workbook([_row(n) for n in range(1, 200)]))
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "最多导入 3 行" in job.error
+    assert not TeacherProfile.objects.exists()
+    # The rows after the limit are not read into memory.
+    assert len(read) < 11 * 10
