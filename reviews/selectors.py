@@ -1,6 +1,6 @@
 """Reads shared by the pages and the API: what a user may see, review queues, history."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.access import administered_schools, district_step_schools, has_role, schools_for_role
 from accounts.models import Role
@@ -48,6 +48,11 @@ def review_queue(*, user, step: str, academic_year=None) -> QuerySet[CreditEntry
         qs = qs.filter(academic_year=academic_year)
     if step == "confirm":
         return qs if has_role(user, Role.CITY_STAFF) else qs.none()
+    if step == "leader_sign":
+        # Not what the user verified themselves (services refuse that sign-off).
+        verifier = (EntryTransition.objects.filter(entry=OuterRef("pk"), action="school_review")
+                    .order_by("-at", "-id").values("actor_id")[:1])
+        qs = qs.annotate(verifier=Subquery(verifier)).exclude(verifier=user.pk)
     return qs.filter(school__in=_step_schools(user, step).values("pk")).order_by("school_id", "teacher__name", "id")
 
 

@@ -119,7 +119,18 @@ def require_step_role(actor, step: str, entry) -> str:
         raise TransitionError(f"{STEP_LABELS[step]}须由{who}办理，您无权操作该记录。", kind="permission")
     if entry.teacher.user_id == actor.pk:
         raise TransitionError("不能审核本人的学分登记。", kind="permission")
+    if step == "leader_sign" and verified_by(entry) == actor.pk:
+        raise TransitionError("您已办理该记录的初审，签字确认须由另一位分管校长办理。", kind="permission")
     return role
+
+
+def verified_by(entry) -> int | None:
+    """Who did the 初审 that brought the entry to its current sign-off: the notice has the school
+    admin check the originals and the 分管校长 sign, so one person must not do both."""
+    return (
+        EntryTransition.objects.filter(entry=entry, action=Action.SCHOOL_REVIEW)
+        .order_by("-at", "-id").values_list("actor_id", flat=True).first()
+    )
 
 
 def require_state(entry, *expected) -> None:
@@ -158,5 +169,5 @@ def notify_teacher(entry, title: str, body: str = "") -> None:
 __all__ = [
     "Action", "EntryStatus", "RESUBMITTABLE", "STATE_OF_STEP", "STEP_LABELS", "STEP_OF_STATE",
     "as_json", "compute_credits", "diff", "entry_url", "lock_entry", "notify_teacher", "record",
-    "require_state", "require_step_role", "step_role", "submitter_role", "to_decimal",
+    "require_state", "require_step_role", "step_role", "submitter_role", "to_decimal", "verified_by",
 ]

@@ -42,6 +42,7 @@ from ._common import (
     step_role,
     submitter_role,
     to_decimal,
+    verified_by,
 )
 from .evidence import attach_files, evidence_mark_reviewed
 
@@ -550,7 +551,9 @@ def available_steps(user, entry) -> set[str]:
     actions = set()
     step = STEP_OF_STATE.get(entry.status)
     if step and entry.teacher.user_id != user.pk and step_role(user, step, entry):
-        actions |= {step, "return"}
+        if not (step == "leader_sign" and verified_by(entry) == user.pk):
+            actions.add(step)
+        actions.add("return")
         if step != "confirm":
             actions.add("reject")
     if submitter_role(user, entry):

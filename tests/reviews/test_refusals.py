@@ -228,3 +228,18 @@ def test_district_cannot_approve_more_than_the_school_passed(world):
     passed = S.entry_district_review(actor=world.district_admin, entry=entry, approve=True, quantity_approved="6",
                                      today=DISTRICT_DAY)
     assert (passed.quantity_approved, passed.credits) == (Decimal("6"), Decimal("6.0"))
+
+
+def test_who_verified_an_entry_cannot_also_sign_it_as_leader(world):
+    """二(三)1(1): the school admin checks the originals, then the 分管校长 signs — two people. A user
+    holding both roles may sign what a colleague verified, not what they verified themselves."""
+    from accounts.access import forget_roles
+    from tests.factories import grant
+
+    grant(world.school_admin, "school_leader", school=world.school)
+    forget_roles(world.school_admin)
+    entry = _at(world, "school_verified")
+    assert "leader_sign" not in S.available_steps(world.school_admin, entry)
+    _refused(entry, lambda: S.entry_leader_sign(actor=world.school_admin, entry=entry, today=REGISTRATION_DAY),
+             "permission", "初审")
+    assert S.entry_leader_sign(actor=world.leader, entry=entry, today=REGISTRATION_DAY).status == "school_approved"

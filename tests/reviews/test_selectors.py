@@ -43,3 +43,15 @@ def test_available_steps_drive_the_buttons(world, entries):
     assert S.available_steps(world.school_admin, mine) == {"school_review", "return", "reject"}
     assert S.available_steps(world.teacher.user, mine) == {"withdraw", "edit"}
     assert S.available_steps(world.leader, mine) == set()
+
+
+def test_leader_queue_leaves_out_what_the_user_verified(world, entries):
+    from accounts.access import forget_roles
+    from tests.factories import grant
+
+    mine, _ = entries
+    grant(world.school_admin, "school_leader", school=world.school)
+    forget_roles(world.school_admin)
+    S.entry_school_review(actor=world.school_admin, entry=mine, approve=True, today=REGISTRATION_DAY)
+    assert not review_queue(user=world.school_admin, step="leader_sign").exists()
+    assert list(review_queue(user=world.leader, step="leader_sign")) == [mine]
