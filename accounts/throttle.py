@@ -1,5 +1,6 @@
-"""Throttled sign-in: after LOGIN_FAILURE_LIMIT failures within LOGIN_FAILURE_WINDOW_SECONDS,
-for one 账号 or from one client address, sign-in is refused until the window has passed.
+"""Throttled sign-in: after LOGIN_FAILURE_LIMIT failures within LOGIN_FAILURE_WINDOW_SECONDS for
+one 账号, or LOGIN_ADDRESS_FAILURE_LIMIT (default ten times as many) from one client address,
+sign-in is refused until the window has passed.
 Counters live in the cache (Redis in production), so every web worker sees them."""
 
 from __future__ import annotations
@@ -29,32 +30,47 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _limits() -> list[int]:
+    """The account's limit, then the address's: one school's teachers share the school's
+    address, so a handful of typos there must not lock the whole school out."""
+    limit = settings.LOGIN_FAILURE_LIMIT
+    return [limit, getattr(settings, "LOGIN_ADDRESS_FAILURE_LIMIT", 0) or 10 * limit]
+
+
 def blocked_until(username: str, ip: str) -> datetime.datetime | None:
     """When sign-in may be tried again, or None when it may be tried now."""
-    limit = settings.LOGIN_FAILURE_LIMIT
     now = timezone.now().timestamp()
     latest = None
-    for key in _keys(username, ip):
-        data = cache.get(key)
-        if data and data["count"] >= limit and data["until"] > now:
-            latest = max(latest or 0, data["until"])
+    for key, limit in zip(_keys(username, ip), _limits()):
+        count, until = cache.get(key), cache.get(f"{key}:until")
+        if count is not None and until is not None and count >= limit and until > now:
+            latest = max(latest or 0, until)
     return datetime.datetime.fromtimestamp(latest, tz=datetime.UTC) if latest else None
 
 
 def record_failure(username: str, ip: str) -> None:
+    """Counted with the cache's atomic add/incr: guesses sent in parallel are each counted
+    (a read-then-write counter would let them overwrite one another)."""
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
     now = timezone.now().timestamp()
     for key in _keys(username, ip):
-        data = cache.get(key)
-        if not data or data["until"] <= now:
-            data = {"count": 0, "until": now + window}
-        data["count"] += 1
-        cache.set(key, data, timeout=max(1, int(data["until"] - now) + 1))
+        until = cache.get(f"{key}:until")
+        if until is not None and until <= now:
+            # The window has passed (the cache may keep the keys a moment longer): start over.
+            cache.delete_many([key, f"{key}:until"])
+        timeout = window + 1
+        cache.add(f"{key}:until", now + window, timeout=timeout)
+        cache.add(key, 0, timeout=timeout)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=timeout)
 
 
 def record_success(username: str) -> None:
     """A good password clears the account's counter; the address keeps its own."""
-    cache.delete(_keys(username, "")[0])
+    key = _keys(username, "")[0]
+    cache.delete_many([key, f"{key}:until"])
 
 
 def retry_message(until: datetime.datetime) -> str:

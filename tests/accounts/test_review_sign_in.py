@@ -48,3 +48,61 @@ def test_forced_password_change_holds_for_api_tokens_too(client, new_teacher):
     token = Token.objects.create(user=new_teacher.profile.user)
     response = client.get("/api/items/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 403 and "修改初始密码" in response.json()["detail"]
+
+
+# --- the failed-login throttle ----------------------------------------------------------------
+
+
+def test_a_school_behind_one_address_is_not_locked_out_by_a_few_typos(client, teacher_a, settings):
+    """Teachers of one school share the school's internet address: five colleagues mistyping
+    once each must not lock the whole school out."""
+    settings.LOGIN_FAILURE_LIMIT = 5
+    teacher_a.user.set_password("Correct-horse-9")
+    teacher_a.user.save()
+    for n in range(5):
+        _login(client, f"colleague{n}", "typo")
+    assert _login(client, teacher_a.user.username, "Correct-horse-9").status_code == 302
+
+
+def test_many_failures_from_one_address_still_block_it(client, teacher_a, settings):
+    settings.LOGIN_FAILURE_LIMIT = 5
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    teacher_a.user.set_password("Correct-horse-9")
+    teacher_a.user.save()
+    for n in range(8):
+        _login(client, f"guess{n}", "wrong")
+    response = _login(client, teacher_a.user.username, "Correct-horse-9")
+    assert response.status_code == 200 and "登录失败次数过多" in str(response.context["form"].non_field_errors())
+
+
+def test_failures_counted_at_the_same_moment_are_all_counted(settings, monkeypatch):
+    """Guesses sent in parallel: a read-then-write counter lets each one overwrite the others'."""
+    from accounts import throttle
+
+    settings.LOGIN_FAILURE_LIMIT = 2
+    real = throttle.cache
+
+    class Interleaved:
+        """Runs a second, concurrent failure right after this request's first cache call."""
+
+        def __init__(self):
+            self.fired = False
+
+        def __getattr__(self, name):
+            method = getattr(real, name)
+
+            def call(*args, **kwargs):
+                result = method(*args, **kwargs)
+                if not self.fired:
+                    self.fired = True
+                    monkeypatch.setattr(throttle, "cache", real)
+                    throttle.record_failure("victim", "10.7.7.7")
+                    monkeypatch.setattr(throttle, "cache", self)
+                return result
+
+            return call
+
+    monkeypatch.setattr(throttle, "cache", Interleaved())
+    throttle.record_failure("victim", "10.7.7.7")
+    monkeypatch.setattr(throttle, "cache", real)
+    assert throttle.blocked_until("victim", "10.8.8.8") is not None

@@ -83,6 +83,7 @@ def test_repeated_failures_block_the_account_with_a_retry_time(client, teacher_a
 
 def test_repeated_failures_from_one_address_block_that_address(client, teacher_a, teacher_b, settings):
     settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
     teacher_b.user.set_password("Correct-horse-9")
     teacher_b.user.save()
     for name in ("a1", "a2", "a3"):
