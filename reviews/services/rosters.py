@@ -117,7 +117,19 @@ def parse_roster(upload) -> list[dict]:
     return parsed
 
 
-def _check_row(values: dict, item: CreditItem, seen: dict) -> tuple[dict, str]:
+def _form_credits(item: CreditItem, academic_year: AcademicYear) -> Decimal | None:
+    """What 附件1 填表说明3 tells a base school to write in the 学分 column: the level's cap
+    ("区基地校填25学分，市基地校填40学分"), i.e. the item's group cap (or own cap) that 学年."""
+    from credits.selectors import group_caps_for
+
+    if item.cap_group:
+        cap = group_caps_for(academic_year).get(item.cap_group)
+        if cap is not None:
+            return Decimal(cap)
+    return Decimal(item.cap) if item.cap is not None else None
+
+
+def _check_row(values: dict, item: CreditItem, seen: dict, form_credits: Decimal | None = None) -> tuple[dict, str]:
     """Match the row to a teacher account; returns (model fields, error or "")."""
     fields = {k: v[:{"seq": 16, "school_name": 64, "username": 150, "name": 32, "subject": 32,
                      "stage": 16}[k]] for k, v in values.items() if k not in ("hours", "credits", "line")}
@@ -158,8 +170,11 @@ def _check_row(values: dict, item: CreditItem, seen: dict) -> tuple[dict, str]:
         errors.append("学时须大于 0")
     elif fields["hours"] is not None and fields["credits"] is not None:
         expected = compute_credits(_ProbeEntry(item, fields["hours"]))
-        if expected != fields["credits"]:
-            errors.append(f"学分与学时折算不符（{fields['hours']}学时应为{expected}学分）")
+        # Either the hours' conversion or the level's figure the form asks for; the credits
+        # themselves always come from the hours, under the cap.
+        if fields["credits"] not in (expected, form_credits):
+            also = f"，或按附件1填{form_credits.normalize():f}学分" if form_credits is not None else ""
+            errors.append(f"学分与学时折算不符（{fields['hours']}学时应为{expected}学分{also}）")
     fields["teacher"] = teacher if not errors else None
     return fields, "；".join(errors)
 
@@ -196,7 +211,8 @@ def roster_submit(*, actor, school, academic_year: AcademicYear, plan_file, summ
     item = roster_item_for(school.base_level, academic_year)
     parsed = parse_roster(roster_file)
     seen: dict = {}
-    checked = [_check_row(values, item, seen) for values in parsed]
+    form_credits = _form_credits(item, academic_year)
+    checked = [_check_row(values, item, seen, form_credits) for values in parsed]
     roster = existing or Roster(school=school, academic_year=academic_year)
     roster.level = school.base_level
     roster.item = item

@@ -148,3 +148,22 @@ def test_template_has_the_attachment_1_columns(world):
     ws = load_workbook(io.BytesIO(S.roster_template_workbook(world.year))).active
     assert [c.value for c in ws[3]] == ["序号", "学校", "账号", "姓名", "学科", "学段", "学时", "学分"]
     assert "2017-2018" in ws["A1"].value
+
+
+@pytest.mark.parametrize("level,hours,form_credits,credited", [
+    (BaseLevel.CITY, 50, 40, Decimal("40")),
+    (BaseLevel.DISTRICT, 30, 25, Decimal("25")),
+])
+def test_credits_column_filled_as_form_1_says_is_not_an_error(world, level, hours, form_credits, credited):
+    """附件1 填表说明3: "区基地校填25学分，市基地校填40学分" — a row filled that way is valid; the credits
+    themselves still come from the hours (1 per hour) under the 40 / 25 cap."""
+    school, admin = base_school(world, level)
+    t = world.teacher
+    roster = _submit(world, school, admin, [(1, t.school.name, t.user.username, t.name, "语文", "初中",
+                                             hours, form_credits)])
+    row = roster.rows.get()
+    assert row.error == "" and row.teacher == t
+    roster = S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
+    if roster.status == RosterStatus.DISTRICT_APPROVED:
+        S.roster_city_review(actor=world.city, roster=roster, approve=True)
+    assert teacher_year_totals(teacher=t, academic_year=world.year).total == credited
