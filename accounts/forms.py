@@ -167,5 +167,7 @@ class TeacherFilterForm(forms.Form):
 
 
 class ChangeFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=50,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "姓名或账号"}))
     status = forms.ChoiceField(label="状态", required=False,
                                choices=[("", "全部")] + ProfileChangeRequest.Status.choices)

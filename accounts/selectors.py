@@ -34,10 +34,12 @@ def pending_accounts(*, user, school_id=None, q: str = "") -> QuerySet[TeacherPr
     return qs.select_related("school", "school__district", "user").order_by("school__code", "created_at", "pk")
 
 
-def change_requests(*, user, status: str = "") -> QuerySet[ProfileChangeRequest]:
+def change_requests(*, user, status: str = "", q: str = "") -> QuerySet[ProfileChangeRequest]:
     qs = access.change_requests_for(user)
     if status:
         qs = qs.filter(status=status)
+    if q.strip():
+        qs = qs.filter(Q(profile__name__icontains=q.strip()) | Q(profile__user__username__icontains=q.strip()))
     return qs.select_related("profile", "profile__school", "submitted_by").order_by("-created_at", "-pk")
 
 

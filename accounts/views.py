@@ -349,8 +349,8 @@ def account_reject(request, pk):
 @login_required
 def change_requests(request):
     form = ChangeFilterForm(request.GET or None)
-    status = form.cleaned_data.get("status", "") if form.is_valid() else ""
-    qs = selectors.change_requests(user=request.user, status=status)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.change_requests(user=request.user, status=filters.get("status", ""), q=filters.get("q", ""))
     page = _page(request, qs)
     user = request.user
     rows = [{

@@ -1,0 +1,19 @@
+"""Review finding: every list searches. The change-request list filtered by status only."""
+
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import AccountStatus
+from tests.factories import TeacherProfileFactory
+
+
+def test_change_requests_can_be_searched_by_teacher_name_or_account(client, admin_a, teacher_a, school_a):
+    other = TeacherProfileFactory(school=school_a, name="乙某", status=AccountStatus.APPROVED)
+    services.change_request_submit(actor=teacher_a.user, profile=teacher_a, changes={"subject": "数学"})
+    services.change_request_submit(actor=other.user, profile=other, changes={"subject": "英语"})
+    client.force_login(admin_a)
+    url = reverse("accounts:change_requests")
+    page = client.get(url, {"q": "甲老师"}).content.decode()
+    assert "甲老师" in page and "乙某" not in page
+    page = client.get(url, {"q": other.user.username}).content.decode()
+    assert "乙某" in page and "甲老师" not in page
