@@ -106,3 +106,28 @@ def test_failures_counted_at_the_same_moment_are_all_counted(settings, monkeypat
     throttle.record_failure("victim", "10.7.7.7")
     monkeypatch.setattr(throttle, "cache", real)
     assert throttle.blocked_until("victim", "10.8.8.8") is not None
+
+
+def test_login_never_redirects_off_site(client, teacher_a):
+    teacher_a.user.set_password("Correct-horse-9")
+    teacher_a.user.save()
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        client.post(reverse("accounts:logout"))
+        response = client.post(reverse("accounts:login") + f"?next={target}",
+                               {"username": teacher_a.user.username, "password": "Correct-horse-9"},
+                               REMOTE_ADDR="10.0.0.1")
+        assert response.status_code == 302 and response.url == reverse("home"), target
+
+
+def test_a_deactivated_teacher_is_signed_out_of_open_sessions(client, teacher_a, admin_a):
+    client.force_login(teacher_a.user)
+    services.teacher_deactivate(actor=admin_a, profile=teacher_a, reason="退休")
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_a_password_reset_by_the_admin_ends_the_teachers_open_sessions(client, teacher_a, admin_a):
+    client.force_login(teacher_a.user)
+    services.teacher_password_reset(actor=admin_a, profile=teacher_a)
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
