@@ -4,6 +4,7 @@ rules live in accounts.services."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
@@ -12,19 +13,9 @@ from .idcard import normalize_id_number, validate_id_number
 from .models import AccountStatus, Gender, ProfileChangeRequest, School, Stage, Title
 
 
-class LoginForm(AuthenticationForm):
-    """Sign-in by 账号, refused for a while after repeated failures (per 账号 and per address)."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": "账号或密码不正确。连续输错多次后将暂停登录一段时间。",
-        "inactive": "该账号已停用，请联系学校管理员。",
-    }
-
-    def __init__(self, request=None, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = "账号"
-        self.fields["password"].label = "密码"
+class ThrottledLoginMixin:
+    """Refuses sign-in for a while after repeated failures (per 账号 and per address), on every
+    login form: the site's and the Django admin's share the counters."""
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
@@ -39,6 +30,25 @@ class LoginForm(AuthenticationForm):
             raise
         throttle.record_success(username)
         return cleaned
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
+    """Sign-in by 账号."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "账号或密码不正确。连续输错多次后将暂停登录一段时间。",
+        "inactive": "该账号已停用，请联系学校管理员。",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "账号"
+        self.fields["password"].label = "密码"
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The Django admin's login (city staff), throttled like the site's."""
 
 
 class ChangePasswordForm(PasswordChangeForm):

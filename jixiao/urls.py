@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.forms import AdminLoginForm
+
 from . import views
 
 admin.site.site_header = "jixiao 继教学分平台管理后台"
 admin.site.site_title = "jixiao 管理后台"
 admin.site.index_title = "市教科院教师发展研究所"
+# The admin's own login page would otherwise let anyone guess staff passwords unthrottled.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),

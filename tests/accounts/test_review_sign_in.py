@@ -131,3 +131,28 @@ def test_a_password_reset_by_the_admin_ends_the_teachers_open_sessions(client, t
     services.teacher_password_reset(actor=admin_a, profile=teacher_a)
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_the_admin_login_is_throttled_like_the_site_login(client, city, settings):
+    """City staff sign in to the Django admin too; their passwords must not be open to guessing."""
+    settings.LOGIN_FAILURE_LIMIT = 3
+    city.is_staff = True
+    city.set_password("Correct-horse-9")
+    city.save()
+    for _ in range(3):
+        client.post("/admin/login/", {"username": city.username, "password": "wrong"}, REMOTE_ADDR="10.3.3.3")
+    response = client.post("/admin/login/", {"username": city.username, "password": "Correct-horse-9"},
+                           REMOTE_ADDR="10.4.4.4")
+    assert response.status_code == 200 and "登录失败次数过多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_site_login_failures_count_for_the_admin_login_too(client, city, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    city.is_staff = True
+    city.set_password("Correct-horse-9")
+    city.save()
+    for _ in range(3):
+        _login(client, city.username, "wrong")
+    client.post("/admin/login/", {"username": city.username, "password": "Correct-horse-9"}, REMOTE_ADDR="10.4.4.4")
+    assert "_auth_user_id" not in client.session
