@@ -164,12 +164,14 @@ class Preview:
         return max(ZERO, self.added + self.cut_by_cap - self.entry_credits)
 
 
-def preview_entry(*, teacher, item: CreditItem, quantity, option: str = "", academic_year) -> Preview:
+def preview_entry(*, teacher, item: CreditItem, quantity, option: str = "", academic_year,
+                  exclude_entry: int | None = None) -> Preview:
     """What an entry would be worth and what it would add to the year's total.
 
     The year is computed with the version of the item valid in that 学年; the teacher's entries
     already counted or still in review are pooled with it, so caps and whole units show as they
-    will once everything is approved."""
+    will once everything is approved. `exclude_entry` is the entry being corrected: its stored
+    version is left out, or it would be pooled with its own correction."""
     year = _start_year(academic_year)
     try:
         item = item_for(item.code, year)
@@ -186,7 +188,10 @@ def preview_entry(*, teacher, item: CreditItem, quantity, option: str = "", acad
         return Preview(item, ZERO, option, year, ZERO, ZERO, ZERO, ZERO, ZERO, None,
                        rule.is_unconfirmed(option), option_label, error=msg)
 
-    rows = list(_entry_rows(teacher_ids=[teacher.pk], years=[year], statuses=PREVIEW_STATUSES)) if teacher else []
+    rows = []
+    if teacher:
+        qs = _entry_rows(teacher_ids=[teacher.pk], years=[year], statuses=PREVIEW_STATUSES)
+        rows = list(qs.exclude(pk=exclude_entry) if exclude_entry else qs)
     rules_by_year = _rules_by_year([year], {r[2] for r in rows} | {item.code})
     rules_by_year[year][item.code] = rule
     base = _claims(rows, rules_by_year).get((teacher.pk if teacher else None, year), [])

@@ -107,9 +107,12 @@ def _preview_context(request):
         quantity = "invalid"
     if quantity is None:
         return {"item": item, "empty": True}
+    # The entry being corrected, if any; only an entry of the previewed teacher is left out.
+    raw_entry = request.GET.get("entry", "")
+    exclude = int(raw_entry) if raw_entry.isdigit() and len(raw_entry) < 16 else None
     preview = selectors.preview_entry(
         teacher=teacher, item=item, quantity=quantity, option=request.GET.get("option", ""),
-        academic_year=AcademicYear.start_year_for(day),
+        academic_year=AcademicYear.start_year_for(day), exclude_entry=exclude,
     )
     return {"item": preview.item, "preview": preview, "has_teacher": teacher is not None}
 

@@ -299,7 +299,7 @@ def entry_edit(request, pk):
     title = "修改并重新提交" if resubmit else "修改登记"
     return render(request, "reviews/entry_form.html", {
         "form": form, "year": entry.academic_year, "title": f"{title}：{entry.item.name}", "lock_item": True,
-        "comment": entry.last_comment if resubmit else "",
+        "comment": entry.last_comment if resubmit else "", "editing": entry,
     })
 
 

@@ -216,3 +216,12 @@ def test_school_totals_is_one_query_whatever_the_number_of_teachers(make_entry, 
     with django_assert_max_num_queries(7):
         totals = selectors.school_totals(school_ids=school_ids, academic_year=2017)
     assert totals[teachers[1].pk].total == D(42)
+
+
+def test_preview_of_an_entry_being_corrected_does_not_count_it_twice(make_entry, teacher):
+    """Correcting a pending 师徒结队 entry of 5 times (10 credits, the cap) to 4: the year grows by 8,
+    nothing is cut — the entry's old version is not pooled with its new one."""
+    entry = make_entry(teacher, "mentoring", "5", status=EntryStatus.SUBMITTED)
+    p = selectors.preview_entry(teacher=teacher, item=entry.item, quantity=D(4), academic_year=2017,
+                                exclude_entry=entry.pk)
+    assert (p.added, p.cut_by_cap, p.total_after) == (D(8), D(0), D(8))

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from credits.models import CreditItem
+from credits.models import CreditItem, EntryStatus
 from credits.views import unconfirmed_values
 from tests.factories import TeacherProfileFactory, UserFactory, grant
 
@@ -129,3 +129,14 @@ def test_catalogue_says_which_items_count_as_head_teacher_training(teacher_clien
     flagged = set(CreditItem.objects.filter(head_teacher_topic=True).values_list("code", flat=True))
     assert flagged == {"head_teacher_training"}
     assert all(f'data-testid="head-teacher-{code}"' in html for code in flagged)
+
+
+def test_preview_of_an_entry_being_corrected_leaves_it_out(teacher_client, teacher, make_entry):
+    entry = make_entry(teacher, "mentoring", "5", status=EntryStatus.SUBMITTED)
+    other = make_entry(TeacherProfileFactory(), "mentoring", "5", status=EntryStatus.SUBMITTED)
+    query = {"item": entry.item.pk, "quantity": "4", "format": "json", "started_on": "2017-12-01"}
+    data = teacher_client.get(reverse("credits:preview"), {**query, "entry": entry.pk}).json()
+    assert (data["added"], data["cut_by_cap"]) == ("8.0", "0.0")
+    # Another teacher's entry id changes nothing: only the previewed teacher's entries are left out.
+    data = teacher_client.get(reverse("credits:preview"), {**query, "entry": other.pk}).json()
+    assert (data["added"], data["cut_by_cap"]) == ("0.0", "8.0")

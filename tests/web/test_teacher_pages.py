@@ -184,3 +184,11 @@ def test_an_entry_in_review_cannot_be_edited(world, teacher):
     teacher.post(reverse("reviews:entry_edit", args=[e.pk]), {"title": "改了", "started_on": "2018-04-20", "quantity": "6"})
     e.refresh_from_db()
     assert e.title == "原标题"
+
+
+def test_the_edit_page_tells_the_preview_which_entry_is_being_corrected(world, teacher):
+    """Otherwise the preview pools the entry's stored version with its correction (a cap looks reached)."""
+    e = CreditEntryFactory(teacher=world.teacher, academic_year=world.year, item=world.item("school_based_training"),
+                           status=EntryStatus.SUBMITTED, title="原标题")
+    html = teacher.get(reverse("reviews:entry_edit", args=[e.pk])).content.decode()
+    assert f'<input type="hidden" name="entry" value="{e.pk}">' in html
