@@ -189,6 +189,16 @@ def can_decide_change_request(user, change_request) -> bool:
     return can_approve_account(user, change_request.profile)
 
 
+def decidable_change_requests(user, change_requests) -> set[int]:
+    """The ids, among these requests, that `user` may decide (can_decide_change_request for a
+    whole page at once, in one query)."""
+    school_ids = {r.profile.school_id for r in change_requests}
+    if not school_ids:
+        return set()
+    allowed = set(district_step_schools(user).filter(pk__in=school_ids).values_list("pk", flat=True))
+    return {r.pk for r in change_requests if r.profile.school_id in allowed}
+
+
 def change_requests_for(user) -> QuerySet:
     """Change requests the user may see: their own, their school's (school admin) and their
     district's (district step)."""

@@ -353,10 +353,11 @@ def change_requests(request):
     qs = selectors.change_requests(user=request.user, status=filters.get("status", ""), q=filters.get("q", ""))
     page = _page(request, qs)
     user = request.user
+    decidable = access.decidable_change_requests(user, page.object_list)
     rows = [{
         "req": r,
         "can_check": r.status == ProfileChangeRequest.Status.PENDING and access.can_check_change_request(user, r),
-        "can_decide": r.status == ProfileChangeRequest.Status.SCHOOL_CHECKED and access.can_decide_change_request(user, r),
+        "can_decide": r.status == ProfileChangeRequest.Status.SCHOOL_CHECKED and r.pk in decidable,
         "changes": _describe_changes(r),
     } for r in page.object_list]
     profile = getattr(user, "teacher_profile", None)

@@ -17,3 +17,17 @@ def test_change_requests_can_be_searched_by_teacher_name_or_account(client, admi
     assert "甲老师" in page and "乙某" not in page
     page = client.get(url, {"q": other.user.username}).content.decode()
     assert "乙某" in page and "甲老师" not in page
+
+
+def test_decidable_change_requests_agrees_with_the_single_check(district_admin_a, city, admin_a, teacher_a,
+                                                               city_teacher, teacher_b):
+    from accounts import access
+    from accounts.models import ProfileChangeRequest
+
+    reqs = [ProfileChangeRequest.objects.create(profile=p, changes={"subject": "数学"}, status="school_checked")
+            for p in (teacher_a, city_teacher, teacher_b)]
+    reqs = list(ProfileChangeRequest.objects.select_related("profile").filter(pk__in=[r.pk for r in reqs]))
+    for user in (district_admin_a, city, admin_a):
+        expected = {r.pk for r in reqs if access.can_decide_change_request(user, r)}
+        assert access.decidable_change_requests(user, reqs) == expected
+    assert access.decidable_change_requests(district_admin_a, reqs) == {r.pk for r in reqs if r.profile == teacher_a}

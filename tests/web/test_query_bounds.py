@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from accounts.models import AccountStatus, ProfileChangeRequest
 from credits.models import EntryStatus
 from reviews.models import ReviewAppointment
 from tests.factories import CreditEntryFactory, TeacherProfileFactory
@@ -28,6 +29,11 @@ def _populate(world, n):
         CreditEntryFactory(teacher=world.teacher, academic_year=world.year, item=flex, status=EntryStatus.DISTRICT_REVIEWED,
                            started_on=datetime.date(2018, 3, 2), credits=5)
         world.teacher.user.notifications.create(title=f"通知{i}")
+        # Account pages: a pending account and a change request in each state a list shows.
+        pending = TeacherProfileFactory(school=world.school, status=AccountStatus.PENDING)
+        for status in (ProfileChangeRequest.Status.PENDING, ProfileChangeRequest.Status.SCHOOL_CHECKED):
+            ProfileChangeRequest.objects.create(profile=t if status == "pending" else pending, changes={"subject": "数学"},
+                                                original={"subject": "语文"}, status=status, submitted_by=t.user)
 
 
 PAGES = [
@@ -47,6 +53,12 @@ PAGES = [
     ("city", "home", ()),
     ("city", "reviews:queue", ("confirm",)),
     ("city", "reviews:dashboard", ()),
+    ("school_admin", "accounts:teacher_list", ()),
+    ("school_admin", "accounts:change_requests", ()),
+    ("district_admin", "accounts:teacher_list", ()),
+    ("district_admin", "accounts:account_approvals", ()),
+    ("district_admin", "accounts:change_requests", ()),
+    ("city", "accounts:change_requests", ()),
 ]
 
 
