@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from credits.models import EntrySource, EntryStatus
+from credits.models import EntrySource, EntryStatus, Flow
 
 from ..errors import TransitionError
 from ..models import Action, Evidence
@@ -21,6 +21,8 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", (".jpg", ".jpeg")),
 )
 MAX_FILES_PER_ENTRY = 10
+# Flows whose entries are registered with proof (entry_declare / entry_admin_register require it).
+PROOF_REQUIRED_FLOWS = (Flow.DECLARE, Flow.ADMIN_REGISTER)
 
 
 def sniff_type(head: bytes) -> tuple[str, tuple[str, ...]] | None:
@@ -115,6 +117,9 @@ def evidence_remove(*, actor, evidence: Evidence) -> None:
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if evidence.is_reviewed:
         raise TransitionError("该证明材料已经审核，不能删除或更换；如需补充请另行上传。", kind="state")
+    if entry.item.flow in PROOF_REQUIRED_FLOWS and not entry.evidence.exclude(pk=evidence.pk).exists():
+        # Declared and admin-registered items are registered with proof: swap, never empty.
+        raise TransitionError("该登记须附证明材料，不能删除唯一的证明材料；请先上传正确的文件再删除此文件。")
     name = evidence.original_name
     stored = evidence.file.name
     evidence.delete()

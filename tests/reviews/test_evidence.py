@@ -71,11 +71,22 @@ def test_proof_cannot_be_added_while_under_review(world, entry):
 
 
 def test_unreviewed_proof_can_be_removed_by_the_teacher_only(world, entry):
-    evidence = entry.evidence.get()
+    S.evidence_attach(actor=world.teacher.user, entry=entry, files=[pdf("正确的证明.pdf")])
+    evidence = entry.evidence.get(original_name="学时证明.pdf")
     with pytest.raises(TransitionError):
         S.evidence_remove(actor=world.school_admin, evidence=evidence)
     S.evidence_remove(actor=world.teacher.user, evidence=evidence)
-    assert not entry.evidence.exists()
+    assert list(entry.evidence.values_list("original_name", flat=True)) == ["正确的证明.pdf"]
+
+
+def test_the_last_proof_of_a_declared_training_cannot_be_removed(world, entry):
+    """A 集中培训 is declared with proof (二(三)1(1)); removing the only file would leave the school
+    admin an entry to verify with nothing to check. The teacher adds the right file first."""
+    evidence = entry.evidence.get()
+    before = snapshot(entry)
+    with pytest.raises(TransitionError, match="证明材料"):
+        S.evidence_remove(actor=world.teacher.user, evidence=evidence)
+    assert snapshot(entry) == before
 
 
 def test_download_scope(world, entry):
