@@ -58,7 +58,10 @@ def schools_for_role(user, role: str) -> QuerySet[School]:
 
 def _delegated_school_ids(user) -> list[int]:
     return list(
-        get_objects_for_user(user, "accounts.review_school", klass=School, accept_global_perms=False)
+        # with_superuser=False: a superuser (who may use the Django admin) is not thereby
+        # delegated every school of the city.
+        get_objects_for_user(user, "accounts.review_school", klass=School, accept_global_perms=False,
+                             with_superuser=False)
         .values_list("pk", flat=True)
     )
 
