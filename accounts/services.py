@@ -248,6 +248,20 @@ class TeacherCreated:
     password: str
 
 
+def _check_username(username: str) -> None:
+    """An admin-chosen 账号 (form or Excel cell) obeys the same rule as every 账号; an overlong
+    one would otherwise stop a whole import on PostgreSQL."""
+    if not username:
+        return
+    limit = User._meta.get_field("username").max_length
+    if len(username) > limit:
+        raise AccountError(f"账号不能超过{limit}个字符。", field="username")
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise AccountError("账号只能包含字母、数字和 @ . + - _ 字符。", field="username") from None
+
+
 def teacher_create(
     *,
     actor,
@@ -275,6 +289,7 @@ def teacher_create(
         school=school,
     )
     username = (username or "").strip()
+    _check_username(username)
     if username and User.objects.filter(username__iexact=username).exists():
         raise AccountError(f"账号“{username}”已被使用，请换一个或留空由系统生成。", field="username")
     password = generate_password()

@@ -60,3 +60,13 @@ def test_too_many_rows_stop_the_read_at_the_limit(admin_a, school_a, monkeypatch
     assert not TeacherProfile.objects.exists()
     # The rows after the limit are not read into memory.
     assert len(read) < 11 * 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_username_in_one_row_is_reported_and_the_rest_go_in(admin_a, school_a):
+    rows = [_row(1), _row(2, username="x" * 200), _row(3, username="有 空格/斜杠"), _row(4)]
+    job = services.teachers_import_excel(actor=admin_a, school=school_a, upload=_workbook(rows))
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result["created"] == 2
+    assert {e["row"] for e in job.result["errors"]} == {3, 4}
+    assert all("账号" in e["reason"] for e in job.result["errors"])
