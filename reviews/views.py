@@ -74,6 +74,13 @@ def _years():
     return list(AcademicYear.objects.order_by("-start_year"))
 
 
+def _year_or_404(raw: str) -> AcademicYear:
+    """The 学年 named by a ?year= start year; anything else is 404, never a server error."""
+    if not (raw.isdigit() and len(raw) == 4):
+        raise Http404("没有该学年。")
+    return get_object_or_404(AcademicYear, start_year=int(raw))
+
+
 def _entry_rows(qs):
     return qs.select_related("teacher", "teacher__user", "school", "item", "academic_year").annotate(
         evidence_count=Count("evidence", distinct=True)
@@ -372,7 +379,7 @@ def form2(request):
     years = _years()
     year = current_year()
     if request.GET.get("year"):
-        year = get_object_or_404(AcademicYear, start_year=request.GET["year"])
+        year = _year_or_404(request.GET["year"])
     entries = list(
         selectors.entries_for_user(request.user)
         .filter(teacher=profile, academic_year=year, item__category=Category.FLEXIBLE)
@@ -416,7 +423,7 @@ def compliance(request):
         raise PermissionDenied("您没有可查看的学校。")
     year = review_year()
     if request.GET.get("year"):
-        year = get_object_or_404(AcademicYear, start_year=request.GET["year"])
+        year = _year_or_404(request.GET["year"])
     school = schools[0]
     if request.GET.get("school"):
         school = next((s for s in schools if str(s.pk) == request.GET["school"]), None)
@@ -494,7 +501,7 @@ def schedule(request):
     years = list(AcademicYear.objects.filter(reviewappointment__isnull=False).distinct().order_by("-start_year")) or _years()
     year = years[0] if years else current_year()
     if request.GET.get("year"):
-        year = get_object_or_404(AcademicYear, start_year=request.GET["year"])
+        year = _year_or_404(request.GET["year"])
     qs = (ReviewAppointment.objects.filter(academic_year=year, school__in=schools.values("pk"))
           .select_related("school", "school__district").order_by("date", "sequence"))
     q = request.GET.get("q", "").strip()
@@ -605,7 +612,7 @@ def dashboard(request):
         raise PermissionDenied("统计图表供区（市）县管理员和市教科院使用。")
     year = review_year()
     if request.GET.get("year"):
-        year = get_object_or_404(AcademicYear, start_year=request.GET["year"])
+        year = _year_or_404(request.GET["year"])
     schools = School.objects.all() if is_city else schools_for_role(request.user, Role.DISTRICT_ADMIN)
     teachers = list(
         TeacherProfile.objects.filter(school__in=schools.values("pk"), status=AccountStatus.APPROVED)

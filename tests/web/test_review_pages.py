@@ -302,3 +302,13 @@ def test_school_admin_verifies_a_lower_level_with_a_reason(world, client):
     review(client, e, "school_review", decision="approve", option=low, comment="刊物为校级内刊")
     e.refresh_from_db()
     assert e.option == low and e.status == EntryStatus.SCHOOL_VERIFIED
+
+
+@pytest.mark.parametrize("name,who", [
+    ("reviews:form2", "teacher"), ("reviews:compliance", "school_admin"), ("reviews:schedule", "district_admin"),
+    ("reviews:dashboard", "district_admin"),
+])
+def test_a_year_that_is_not_a_number_is_404_not_a_server_error(world, client, name, who):
+    login(client, world.teacher.user if who == "teacher" else getattr(world, who))
+    for raw in ("abc", "99999999999"):
+        assert client.get(reverse(name), {"year": raw}).status_code == 404
