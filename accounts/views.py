@@ -61,6 +61,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def get_redirect_url(self):
+        # A `next` back to this page (an old link, a bookmark) would make Django raise on its
+        # redirect loop check for a signed-in user; the home page is where they belong.
+        url = super().get_redirect_url()
+        return "" if url and url.split("?")[0] == self.request.path else url
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"

@@ -156,3 +156,9 @@ def test_site_login_failures_count_for_the_admin_login_too(client, city, setting
         _login(client, city.username, "wrong")
     client.post("/admin/login/", {"username": city.username, "password": "Correct-horse-9"}, REMOTE_ADDR="10.4.4.4")
     assert "_auth_user_id" not in client.session
+
+
+def test_a_signed_in_user_sent_back_to_the_login_page_gets_home_not_a_server_error(client, teacher_a):
+    client.force_login(teacher_a.user)
+    response = client.get(reverse("accounts:login"), {"next": reverse("accounts:login")})
+    assert response.status_code == 302 and response.url == reverse("home")
