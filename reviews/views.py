@@ -358,10 +358,11 @@ def queue(request, step):
         else:
             messages.error(request, "；".join(bulk.errors.get("entry_ids", ["请先勾选要通过的登记。"])))
     job = None
-    if request.GET.get("job"):
+    raw_job = request.GET.get("job", "")
+    if raw_job.isdigit() and len(raw_job) < 16:
         from accounts.models import Job
 
-        job = Job.objects.filter(pk=request.GET["job"], owner=request.user).first()
+        job = Job.objects.filter(pk=int(raw_job), owner=request.user).first()
     page = _page(request, _entry_rows(qs).order_by("started_on", "id"))
     return render(request, "reviews/queue.html", {
         "step": step, "step_label": STEPS[step], "page_obj": page, "filter_form": form,

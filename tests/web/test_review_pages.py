@@ -312,3 +312,8 @@ def test_a_year_that_is_not_a_number_is_404_not_a_server_error(world, client, na
     login(client, world.teacher.user if who == "teacher" else getattr(world, who))
     for raw in ("abc", "99999999999"):
         assert client.get(reverse(name), {"year": raw}).status_code == 404
+
+
+def test_a_job_id_that_is_not_a_number_is_ignored_not_a_server_error(world, client):
+    login(client, world.school_admin)
+    assert client.get(reverse("reviews:queue", args=["school_review"]), {"job": "abc"}).status_code == 200
