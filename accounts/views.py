@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import access, imports, selectors, services
@@ -108,6 +109,7 @@ def teacher_list(request):
 
 
 @login_required
+@never_cache  # the answer shows the initial password once
 def teacher_add(request):
     schools = access.school_admin_schools(request.user)
     if not schools.exists():
@@ -215,6 +217,7 @@ def teacher_transfer(request, pk):
 
 @login_required
 @require_POST
+@never_cache
 def teacher_reset_password(request, pk):
     profile = _managed_teacher(request, pk)
     try:
@@ -267,6 +270,7 @@ def teacher_import_job(request, pk):
 
 @login_required
 @require_POST
+@never_cache
 def teacher_import_passwords(request, pk):
     job = _own_import_job(request, pk)
     try:

@@ -162,3 +162,12 @@ def test_a_signed_in_user_sent_back_to_the_login_page_gets_home_not_a_server_err
     client.force_login(teacher_a.user)
     response = client.get(reverse("accounts:login"), {"next": reverse("accounts:login")})
     assert response.status_code == 302 and response.url == reverse("home")
+
+
+def test_pages_that_show_an_initial_password_are_not_cached(client, admin_a, teacher_a):
+    client.force_login(admin_a)
+    response = client.post(reverse("accounts:teacher_reset_password", args=[teacher_a.pk]))
+    assert response.status_code == 200 and "no-store" in response.headers.get("Cache-Control", "")
+    response = client.post(reverse("accounts:teacher_add"), {
+        "name": "新老师", "gender": "male", "id_number": make_id_number(302), "stage": "primary", "title": "none"})
+    assert response.status_code == 200 and "no-store" in response.headers.get("Cache-Control", "")
