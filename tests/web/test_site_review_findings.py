@@ -28,3 +28,9 @@ def test_following_a_notification_never_leaves_the_site(teacher_client):
     note = Notification.objects.create(recipient=user, title="外链", url="https://evil.example/")
     response = client.post(reverse("notification_read", args=[note.pk]), {"follow": "1"})
     assert response.url == reverse("notifications")
+
+
+@pytest.mark.parametrize("year", ["99999999999999999999", "２０１８", "abc"])
+def test_home_with_an_odd_year_parameter_is_a_404_not_a_server_error(teacher_client, year):
+    client, _ = teacher_client
+    assert client.get(reverse("home"), {"year": year}).status_code == 404
