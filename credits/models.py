@@ -238,6 +238,11 @@ class CapGroup(models.Model):
     def __str__(self):
         return f"{self.name}（上限{self.cap}）"
 
+    def clean(self):
+        # Credits are counted in tenths; a finer cap would be cut to tenths anyway.
+        if self.cap is not None and (Decimal(self.cap) * 10) % 1:
+            raise ValidationError({"cap": "最多一位小数。"})
+
 
 class EntryStatus(models.TextChoices):
     SUBMITTED = "submitted", "待校初审"

@@ -372,7 +372,8 @@ class _SqlBuilder:
         return self.add(parts), params
 
     def cap(self, sql, cap: Decimal):
-        return f"{self.least}({sql}, {_int(cap, 10)})"
+        # Whole tenths of the cap, as rules.year_totals counts it (q1 rounds down).
+        return f"{self.least}({sql}, {_int(R.q1(cap), 10)})"
 
     @staticmethod
     def add(parts):

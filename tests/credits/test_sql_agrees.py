@@ -4,6 +4,8 @@ identical totals on the same random data, on SQLite and on PostgreSQL."""
 import datetime
 from decimal import Decimal
 
+import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -73,3 +75,29 @@ def test_entries_on_an_older_version_count_under_the_year_rule_in_both_paths(cat
     py = selectors.teacher_year_totals(teacher=t, academic_year=year)
     assert sql.total == py.total == Decimal(6)
     assert AcademicYear.objects.filter(start_year=2018).exists()
+
+
+def test_a_group_cap_with_two_places_is_counted_alike_in_both_paths(catalogue):
+    """CapGroup.cap holds two places; both paths count whole tenths of it (40.25 → 40.2), and the
+    set-based query does not fail on it (it serves the compliance and dashboard pages)."""
+    from credits.models import CapGroup
+
+    CapGroup.objects.filter(code="base_city").update(cap=Decimal("40.25"))
+    year = AcademicYearFactory(start_year=2017)
+    t = TeacherProfileFactory()
+    CreditEntry.objects.create(teacher=t, school=t.school, academic_year=year,
+                               item=selectors.item_for("base_city_activity", 2017), title="基地校活动",
+                               started_on=datetime.date(2017, 9, 1), quantity_claimed=Decimal(50),
+                               status=EntryStatus.CONFIRMED, source=EntrySource.DECLARED, created_by=t.user)
+    sql = selectors.school_totals(school_ids=[t.school_id], academic_year=year)[t.pk]
+    py = selectors.teacher_year_totals(teacher=t, academic_year=year)
+    assert sql.total == py.total == Decimal("40.2")
+
+
+def test_a_group_cap_is_entered_with_one_place_at_most(catalogue):
+    from credits.models import CapGroup
+
+    group = CapGroup.objects.get(code="base_city")
+    group.cap = Decimal("40.25")
+    with pytest.raises(ValidationError):
+        group.full_clean()
