@@ -52,7 +52,12 @@ class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
 
 
 class ChangePasswordForm(PasswordChangeForm):
-    pass
+    def clean_new_password2(self):
+        password = super().clean_new_password2()
+        # An initial or reset password is known to the admin who handed it out.
+        if password and self.user.check_password(password):
+            raise ValidationError("新密码不能与原密码相同。", code="password_unchanged")
+        return password
 
 
 def _stage_choices(school: School | None):

@@ -171,3 +171,15 @@ def test_pages_that_show_an_initial_password_are_not_cached(client, admin_a, tea
     response = client.post(reverse("accounts:teacher_add"), {
         "name": "新老师", "gender": "male", "id_number": make_id_number(302), "stage": "primary", "title": "none"})
     assert response.status_code == 200 and "no-store" in response.headers.get("Cache-Control", "")
+
+
+def test_the_forced_change_cannot_keep_the_initial_password(client, new_teacher):
+    """The school admin knows the initial password; keeping it would defeat the forced change."""
+    user = new_teacher.profile.user
+    _login(client, user.username, new_teacher.password)
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": new_teacher.password, "new_password1": new_teacher.password,
+        "new_password2": new_teacher.password})
+    assert response.status_code == 200 and "不能与原密码相同" in str(response.context["form"].errors)
+    user.refresh_from_db()
+    assert user.must_change_password
