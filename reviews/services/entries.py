@@ -550,10 +550,9 @@ def available_steps(user, entry) -> set[str]:
     The calendar is checked when the action is taken."""
     actions = set()
     step = STEP_OF_STATE.get(entry.status)
-    if step and entry.teacher.user_id != user.pk and step_role(user, step, entry):
-        if not (step == "leader_sign" and verified_by(entry) == user.pk):
-            actions.add(step)
-        actions.add("return")
+    signs_own_check = step == "leader_sign" and verified_by(entry) == user.pk
+    if step and entry.teacher.user_id != user.pk and not signs_own_check and step_role(user, step, entry):
+        actions |= {step, "return"}
         if step != "confirm":
             actions.add("reject")
     if submitter_role(user, entry):
