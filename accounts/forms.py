@@ -52,12 +52,13 @@ class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
 
 
 class ChangePasswordForm(PasswordChangeForm):
-    def clean_new_password2(self):
-        password = super().clean_new_password2()
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("new_password1")
         # An initial or reset password is known to the admin who handed it out.
-        if password and self.user.check_password(password):
-            raise ValidationError("新密码不能与原密码相同。", code="password_unchanged")
-        return password
+        if password and not self.has_error("new_password2") and self.user.check_password(password):
+            self.add_error("new_password2", ValidationError("新密码不能与原密码相同。", code="password_unchanged"))
+        return cleaned
 
 
 def _stage_choices(school: School | None):
