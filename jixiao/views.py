@@ -218,8 +218,10 @@ def notifications_read_all(request):
 def job_status(request, pk):
     """Progress of one of the user's own jobs, polled by the progress bar."""
     job = get_object_or_404(Job, pk=pk, owner=request.user)
+    # Initial passwords of an import are handed out once, as a download, never in the poll.
+    result = {k: v for k, v in (job.result or {}).items() if k != "passwords"}
     data = {"status": job.status, "status_display": job.get_status_display(), "total": job.total,
-            "done": job.done, "percent": job.percent, "result": job.result, "error": job.error}
+            "done": job.done, "percent": job.percent, "result": result, "error": job.error}
     if request.headers.get("HX-Request"):
         return render(request, "includes/job_progress.html", {"job": job})
     return JsonResponse(data)

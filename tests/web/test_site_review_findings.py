@@ -34,3 +34,35 @@ def test_following_a_notification_never_leaves_the_site(teacher_client):
 def test_home_with_an_odd_year_parameter_is_a_404_not_a_server_error(teacher_client, year):
     client, _ = teacher_client
     assert client.get(reverse("home"), {"year": year}).status_code == 404
+
+
+def test_job_progress_never_repeats_initial_passwords(client, django_capture_on_commit_callbacks):
+    """The initial passwords of an import are handed out once, as a download; the progress poll
+    must not serve them too."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from accounts import services
+    from accounts.models import Role, Stage
+    from tests.factories import SchoolFactory, UserFactory, grant, make_id_number
+
+    school = SchoolFactory(stages=[Stage.PRIMARY])
+    admin = grant(UserFactory(username="imp_admin"), Role.SCHOOL_ADMIN, school=school)
+    admin.save()
+    wb = Workbook()
+    wb.active.append(["姓名*", "性别*", "身份证号*", "学段*"])
+    wb.active.append(["导入教师", "女", make_id_number(5, birth="19900101"), "小学"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.teachers_import_excel(actor=admin, school=school,
+                                             upload=SimpleUploadedFile("t.xlsx", buf.getvalue()))
+    job.refresh_from_db()
+    assert job.result["passwords"]
+    client.force_login(admin)
+    data = client.get(reverse("job_status", args=[job.pk])).json()
+    assert data["status"] == "done" and data["result"]["created"] == 1
+    assert "passwords" not in data["result"]
+    assert job.result["passwords"][0]["password"] not in str(data)
