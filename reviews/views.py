@@ -47,7 +47,7 @@ from .forms import (
     RosterReviewForm,
     RosterUploadForm,
 )
-from .models import Evidence, ReviewAppointment, RosterStatus
+from .models import ReviewAppointment, RosterStatus
 
 PAGE_SIZE = 20
 STEPS = {
@@ -326,11 +326,12 @@ def entry_withdraw(request, pk):
 @login_required
 def evidence_download(request, pk):
     """A proof file, to those who may see its entry."""
-    ev = get_object_or_404(Evidence.objects.select_related("entry"), pk=pk)
-    if not selectors.entries_for_user(request.user).filter(pk=ev.entry_id).exists():
-        raise Http404
-    return FileResponse(ev.file.open("rb"), filename=ev.original_name, as_attachment=False,
-                        content_type=ev.content_type)
+    ev = get_object_or_404(selectors.evidence_for_user(request.user), pk=pk)
+    try:
+        handle = ev.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在。") from None
+    return FileResponse(handle, filename=ev.original_name, as_attachment=False, content_type=ev.content_type)
 
 
 # --- Review queues ------------------------------------------------------------------------------

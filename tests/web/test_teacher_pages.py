@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from credits.models import CreditEntry, EntryStatus
-from tests.factories import CreditEntryFactory, TeacherProfileFactory
+from tests.factories import CreditEntryFactory, SchoolFactory, TeacherProfileFactory, UserFactory, grant
 from tests.web.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,24 @@ def test_the_edit_page_tells_the_preview_which_entry_is_being_corrected(world, t
                            status=EntryStatus.SUBMITTED, title="原标题")
     html = teacher.get(reverse("reviews:entry_edit", args=[e.pk])).content.decode()
     assert f'<input type="hidden" name="entry" value="{e.pk}">' in html
+
+
+def test_a_proof_whose_file_is_missing_is_404_not_a_server_error(world, teacher):
+    item = world.item("admin_training")
+    teacher.post(reverse("reviews:entry_declare"), {
+        "item": item.pk, "title": "培训", "organizer": "区培训中心", "started_on": "2018-04-02", "quantity": "4",
+        "evidence": SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf")})
+    evidence = CreditEntry.objects.get().evidence.get()
+    evidence.file.storage.delete(evidence.file.name)
+    assert teacher.get(reverse("reviews:evidence_download", args=[evidence.pk])).status_code == 404
+
+
+def test_proof_download_pages_of_another_school_are_404(world, teacher, client):
+    item = world.item("admin_training")
+    teacher.post(reverse("reviews:entry_declare"), {
+        "item": item.pk, "title": "培训", "organizer": "区培训中心", "started_on": "2018-04-02", "quantity": "4",
+        "evidence": SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf")})
+    evidence = CreditEntry.objects.get().evidence.get()
+    other_school_admin = grant(UserFactory(), "school_admin", school=SchoolFactory(district=world.school.district))
+    login(client, other_school_admin)
+    assert client.get(reverse("reviews:evidence_download", args=[evidence.pk])).status_code == 404
