@@ -233,6 +233,16 @@ def teachers_import_run(*, job_id: int) -> Job:
     job = Job.objects.select_related("owner").get(pk=job_id)
     if job.status in (Job.Status.DONE, Job.Status.FAILED):
         return job
+    try:
+        return _run(job)
+    finally:
+        path = (job.result or {}).get("file")
+        if path and job.status in (Job.Status.DONE, Job.Status.FAILED):
+            # The sheet holds every teacher's 身份证号: kept only while the job needs it.
+            default_storage.delete(path)
+
+
+def _run(job: Job) -> Job:
     base = dict(job.result)
     school = School.objects.get(pk=base["school_id"])
     try:

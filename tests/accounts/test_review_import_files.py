@@ -70,3 +70,16 @@ def test_a_bad_username_in_one_row_is_reported_and_the_rest_go_in(admin_a, schoo
     assert job.status == Job.Status.DONE and job.result["created"] == 2
     assert {e["row"] for e in job.result["errors"]} == {3, 4}
     assert all("账号" in e["reason"] for e in job.result["errors"])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("rows", [[_row(1)], "broken"])
+def test_the_uploaded_file_is_removed_once_the_job_ends(admin_a, school_a, rows):
+    """The sheet holds every teacher's 身份证号: it is kept only while the job needs it."""
+    from django.core.files.storage import default_storage
+
+    upload = _with_broken_sheet_body(_workbook([_row(1), _row(2)])) if rows == "broken" else _workbook(rows)
+    job = services.teachers_import_excel(actor=admin_a, school=school_a, upload=upload)
+    job.refresh_from_db()
+    assert job.status in (Job.Status.DONE, Job.Status.FAILED)
+    assert not default_storage.exists(job.result["file"])
