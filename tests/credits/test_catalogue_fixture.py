@@ -50,7 +50,9 @@ def test_tiered_defaults_decrease_from_national_to_school(catalogue):
 def test_caps_of_the_notice(catalogue):
     caps = dict(CreditItem.objects.exclude(cap=None).values_list("code", "cap"))
     assert caps == {"video_course": 20, "reading_note": 8, "self_reflection": 8, "party_e_home": 8,
-                    "mentoring": 10, "micro_course": 8, "digital_school": 8}
+                    "mentoring": 10, "micro_course": 8, "digital_school": 8,
+                    # 二(三)2(18) "每年记72学分": credits are registered per 学年, so 72 in each.
+                    "support_teaching": 72}
     assert dict(CapGroup.objects.values_list("code", "cap")) == {"base_city": 40, "base_district": 25}
     assert set(CreditItem.objects.filter(cap_group="base_city").values_list("code", flat=True)) == {
         "base_city_roster", "base_city_activity"}
