@@ -146,6 +146,9 @@ def entry_declare(*, teacher_user, item: CreditItem, title: str, started_on: dat
     year = _year_for(started_on)
     ensure_window(year, Window.REGISTRATION, today=today, district_id=profile.school.district_id)
     item = _resolve_item(item, year)
+    if item.flow not in (Flow.DECLARE, Flow.SELF_REGISTER):
+        # The flow may change between versions: the one valid in the activity's 学年 decides.
+        raise TransitionError(_flow_refusal(item), kind="permission")
     if item.flow == Flow.DECLARE and not evidence_files:
         raise TransitionError("申报集中培训须上传参培证明材料（学时证明、通知安排等）。")
     action = Action.DECLARE if item.flow == Flow.DECLARE else Action.SELF_REGISTER
@@ -197,6 +200,8 @@ def entry_admin_register(*, actor, teacher: TeacherProfile, item: CreditItem, ti
     year = _year_for(started_on)
     ensure_window(year, Window.REGISTRATION, today=today, district_id=teacher.school.district_id)
     item = _resolve_item(item, year)
+    if item.flow != Flow.ADMIN_REGISTER:
+        raise TransitionError(f"「{item.name}」在{year.label}学年不是凭证书代为登记的项目。")
     if not evidence_files:
         raise TransitionError("代为登记须上传证书或证明材料的扫描件。")
     entry = CreditEntry(
