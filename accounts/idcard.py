@@ -1,6 +1,7 @@
 """居民身份证号码 (GB 11643-1999): 17 digits and an ISO 7064 MOD 11-2 check character."""
 
 import datetime
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -14,7 +15,9 @@ def check_character(first17: str) -> str:
 
 def validate_id_number(value: str) -> None:
     value = (value or "").strip().upper()
-    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    # ASCII only: str.isdigit() also accepts '²' or '５', which int() reads differently or not at all.
+    if (len(value) != 18 or not value.isascii() or not value[:17].isdigit()
+            or not (value[17].isdigit() or value[17] == "X")):
         raise ValidationError("身份证号应为18位：前17位为数字，最后一位为数字或X。", code="id_format")
     try:
         datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
@@ -30,7 +33,9 @@ def validate_id_number(value: str) -> None:
 
 
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().upper()
+    """Full-width digits and Ｘ (as a Chinese input method types them) become ASCII, so one
+    number has one spelling and the uniqueness check sees it."""
+    return unicodedata.normalize("NFKC", value or "").strip().upper()
 
 
 def mask_id_number(value: str) -> str:
