@@ -36,6 +36,12 @@ PAGE_SIZE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _is_id(value) -> bool:
+    """A primary key as typed in a URL or form: ASCII digits ('²'.isdigit() is true too), and
+    short enough for a bigint."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 16
+
+
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -294,7 +300,7 @@ def _require_district_step(user):
 def account_approvals(request):
     _require_district_step(request.user)
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        ids = [int(i) for i in request.POST.getlist("ids") if _is_id(i)]
         if not ids:
             messages.error(request, "请先勾选要审核通过的账号。")
         else:
@@ -308,7 +314,7 @@ def account_approvals(request):
     q = request.GET.get("q", "")
     school_id = request.GET.get("school") or None
     schools = access.district_step_schools(request.user).select_related("district")
-    qs = selectors.pending_accounts(user=request.user, school_id=school_id if str(school_id).isdigit() else None, q=q)
+    qs = selectors.pending_accounts(user=request.user, school_id=school_id if _is_id(school_id) else None, q=q)
     return render(request, "accounts/account_approvals.html", {
         "page_obj": _page(request, qs), "q": q, "schools": schools, "school_id": school_id,
     })

@@ -80,7 +80,7 @@ def home(request):
     year = this_year
     if request.GET.get("year"):
         year = next((y for y in years if str(y.start_year) == request.GET["year"]), None) or get_object_or_404(
-            AcademicYear, start_year=request.GET["year"] if request.GET["year"].isdigit() else -1)
+            AcademicYear, start_year=request.GET["year"] if _is_year(request.GET["year"]) else -1)
     roles = {r for r in Role if has_role(user, r)}
     context = {"year": year, "today": today, "years": years, "this_year": this_year}
 
@@ -108,6 +108,11 @@ def home(request):
     context["roles"] = roles
     context["home_links"] = _home_links(user, roles, this_year)
     return render(request, "home.html", context)
+
+
+def _is_year(value: str) -> bool:
+    # ASCII only: '²'.isdigit() is true as well, and the database would refuse it.
+    return value.isascii() and value.isdigit() and len(value) == 4
 
 
 def _link(name, label, help_text, count=None, args=()):

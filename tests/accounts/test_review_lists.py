@@ -31,3 +31,13 @@ def test_decidable_change_requests_agrees_with_the_single_check(district_admin_a
         expected = {r.pk for r in reqs if access.can_decide_change_request(user, r)}
         assert access.decidable_change_requests(user, reqs) == expected
     assert access.decidable_change_requests(district_admin_a, reqs) == {r.pk for r in reqs if r.profile == teacher_a}
+
+
+def test_approvals_page_shrugs_off_odd_digits(client, district_admin_a, pending_a):
+    client.force_login(district_admin_a)
+    url = reverse("accounts:account_approvals")
+    assert client.get(url, {"school": "²"}).status_code == 200
+    assert client.get(url, {"school": "99999999999999999999999"}).status_code == 200
+    assert client.post(url, {"ids": ["²", "99999999999999999999999"]}).status_code == 302
+    pending_a.refresh_from_db()
+    assert pending_a.status == AccountStatus.PENDING

@@ -66,3 +66,9 @@ def test_job_progress_never_repeats_initial_passwords(client, django_capture_on_
     assert data["status"] == "done" and data["result"]["created"] == 1
     assert "passwords" not in data["result"]
     assert job.result["passwords"][0]["password"] not in str(data)
+
+
+def test_home_with_a_superscript_digit_year_is_a_404(teacher_client):
+    """'²'.isdigit() is True but int('²') fails: such input must not become a server error."""
+    client, _ = teacher_client
+    assert client.get(reverse("home"), {"year": "²"}).status_code == 404
