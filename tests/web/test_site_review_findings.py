@@ -72,3 +72,24 @@ def test_home_with_a_superscript_digit_year_is_a_404(teacher_client):
     """'²'.isdigit() is True but int('²') fails: such input must not become a server error."""
     client, _ = teacher_client
     assert client.get(reverse("home"), {"year": "²"}).status_code == 404
+
+
+def test_pages_refuse_framing(teacher_client):
+    client, _ = teacher_client
+    assert client.get(reverse("home")).headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("name,args", [("notifications_read_all", ()), ("accounts:logout", ())])
+def test_posts_without_a_csrf_token_are_refused(name, args):
+    from django.test import Client
+
+    from tests.factories import TeacherProfileFactory
+
+    profile = TeacherProfileFactory()
+    profile.user.save()
+    note = Notification.objects.create(recipient=profile.user, title="未读")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(profile.user)
+    assert client.post(reverse(name, args=args)).status_code == 403
+    note.refresh_from_db()
+    assert note.read_at is None and "_auth_user_id" in client.session
