@@ -109,7 +109,7 @@ def _preview_context(request):
         return {"item": item, "empty": True}
     # The entry being corrected, if any; only an entry of the previewed teacher is left out.
     raw_entry = request.GET.get("entry", "")
-    exclude = int(raw_entry) if raw_entry.isdigit() and len(raw_entry) < 16 else None
+    exclude = int(raw_entry) if raw_entry.isascii() and raw_entry.isdigit() and len(raw_entry) < 16 else None
     preview = selectors.preview_entry(
         teacher=teacher, item=item, quantity=quantity, option=request.GET.get("option", ""),
         academic_year=AcademicYear.start_year_for(day), exclude_entry=exclude,

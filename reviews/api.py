@@ -70,7 +70,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             if status_ in EntryStatus.values:
                 qs = qs.filter(status=status_)
             year = self.request.query_params.get("academic_year", "")
-            if year.isdigit() and len(year) == 4:
+            if year.isascii() and year.isdigit() and len(year) == 4:
                 qs = qs.filter(academic_year__start_year=int(year))
         return qs.prefetch_related("evidence") if self.action == "retrieve" else qs
 
@@ -280,7 +280,7 @@ class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=False, methods=["get"])
     def template(self, request):
         raw = request.query_params.get("academic_year", "")
-        year = AcademicYear.objects.filter(start_year=int(raw)).first() if raw.isdigit() and len(raw) == 4 else None
+        year = AcademicYear.objects.filter(start_year=int(raw)).first() if raw.isascii() and raw.isdigit() and len(raw) == 4 else None
         response = HttpResponse(
             services.roster_template_workbook(year),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -356,7 +356,7 @@ class CreditItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         raw = self.request.query_params.get("academic_year", "") if self.action == "list" else ""
-        if raw.isdigit() and len(raw) == 4:
+        if raw.isascii() and raw.isdigit() and len(raw) == 4:
             from credits.selectors import catalogue_for
 
             ids = [i.pk for i in catalogue_for(int(raw))]
@@ -378,7 +378,7 @@ def _totals_payload(teacher, start_year: int) -> dict:
 
 def _start_year_param(request) -> int:
     raw = request.query_params.get("academic_year", "")
-    if raw.isdigit() and len(raw) == 4:
+    if raw.isascii() and raw.isdigit() and len(raw) == 4:
         return int(raw)
     return AcademicYear.start_year_for(timezone.localdate())
 

@@ -174,7 +174,7 @@ class BulkReviewForm(forms.Form):
     def __init__(self, *args, queue=None, **kwargs):
         super().__init__(*args, **kwargs)
         ids = self.data.getlist("entry_ids") if self.is_bound else []
-        valid = set(queue.filter(pk__in=[i for i in ids if str(i).isdigit()]).values_list("pk", flat=True)) if queue is not None else set()
+        valid = set(queue.filter(pk__in=[i for i in ids if str(i).isascii() and str(i).isdigit() and len(str(i)) < 16]).values_list("pk", flat=True)) if queue is not None else set()
         self.fields["entry_ids"].choices = [(i, i) for i in valid]
 
 

@@ -76,7 +76,7 @@ def _years():
 
 def _year_or_404(raw: str) -> AcademicYear:
     """The 学年 named by a ?year= start year; anything else is 404, never a server error."""
-    if not (raw.isdigit() and len(raw) == 4):
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
         raise Http404("没有该学年。")
     return get_object_or_404(AcademicYear, start_year=int(raw))
 
@@ -360,7 +360,7 @@ def queue(request, step):
             messages.error(request, "；".join(bulk.errors.get("entry_ids", ["请先勾选要通过的登记。"])))
     job = None
     raw_job = request.GET.get("job", "")
-    if raw_job.isdigit() and len(raw_job) < 16:
+    if raw_job.isascii() and raw_job.isdigit() and len(raw_job) < 16:
         from accounts.models import Job
 
         job = Job.objects.filter(pk=int(raw_job), owner=request.user).first()

@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import BaseLevel
@@ -79,3 +80,9 @@ def test_window_extension_api(world, client_for):
     assert client_for(world.district_admin).post("/api/windows/extend/", payload, format="json").status_code == 403
     response = client_for(world.city).post("/api/windows/extend/", payload, format="json")
     assert response.status_code == 201 and response.json()["until"] == "2018-11-20"
+
+
+@pytest.mark.parametrize("url", ["/api/entries/", "/api/items/", "/api/rosters/template/", "/api/me/totals/"])
+def test_a_non_ascii_digit_year_is_ignored_not_a_server_error(world, client_for, url):
+    """'²⁰¹⁷'.isdigit() is True but int() refuses it."""
+    assert client_for(world.teacher.user).get(url, {"academic_year": "²⁰¹⁷"}).status_code == 200

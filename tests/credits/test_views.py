@@ -140,3 +140,10 @@ def test_preview_of_an_entry_being_corrected_leaves_it_out(teacher_client, teach
     # Another teacher's entry id changes nothing: only the previewed teacher's entries are left out.
     data = teacher_client.get(reverse("credits:preview"), {**query, "entry": other.pk}).json()
     assert (data["added"], data["cut_by_cap"]) == ("0.0", "8.0")
+
+
+def test_preview_with_a_non_ascii_digit_entry_id_ignores_it(teacher_client, catalogue):
+    item = CreditItem.objects.get(code="admin_training")
+    response = teacher_client.get(reverse("credits:preview"), {"item": item.pk, "quantity": "1", "entry": "²",
+                                                               "format": "json"})
+    assert response.status_code == 200

@@ -310,10 +310,17 @@ def test_school_admin_verifies_a_lower_level_with_a_reason(world, client):
 ])
 def test_a_year_that_is_not_a_number_is_404_not_a_server_error(world, client, name, who):
     login(client, world.teacher.user if who == "teacher" else getattr(world, who))
-    for raw in ("abc", "99999999999"):
+    for raw in ("abc", "99999999999", "²⁰¹⁷"):  # '²'.isdigit() is True, int('²') fails
         assert client.get(reverse(name), {"year": raw}).status_code == 404
 
 
 def test_a_job_id_that_is_not_a_number_is_ignored_not_a_server_error(world, client):
     login(client, world.school_admin)
-    assert client.get(reverse("reviews:queue", args=["school_review"]), {"job": "abc"}).status_code == 200
+    for raw in ("abc", "²"):
+        assert client.get(reverse("reviews:queue", args=["school_review"]), {"job": raw}).status_code == 200
+
+
+def test_bulk_approval_with_a_non_ascii_digit_id_is_refused_not_a_server_error(world, client):
+    login(client, world.school_admin)
+    response = client.post(reverse("reviews:queue", args=["school_review"]), {"entry_ids": ["²"]})
+    assert response.status_code == 200 and not Job.objects.exists()
