@@ -365,7 +365,9 @@ class BulkResult:
 def accounts_bulk_approve(*, actor, profile_ids) -> list[BulkResult]:
     """Approves each account on its own; one refusal does not stop the others."""
     results = []
-    profiles = {p.pk: p for p in TeacherProfile.objects.filter(pk__in=profile_ids).select_related("school", "user")}
+    # Only accounts the actor may see: an id from elsewhere is "not found", its name undisclosed.
+    visible = access.teachers_for_user(actor).filter(pk__in=profile_ids).select_related("school", "user")
+    profiles = {p.pk: p for p in visible}
     for pk in profile_ids:
         profile = profiles.get(int(pk))
         if profile is None:

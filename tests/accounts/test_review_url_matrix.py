@@ -103,3 +103,11 @@ def test_admin_pages_refuse_roles_without_them(client, page, outsiders):
     for role in PAGE_ROLES[page]:
         client.force_login(outsiders[role])
         assert client.get(reverse(page)).status_code == 403, (page, role)
+
+
+def test_bulk_approval_does_not_name_teachers_outside_the_scope(client, outsiders, pending_a):
+    """A refusal must not disclose who the id belongs to (a 404 would not either)."""
+    client.force_login(outsiders["district_b"])
+    response = client.post(reverse("accounts:account_approvals"), {"ids": [pending_a.pk]}, follow=True)
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert pending_a.name not in text and "未找到" in text
