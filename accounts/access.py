@@ -146,6 +146,16 @@ def can_see_full_id_number(user, profile: TeacherProfile) -> bool:
     return schools_for_role(user, Role.DISTRICT_ADMIN).filter(pk=profile.school_id).exists()
 
 
+def full_id_number_schools(user) -> QuerySet[School]:
+    """Schools whose teachers' 身份证号 the user sees whole (and so may search by)."""
+    if has_role(user, Role.CITY_STAFF):
+        return School.objects.all()
+    return School.objects.filter(
+        Q(pk__in=school_admin_schools(user).values("pk"))
+        | Q(pk__in=schools_for_role(user, Role.DISTRICT_ADMIN).values("pk"))
+    )
+
+
 def is_admin_user(user) -> bool:
     """Any role beyond 教师 (used to refuse admin pages to plain teachers)."""
     return bool(roles_of(user) - {Role.TEACHER})

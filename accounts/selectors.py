@@ -17,7 +17,9 @@ def teacher_list(*, user, school_id=None, q: str = "", status: str = "", stage: 
         qs = qs.filter(school_id=school_id)
     if q:
         q = q.strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(user__username__icontains=q) | Q(id_number=q.upper()))
+        # By 身份证号 only where the number is shown whole: elsewhere the search would confirm it.
+        by_id = Q(id_number=q.upper(), school__in=access.full_id_number_schools(user).values("pk"))
+        qs = qs.filter(Q(name__icontains=q) | Q(user__username__icontains=q) | by_id)
     if status:
         qs = qs.filter(status=status)
     if stage:

@@ -32,3 +32,16 @@ def test_base_school_admin_of_the_school_sees_the_number_masked(school_a, teache
     grant(user, Role.BASE_SCHOOL_ADMIN, school=school_a)
     grant(user, Role.TEACHER, school=school_a)
     assert access.can_see_full_id_number(user, teacher_a) is False
+
+
+def test_a_leader_cannot_confirm_a_guessed_id_number_through_the_search(client, leader_teacher_a, teacher_a):
+    """The list's search by 身份证号 would tell a leader whose masked number it is."""
+    client.force_login(leader_teacher_a)
+    page = client.get(reverse("accounts:teacher_list"), {"q": teacher_a.id_number}).content.decode()
+    assert teacher_a.name not in page
+
+
+def test_the_school_admin_still_finds_a_teacher_by_id_number(client, admin_a, teacher_a):
+    client.force_login(admin_a)
+    page = client.get(reverse("accounts:teacher_list"), {"q": teacher_a.id_number}).content.decode()
+    assert teacher_a.name in page
