@@ -118,7 +118,23 @@ def my_entries(request):
     form.fields["q"].widget.attrs["placeholder"] = "培训内容或项目"
     qs = _filter_entries(selectors.entries_for_user(request.user).filter(teacher=profile), form)
     page = _page(request, _entry_rows(qs).order_by("-started_on", "-id"))
-    return render(request, "reviews/my_entries.html", {"page_obj": page, "filter_form": form})
+    chosen = form.cleaned_data.get("year") if form.is_valid() else None
+    start_year = chosen if chosen is not None else current_year().start_year
+    return render(request, "reviews/my_entries.html", {
+        "page_obj": page, "filter_form": form, "over_cap": _over_cap_rows(profile, start_year),
+        "over_cap_year": f"{start_year}-{start_year + 1}",
+    })
+
+
+def _over_cap_rows(profile, start_year: int) -> list[dict]:
+    """Items whose yearly cap cut part of the teacher's counted credits (issue 3: kept visible)."""
+    totals = credit_selectors.teacher_year_totals(teacher=profile, academic_year=start_year)
+    cut = {code: t for code, t in totals.by_item.items() if t.over_cap > 0}
+    if not cut:
+        return []
+    names = {i.code: i.name for i in credit_selectors.catalogue_for(start_year, active_only=False)}
+    return [{"code": code, "name": names.get(code, code), "raw": t.raw, "credited": t.credited,
+             "over_cap": t.over_cap} for code, t in sorted(cut.items())]
 
 
 def _items_for(flow, year):

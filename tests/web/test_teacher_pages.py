@@ -213,3 +213,18 @@ def test_proof_download_pages_of_another_school_are_404(world, teacher, client):
     other_school_admin = grant(UserFactory(), "school_admin", school=SchoolFactory(district=world.school.district))
     login(client, other_school_admin)
     assert client.get(reverse("reviews:evidence_download", args=[evidence.pk])).status_code == 404
+
+
+def test_my_entries_shows_what_a_yearly_cap_cut(world, teacher):
+    """Issue 3: what a cap cuts stays visible as "over cap" — 30 hours of 微课 are 10 credits, 8 count."""
+    CreditEntryFactory(teacher=world.teacher, academic_year=world.year, item=world.item("micro_course"),
+                       quantity_claimed=30, credits=10, status=EntryStatus.CONFIRMED, title="微课")
+    html = teacher.get(reverse("reviews:my_entries")).content.decode()
+    assert 'data-testid="over-cap"' in html
+    assert "“微师培专项培训”微课学习观课" in html and 'data-testid="over-cap-micro_course">2<' in html
+
+
+def test_my_entries_shows_no_cap_notice_when_nothing_is_cut(world, teacher):
+    CreditEntryFactory(teacher=world.teacher, academic_year=world.year, item=world.item("micro_course"),
+                       quantity_claimed=9, credits=3, status=EntryStatus.CONFIRMED, title="微课")
+    assert 'data-testid="over-cap"' not in teacher.get(reverse("reviews:my_entries")).content.decode()
