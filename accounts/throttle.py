@@ -34,7 +34,7 @@ def _limits() -> list[int]:
     """The account's limit, then the address's: one school's teachers share the school's
     address, so a handful of typos there must not lock the whole school out."""
     limit = settings.LOGIN_FAILURE_LIMIT
-    return [limit, getattr(settings, "LOGIN_ADDRESS_FAILURE_LIMIT", 0) or 10 * limit]
+    return [limit, settings.LOGIN_ADDRESS_FAILURE_LIMIT]
 
 
 def blocked_until(username: str, ip: str) -> datetime.datetime | None:

@@ -109,6 +109,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Failed logins per account and per client address before a pause (see accounts.throttle).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# Per client address: a school behind one address must not be locked out by a few typos.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=10 * LOGIN_FAILURE_LIMIT)
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR only).
 LOGIN_TRUSTED_PROXIES = env.int("LOGIN_TRUSTED_PROXIES", default=0)
 
