@@ -477,10 +477,12 @@ def _compliance_xlsx(school, year, rows):
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    from accounts.excel import append_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "达标情况"
-    ws.append([f"{school.name} {year.label}学年教师继续教育学分达标情况"])
+    append_row(ws, [f"{school.name} {year.label}学年教师继续教育学分达标情况"])
     ws["A1"].font = Font(bold=True, size=13)
     head = ["序号", "账号", "姓名", "学科", "学段", "规范性", "灵活性", "合计", "达标", "尚缺"]
     ws.append(head)
@@ -491,8 +493,8 @@ def _compliance_xlsx(school, year, rows):
     for n, r in enumerate(rows, 1):
         p = r["profile"]
         missing = "；".join(f"{labels.get(k, k)}{v}" for k, v in r["missing"].items() if v > 0)
-        ws.append([n, p.user.username, p.name, p.subject, p.get_stage_display(), r["regulated"], r["flexible"],
-                   r["total"], "是" if r["ok"] else "否", missing])
+        append_row(ws, [n, p.user.username, p.name, p.subject, p.get_stage_display(), r["regulated"],
+                        r["flexible"], r["total"], "是" if r["ok"] else "否", missing])
         if not r["ok"]:
             for cell in ws[ws.max_row]:
                 cell.fill = red

@@ -197,6 +197,17 @@ def test_compliance_exports_to_excel(compliance_world, client):
     assert rows["李老师"][6] == 10 and rows["李老师"][8] == "否" and "灵活性14" in rows["李老师"][9]
 
 
+def test_compliance_export_writes_a_formula_like_name_as_text(compliance_world, client):
+    from accounts.models import TeacherProfile
+
+    TeacherProfile.objects.filter(name="李老师").update(name='=HYPERLINK("http://x.cn","点我")')
+    login(client, compliance_world.school_admin)
+    response = client.get(reverse("reviews:compliance"), {"format": "xlsx", "sort": "name"})
+    ws = load_workbook(io.BytesIO(response.content)).active
+    cell = next(c for row in ws.iter_rows(min_row=3) for c in row if str(c.value).startswith("=HYPERLINK"))
+    assert cell.data_type == "s" and cell.quotePrefix
+
+
 def test_schedule_shows_the_districts_appointments_only(world, client):
     ReviewAppointment.objects.create(academic_year=world.year, school=world.school, group="高中", sequence=2,
                                      date=datetime.date(2018, 9, 11))
