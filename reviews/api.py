@@ -428,4 +428,28 @@ class TokenThrottle(AnonRateThrottle):
 
 
 class ObtainTokenView(ObtainAuthToken):
+    """账号 + 密码 → token, counted against the same failed-sign-in limits as the login page, so
+    the API is no way around the lockout."""
+
     throttle_classes = [TokenThrottle]
+
+    def post(self, request, *args, **kwargs):
+        from accounts import throttle
+
+        username = str(request.data.get("username", ""))
+        ip = throttle.client_ip(request)
+        until = throttle.blocked_until(username, ip)
+        if until is not None:
+            return Response({"detail": throttle.retry_message(until)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        response = super().post(request, *args, **kwargs)
+        throttle.record_success(username)
+        return response
+
+    def handle_exception(self, exc):
+        from rest_framework.exceptions import ValidationError
+
+        from accounts import throttle
+
+        if isinstance(exc, ValidationError):
+            throttle.record_failure(str(self.request.data.get("username", "")), throttle.client_ip(self.request))
+        return super().handle_exception(exc)

@@ -154,6 +154,28 @@ def test_token_obtained_with_username_and_password(world):
                             format="json").status_code == 400
 
 
+def test_token_endpoint_shares_the_login_lockout(world, settings):
+    """Wrong passwords through the API count like wrong passwords on the login page: once the
+    账号 is paused, even the right password gets no token."""
+    from django.core.cache import cache
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    cache.clear()
+    settings.LOGIN_FAILURE_LIMIT = 3
+    user = world.teacher.user
+    user.set_password("pw-for-token-2")
+    user.save(update_fields=["password"])
+    client = APIClient()
+    for _ in range(3):
+        assert client.post("/api/token/", {"username": user.username, "password": "wrong"},
+                           format="json").status_code == 400
+    response = client.post("/api/token/", {"username": user.username, "password": "pw-for-token-2"}, format="json")
+    assert response.status_code == 429
+    assert "暂停登录" in response.json()["detail"]
+    assert not Token.objects.filter(user=user).exists()
+
+
 def test_registering_for_a_teacher_outside_scope_is_404_like_a_missing_one(world, client_for):
     """A school admin cannot learn that a teacher of another school exists: the answer is the
     same 404 as for an id that does not exist, and nothing is created."""
