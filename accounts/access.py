@@ -223,3 +223,23 @@ def change_requests_for(user) -> QuerySet:
     if has_role(user, Role.DISTRICT_ADMIN) or has_role(user, Role.CITY_STAFF):
         q |= Q(profile__school__in=district_step_schools(user).values("pk"))
     return ProfileChangeRequest.objects.filter(q)
+
+
+def can_see_dashboards(user) -> bool:
+    """The statistics pages are for the district admins and city staff."""
+    return has_role(user, Role.CITY_STAFF) or has_role(user, Role.DISTRICT_ADMIN)
+
+
+def dashboard_schools(user) -> QuerySet[School]:
+    """Schools a user's dashboards cover: the whole city for city staff, else the district's."""
+    if has_role(user, Role.CITY_STAFF):
+        return School.objects.all()
+    return schools_for_role(user, Role.DISTRICT_ADMIN)
+
+
+def schedule_schools(user) -> QuerySet[School]:
+    """Schools whose 审证时间安排 a user sees: those whose district step they perform, or, for a
+    school's own admins, their school."""
+    if has_role(user, Role.DISTRICT_ADMIN) or has_role(user, Role.CITY_STAFF):
+        return district_step_schools(user)
+    return administered_schools(user)

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from accounts.access import (
     administered_schools,
-    district_step_schools,
     has_role,
     is_admin_user,
     schools_for_role,
@@ -517,7 +517,7 @@ def _compliance_xlsx(school, year, rows):
 def schedule(request):
     """The district's 审证时间安排 (Shuangliu 2018, 附件2 of its notice)."""
     _require_admin(request.user)
-    schools = district_step_schools(request.user) if (has_role(request.user, Role.DISTRICT_ADMIN) or has_role(request.user, Role.CITY_STAFF)) else administered_schools(request.user)
+    schools = access.schedule_schools(request.user)
     years = list(AcademicYear.objects.filter(reviewappointment__isnull=False).distinct().order_by("-start_year")) or _years()
     year = years[0] if years else current_year()
     if request.GET.get("year"):
@@ -627,13 +627,13 @@ def dashboard(request):
     """Charts per school and 学段 (district) or per district (city): share of teachers who reached
     the year's 72 / 48 / 24 and credits by kind. Totals come from the set-based school_totals."""
     _require_admin(request.user)
-    is_city = has_role(request.user, Role.CITY_STAFF)
-    if not (is_city or has_role(request.user, Role.DISTRICT_ADMIN)):
+    if not access.can_see_dashboards(request.user):
         raise PermissionDenied("统计图表供区（市）县管理员和市教科院使用。")
+    is_city = has_role(request.user, Role.CITY_STAFF)
     year = review_year()
     if request.GET.get("year"):
         year = _year_or_404(request.GET["year"])
-    schools = School.objects.all() if is_city else schools_for_role(request.user, Role.DISTRICT_ADMIN)
+    schools = access.dashboard_schools(request.user)
     teachers = list(
         TeacherProfile.objects.filter(school__in=schools.values("pk"), status=AccountStatus.APPROVED)
         .values_list("pk", "stage", "school_id", "school__name", "school__district__name", "school__district__order")

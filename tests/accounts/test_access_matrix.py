@@ -113,3 +113,24 @@ def test_anonymous_sees_nothing(teacher_a):
 
     assert not access.teachers_for_user(AnonymousUser()).exists()
     assert not access.change_requests_for(AnonymousUser()).exists()
+
+
+def test_dashboards_and_schedule_scopes(db):
+    from accounts.access import can_see_dashboards, dashboard_schools, schedule_schools
+    from tests.factories import SchoolFactory, TeacherProfileFactory, UserFactory, grant
+
+    here, there = SchoolFactory(), SchoolFactory()
+    city_direct = SchoolFactory(district=None)
+    district = grant(UserFactory(), "district_admin", district=here.district)
+    city = grant(UserFactory(), "city_staff")
+    admin = grant(TeacherProfileFactory(school=here).user, "school_admin", school=here)
+    teacher = TeacherProfileFactory(school=here).user
+
+    assert can_see_dashboards(district) and can_see_dashboards(city)
+    assert not can_see_dashboards(admin) and not can_see_dashboards(teacher)
+    assert set(dashboard_schools(district)) == {here}
+    assert {here, there, city_direct} <= set(dashboard_schools(city))
+    assert set(schedule_schools(district)) == {here}
+    assert set(schedule_schools(city)) == {city_direct}
+    assert set(schedule_schools(admin)) == {here}
+    assert not schedule_schools(teacher).exists()
