@@ -58,6 +58,14 @@ def test_caps_of_the_notice(catalogue):
         "base_city_roster", "base_city_activity"}
 
 
+def test_items_proven_by_a_document_are_registered_by_the_school_admin(catalogue):
+    """Issue 4: 学历, 普通话, 职称考试, 支教, 师徒结队 — the school admin registers them for the
+    teacher with the document (for 师徒结队, the school's own 学时证明, 二(三)2(16))."""
+    flows = dict(CreditItem.objects.values_list("code", "flow"))
+    for code in ("degree_education", "putonghua", "title_exam", "support_teaching", "mentoring"):
+        assert flows[code] == "admin_register", code
+
+
 def test_flexible_items_follow_attachment_2(catalogue):
     flexible = CreditItem.objects.filter(category=Category.FLEXIBLE)
     assert all("附件2" in i.clause for i in flexible)
