@@ -19,6 +19,56 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Most SQL queries one page (a GET, htmx partials included) of the live server may issue, whatever
+# the rows: the same ceiling as tests/web/test_query_bounds.py, which shows it holds with 5 and 50
+# rows. A POST that acts on N entries (a bulk approval: a job, run in-process when Celery is eager)
+# does work that grows with N by nature, so it is not a page.
+PAGE_QUERY_BOUND = 40
+
+
+@pytest.fixture(autouse=True)
+def page_queries():
+    """Counts the SQL queries of every page the live server renders during the test, and fails
+    the test if any went over PAGE_QUERY_BOUND."""
+    import threading
+
+    from django.core.signals import request_finished, request_started
+    from django.db import connection
+
+    pages, local = [], threading.local()
+
+    def started(sender, environ=None, **kwargs):
+        environ = environ or {}
+        if environ.get("REQUEST_METHOD") != "GET":
+            return
+        page = {"path": environ.get("PATH_INFO", "?"), "queries": 0}
+
+        def count(execute, sql, params, many, context):
+            page["queries"] += 1
+            return execute(sql, params, many, context)
+
+        connection.execute_wrappers.append(count)
+        local.current = (connection.execute_wrappers, count, page)
+
+    def finished(sender, **kwargs):
+        current = getattr(local, "current", None)
+        if current is None:
+            return
+        wrappers, count, page = current
+        if count in wrappers:
+            wrappers.remove(count)
+        pages.append(page)
+        local.current = None
+
+    request_started.connect(started, dispatch_uid="browser-page-queries-start")
+    request_finished.connect(finished, dispatch_uid="browser-page-queries-finish")
+    yield pages
+    request_started.disconnect(dispatch_uid="browser-page-queries-start")
+    request_finished.disconnect(dispatch_uid="browser-page-queries-finish")
+    over = [p for p in pages if p["queries"] > PAGE_QUERY_BOUND]
+    assert not over, f"pages over {PAGE_QUERY_BOUND} SQL queries: {over}"
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

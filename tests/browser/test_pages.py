@@ -135,12 +135,12 @@ def test_bulk_approval_shows_its_progress_bar(data, session, screenshots):
 
 
 def test_preview_says_when_a_cap_cuts_the_credits(data, session):
-    # 师徒结队: 2 学分 a time, at most 10 a 学年 (二(三)2(16)); 6 times give 12, of which 2 are cut.
+    # 区级基地校 activities: 1 学分 a 学时, at most 25 a 学年 (二(三)1(2)第二); 30 学时 give 30, 5 cut.
     page = session("teacher").page
     page.goto("/reviews/entries/declare/")
-    page.get_by_test_id("item-select").select_option(label="“师徒结队”指导教师")
+    page.get_by_test_id("item-select").select_option(label="区（市）县级教师发展基地学校组织的继续教育活动")
     page.get_by_test_id("preview").wait_for()  # the fields are re-rendered for the item first
-    page.locator("input[name=quantity]").fill("6")
+    page.locator("input[name=quantity]").fill("30")
     page.get_by_test_id("preview-cut").wait_for()
-    assert "2" in page.get_by_test_id("preview-cut").inner_text()
-    assert page.get_by_test_id("preview-entry-credits").inner_text() == "12"
+    assert "5" in page.get_by_test_id("preview-cut").inner_text()
+    assert page.get_by_test_id("preview-entry-credits").inner_text() == "30"

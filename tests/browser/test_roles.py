@@ -71,3 +71,13 @@ def test_teacher_cannot_open_an_admin_page(world, session):
     entry = CreditEntry.objects.filter(status=EntryStatus.SUBMITTED).exclude(teacher=world.teacher).first()
     response = page.goto(f"/reviews/entries/{entry.pk}/")
     assert response.status == 404
+
+
+def test_the_page_query_counter_sees_the_pages_a_browser_opens(session, world, page_queries):
+    """The bound asserted for every browser test counts real requests: the teacher's home is
+    among them, with its queries counted and within the bound."""
+    from tests.browser.conftest import PAGE_QUERY_BOUND
+
+    session("teacher").page.goto("/")
+    homes = [p for p in page_queries if p["path"] == "/"]
+    assert homes and all(0 < p["queries"] <= PAGE_QUERY_BOUND for p in homes)
