@@ -56,8 +56,35 @@ class CreditItemForm(forms.ModelForm):
                 self.add_error("new_version_from", problem)
 
 
+class VersionedAdmin(admin.ModelAdmin):
+    """Catalogue rows are versions (code + valid_from). A value changed with the form's
+    "new version from 学年" is saved as a new row by the service; the edited row stays as it was."""
+
+    # (row, start_year) -> the new version; message: what stays unchanged for earlier 学年.
+    save_new_version = None
+    unchanged_message = ""
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code and start 学年 identify a version; other versions are made with new_version_from.
+        return ("code", "valid_from") if obj and obj.pk else ()
+
+    def save_model(self, request, obj, form, change):
+        year = form.cleaned_data.get("new_version_from")
+        if change and year:
+            try:
+                new = self.save_new_version(obj, year)
+            except CatalogueError as exc:
+                # The form checked the same; only a concurrent entry or version gets here.
+                messages.error(request, str(exc))
+                return
+            obj.pk, obj.valid_from = new.pk, new.valid_from
+            messages.success(request, f"已另存为新版本：自 {year}-{year + 1} 学年起适用；{self.unchanged_message}")
+            return
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(CreditItem)
-class CreditItemAdmin(admin.ModelAdmin):
+class CreditItemAdmin(VersionedAdmin):
     form = CreditItemForm
     list_display = ("name", "code", "category", "kind", "clause", "conversion_summary", "cap", "cap_group",
                     "valid_from", "unconfirmed_badge", "entry_count", "is_active")
@@ -65,6 +92,7 @@ class CreditItemAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "clause", "note")
     ordering = ("category", "order", "code", "-valid_from")
     actions = ["confirm_values"]
+    unchanged_message = "原版本及已登记的学分不变。"
     fieldsets = (
         (None, {"fields": ("code", "name", "category", "kind", "clause", "flow", "evidence", "note", "order", "is_active")}),
         ("折算与上限（改动已有登记的项目须另存为新版本）",
@@ -72,6 +100,10 @@ class CreditItemAdmin(admin.ModelAdmin):
         ("版本与确认", {"fields": ("valid_from", "unconfirmed", "new_version_from")}),
         ("合规统计", {"fields": ("head_teacher_topic", "principal_qualification")}),
     )
+
+    @staticmethod
+    def save_new_version(item, year):
+        return item_save_new_version(item=item, valid_from=year)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_entries=Count("entries"))
@@ -87,24 +119,6 @@ class CreditItemAdmin(admin.ModelAdmin):
     @admin.display(description="数值待确认", boolean=True)
     def unconfirmed_badge(self, obj):
         return obj.has_unconfirmed_values
-
-    def get_readonly_fields(self, request, obj=None):
-        # The code and start 学年 identify a version; other versions are made with new_version_from.
-        return ("code", "valid_from") if obj and obj.pk else ()
-
-    def save_model(self, request, obj, form, change):
-        year = form.cleaned_data.get("new_version_from")
-        if change and year:
-            try:
-                new = item_save_new_version(item=obj, valid_from=year)
-            except CatalogueError as exc:
-                # The form checked the same; only a concurrent entry or version gets here.
-                messages.error(request, str(exc))
-                return
-            obj.pk, obj.valid_from = new.pk, new.valid_from
-            messages.success(request, f"已另存为新版本：自 {year}-{year + 1} 学年起适用；原版本及已登记的学分不变。")
-            return
-        super().save_model(request, obj, form, change)
 
     @admin.action(description="确认所选项目的数值（清除“待确认”标记）")
     def confirm_values(self, request, queryset):
@@ -138,26 +152,15 @@ class CapGroupForm(forms.ModelForm):
 
 
 @admin.register(CapGroup)
-class CapGroupAdmin(admin.ModelAdmin):
+class CapGroupAdmin(VersionedAdmin):
     form = CapGroupForm
     list_display = ("name", "code", "cap", "clause", "valid_from")
     ordering = ("code", "-valid_from")
+    unchanged_message = "此前学年仍按原上限统计。"
 
-    def get_readonly_fields(self, request, obj=None):
-        return ("code", "valid_from") if obj and obj.pk else ()
-
-    def save_model(self, request, obj, form, change):
-        year = form.cleaned_data.get("new_version_from")
-        if change and year:
-            try:
-                new = cap_group_save_new_version(group=obj, valid_from=year)
-            except CatalogueError as exc:
-                messages.error(request, str(exc))
-                return
-            obj.pk, obj.valid_from = new.pk, new.valid_from
-            messages.success(request, f"已另存为新版本：自 {year}-{year + 1} 学年起适用；此前学年仍按原上限统计。")
-            return
-        super().save_model(request, obj, form, change)
+    @staticmethod
+    def save_new_version(group, year):
+        return cap_group_save_new_version(group=group, valid_from=year)
 
 
 @admin.register(AcademicYear)
