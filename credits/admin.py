@@ -167,3 +167,12 @@ class CapGroupAdmin(VersionedAdmin):
 class AcademicYearAdmin(admin.ModelAdmin):
     list_display = ("label", "registration_closes", "district_review_opens", "district_review_closes", "sealed_at")
     readonly_fields = ("sealed_at", "sealed_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A sealed 学年 changes no more, its calendar included.
+        if obj is not None and obj.is_sealed:
+            return [f.name for f in obj._meta.fields if f.name != "id"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_sealed

@@ -123,3 +123,25 @@ def test_a_new_group_cap_version_leaves_earlier_years_totals(staff_client, make_
     assert staff_client.post(url, data).status_code == 302
     assert selectors.teacher_year_totals(teacher=teacher, academic_year=2017).total == D(40)
     assert selectors.teacher_year_totals(teacher=teacher, academic_year=2018).total == D(44)
+
+
+def test_the_calendar_of_a_sealed_year_cannot_be_edited_in_the_admin(staff_client):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import AcademicYearFactory
+
+    year = AcademicYearFactory(start_year=2017)
+    year.sealed_at = timezone.now()
+    year.save(update_fields=["sealed_at"])
+    url = reverse("admin:credits_academicyear_change", args=[year.pk])
+    staff_client.post(url, {
+        "start_year": 2017, "registration_closes": "2018-08-31", "base_roster_deadline": "2018-06-20",
+        "district_review_opens": "2018-09-01", "district_review_closes": "2018-10-31",
+        "city_seal_opens": "2018-11-01", "city_seal_closes": "2018-11-30",
+    })
+    year.refresh_from_db()
+    assert year.registration_closes == datetime.date(2018, 7, 31)
+    staff_client.post(reverse("admin:credits_academicyear_delete", args=[year.pk]), {"post": "yes"})
+    assert type(year).objects.filter(pk=year.pk).exists()
