@@ -255,8 +255,15 @@ def _roster_credit(roster: Roster, *, actor, role: str) -> int:
     """Every valid row becomes a confirmed entry (source roster), once."""
     started_on = _roster_started_on(roster)
     created = 0
-    rows = roster.rows.filter(teacher__isnull=False, error="", entry__isnull=True).select_related("teacher__school")
+    rows = roster.rows.filter(teacher__isnull=False, error="", entry__isnull=True).select_related(
+        "teacher__school", "teacher__user"
+    )
     for row in rows:
+        if not row.teacher.can_register_credits:
+            # Left, retired or no longer approved since the roster was submitted (notice 一(二)).
+            row.error = "认定时该教师账号已停用或未通过审核，未计学分。"
+            row.save(update_fields=["error"])
+            continue
         entry = CreditEntry(
             teacher=row.teacher, school=row.teacher.school, academic_year=roster.academic_year, item=roster.item,
             title=f"{roster.school.name}基地校培训", organizer=roster.school.name, started_on=started_on,

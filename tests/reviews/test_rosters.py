@@ -78,6 +78,19 @@ def test_district_base_roster_needs_only_district_review_and_caps_at_25(world):
     assert teacher_year_totals(teacher=t, academic_year=world.year).total == Decimal("25")
 
 
+def test_a_teacher_deactivated_after_submission_gets_no_roster_credits(world):
+    from accounts.models import AccountStatus
+
+    school, admin = base_school(world, BaseLevel.DISTRICT)
+    t, other = world.teacher, TeacherProfileFactory(name="离职老师")
+    roster = _submit(world, school, admin, [(1, t.school.name, t.user.username, t.name, "语文", "初中", 10, 10),
+                                            (2, other.school.name, other.user.username, other.name, "数学", "小学", 10, 10)])
+    type(other).objects.filter(pk=other.pk).update(status=AccountStatus.INACTIVE)
+    S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
+    assert set(CreditEntry.objects.filter(source=EntrySource.ROSTER).values_list("teacher", flat=True)) == {t.pk}
+    assert "已停用" in roster.rows.order_by("line")[1].error
+
+
 def test_city_direct_base_school_is_reviewed_by_the_city_alone(world):
     school, admin = base_school(world, BaseLevel.CITY, district=False)
     t = world.teacher
