@@ -424,38 +424,31 @@ def _visible_request(request, pk) -> ProfileChangeRequest:
     return get_object_or_404(access.change_requests_for(request.user).select_related("profile__school"), pk=pk)
 
 
-@login_required
-@require_POST
-def change_request_check(request, pk):
+def _change_request_step(request, pk, step, done: str):
+    """School check or district decision: the service decides who may act; the page reports."""
     req = _visible_request(request, pk)
     form = OptionalReasonForm(request.POST)
     form.is_valid()
     try:
-        services.change_request_check(actor=request.user, change_request=req,
-                                      approve=request.POST.get("decision") == "approve",
-                                      reason=form.cleaned_data.get("reason", ""))
+        step(actor=request.user, change_request=req, approve=request.POST.get("decision") == "approve",
+             reason=form.cleaned_data.get("reason", ""))
     except AccountError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已核对。")
+        messages.success(request, done)
     return redirect("accounts:change_requests")
+
+
+@login_required
+@require_POST
+def change_request_check(request, pk):
+    return _change_request_step(request, pk, services.change_request_check, "已核对。")
 
 
 @login_required
 @require_POST
 def change_request_decide(request, pk):
-    req = _visible_request(request, pk)
-    form = OptionalReasonForm(request.POST)
-    form.is_valid()
-    try:
-        services.change_request_decide(actor=request.user, change_request=req,
-                                       approve=request.POST.get("decision") == "approve",
-                                       reason=form.cleaned_data.get("reason", ""))
-    except AccountError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已审批。")
-    return redirect("accounts:change_requests")
+    return _change_request_step(request, pk, services.change_request_decide, "已审批。")
 
 
 # ---------------------------------------------------------------------------------------------
