@@ -2,6 +2,8 @@
 audit trail. Audit rows are read-only; a profile edited here is recorded like any other change."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db import transaction
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from guardian.admin import GuardedModelAdmin
 
@@ -65,16 +67,30 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "is_active", "must_change_password", "is_staff", "last_login")
     list_filter = ("is_active", "must_change_password", "is_staff", "role_assignments__role")
     search_fields = ("username", "first_name", "last_name", "teacher_profile__name")
-    fieldsets = BaseUserAdmin.fieldsets + (("账号安全", {"fields": ("must_change_password",)}),)
+    fieldsets = BaseUserAdmin.fieldsets + (("账号安全", {"fields": ("must_change_password", "api_access")}),)
     inlines = [RoleAssignmentInline]
     AUDITED = ("username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser",
-               "must_change_password")
+               "must_change_password", "api_access")
 
     @admin.display(description="姓名")
     def display_name(self, obj):
         return obj.display_name
 
+    def user_change_password(self, request, id, form_url=""):
+        """A password set here is audited, ends the user's API tokens and must be replaced by
+        the user at the next sign-in (the admin knows it)."""
+        with transaction.atomic():
+            before = User.objects.filter(pk=unquote(id)).values_list("password", flat=True).first()
+            response = super().user_change_password(request, id, form_url)
+            user = User.objects.filter(pk=unquote(id)).first()
+            if request.method == "POST" and user is not None and user.password != before:
+                services.user_admin_password_set(actor=request.user, user=user)
+        return response
+
     def save_model(self, request, obj, form, change):
+        if not change:
+            # An account added here has a password the admin chose: the user replaces it.
+            obj.must_change_password = True
         fields = [f for f in form.changed_data if f in self.AUDITED]
         before = {}
         if change and fields:

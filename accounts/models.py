@@ -114,6 +114,10 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         "首次登录须修改密码", default=False, help_text="管理员创建的账号首次登录时必须修改密码。"
     )
+    api_access = models.BooleanField(
+        "可申请 API 令牌", default=False,
+        help_text="仅对接平台的系统账号（学分数据推送、集成）需要；普通教师和管理员使用网页，不需要令牌。",
+    )
 
     objects = UserManager()
 

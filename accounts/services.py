@@ -22,6 +22,7 @@ from django.utils import timezone
 from . import access
 from .errors import AccountError, AccountNotApproved
 from .idcard import normalize_id_number, validate_id_number
+from .tokens import tokens_revoke
 from .models import (
     AccountEvent,
     AccountStatus,
@@ -428,6 +429,7 @@ def teacher_password_reset(*, actor, profile: TeacherProfile) -> str:
         user.set_password(password)
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password"])
+        tokens_revoke(user, reason="password_reset")
         _event(user=user, actor=actor, actor_role=_manager_role(actor, profile),
                action=AccountEvent.Action.PASSWORD_RESET)
     return password
@@ -440,6 +442,7 @@ def user_password_changed(*, user) -> None:
         if was_forced:
             user.must_change_password = False
             user.save(update_fields=["must_change_password"])
+        tokens_revoke(user, reason="password_changed")
         _event(user=user, actor=user, actor_role=Role.TEACHER if access.has_role(user, Role.TEACHER) else "",
                action=AccountEvent.Action.PASSWORD_CHANGED,
                comment="首次登录修改初始密码" if was_forced else "")
@@ -509,6 +512,7 @@ def teacher_deactivate(*, actor, profile: TeacherProfile, reason: str) -> Teache
         locked.save(update_fields=["status", "updated_at"])
         locked.user.is_active = False
         locked.user.save(update_fields=["is_active"])
+        tokens_revoke(locked.user, reason="deactivated")
         _event(user=locked.user, actor=actor, actor_role=_manager_role(actor, locked),
                action=AccountEvent.Action.DEACTIVATED, before=before,
                after={"status": locked.status, "is_active": False}, comment=reason)
@@ -723,8 +727,22 @@ def role_recorded(*, actor, assignment: RoleAssignment, before: dict | None) -> 
            action=AccountEvent.Action.ROLE_GRANTED, before=before or {}, after=role_snapshot(assignment))
 
 
+def user_admin_password_set(*, actor, user) -> None:
+    """City staff set a password in the Django admin: like a reset, the account must choose
+    its own at the next sign-in, its API tokens stop working, and the change is recorded."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.must_change_password = True
+        locked.save(update_fields=["must_change_password"])
+        tokens_revoke(locked, reason="admin_password_set")
+        _event(user=locked, actor=actor, actor_role=_admin_role(actor), action=AccountEvent.Action.PASSWORD_RESET,
+               comment="管理后台设置密码")
+
+
 def user_admin_changed(*, actor, user, before: dict, after: dict) -> None:
     """A change made to a user in the Django admin (active flag, staff flag, names)."""
+    if before.get("is_active") and after.get("is_active") is False:
+        tokens_revoke(user, reason="deactivated")
     if before != after:
         _event(user=user, actor=actor, actor_role=_admin_role(actor), action=AccountEvent.Action.CHANGED,
                before=before, after=after, comment="管理后台修改")

@@ -42,12 +42,21 @@ def test_api_works_again_after_the_password_is_changed(client, new_teacher):
     assert client.get("/api/items/").status_code == 200
 
 
-def test_forced_password_change_holds_for_api_tokens_too(client, new_teacher):
-    from rest_framework.authtoken.models import Token
+@pytest.mark.parametrize("separator", [" ", "\t", "  ", " \t "])
+def test_forced_password_change_holds_for_api_tokens_whatever_the_spacing(client, new_teacher, separator):
+    """The header was once parsed by the middleware with partition(" "): a tab between
+    "Token" and the key slipped past it while DRF still authenticated the request."""
+    from knox.models import AuthToken
 
-    token = Token.objects.create(user=new_teacher.profile.user)
-    response = client.get("/api/items/", HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert response.status_code == 403 and "修改初始密码" in response.json()["detail"]
+    from credits.models import CreditEntry
+
+    _, key = AuthToken.objects.create(user=new_teacher.profile.user)
+    before = CreditEntry.objects.count()
+    for method, url in (("get", "/api/items/"), ("get", "/api/me/totals/"), ("post", "/api/entries/")):
+        response = getattr(client, method)(url, HTTP_AUTHORIZATION=f"Token{separator}{key}")
+        assert response.status_code == 403, (url, separator)
+        assert "修改初始密码" in response.json()["detail"]
+    assert CreditEntry.objects.count() == before
 
 
 # --- the failed-login throttle ----------------------------------------------------------------

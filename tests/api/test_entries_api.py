@@ -143,7 +143,8 @@ def test_token_obtained_with_username_and_password(world):
 
     cache.clear()
     world.teacher.user.set_password("pw-for-token-1")
-    world.teacher.user.save(update_fields=["password"])
+    world.teacher.user.api_access = True
+    world.teacher.user.save(update_fields=["password", "api_access"])
     client = APIClient()
     response = client.post("/api/token/", {"username": world.teacher.user.username, "password": "pw-for-token-1"},
                            format="json")
@@ -158,14 +159,15 @@ def test_token_endpoint_shares_the_login_lockout(world, settings):
     """Wrong passwords through the API count like wrong passwords on the login page: once the
     账号 is paused, even the right password gets no token."""
     from django.core.cache import cache
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
     from rest_framework.test import APIClient
 
     cache.clear()
     settings.LOGIN_FAILURE_LIMIT = 3
     user = world.teacher.user
     user.set_password("pw-for-token-2")
-    user.save(update_fields=["password"])
+    user.api_access = True
+    user.save(update_fields=["password", "api_access"])
     client = APIClient()
     for _ in range(3):
         assert client.post("/api/token/", {"username": user.username, "password": "wrong"},
@@ -173,7 +175,7 @@ def test_token_endpoint_shares_the_login_lockout(world, settings):
     response = client.post("/api/token/", {"username": user.username, "password": "pw-for-token-2"}, format="json")
     assert response.status_code == 429
     assert "暂停登录" in response.json()["detail"]
-    assert not Token.objects.filter(user=user).exists()
+    assert not AuthToken.objects.filter(user=user).exists()
 
 
 def test_registering_for_a_teacher_outside_scope_is_404_like_a_missing_one(world, client_for):

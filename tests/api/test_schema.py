@@ -20,12 +20,12 @@ def test_schema_validates_without_warnings(tmp_path):
 @pytest.fixture
 def demo_token(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from accounts.models import User
 
     call_command("setup_site", "--demo", verbosity=0)
-    return {user: Token.objects.get_or_create(user=User.objects.get(username=user))[0].key
+    return {user: AuthToken.objects.create(user=User.objects.get(username=user))[1]
             for user in ("city", "teacher", "schooladmin")}
 
 
@@ -51,7 +51,8 @@ def test_api_has_no_server_errors(demo_token, keep_test_connection):
     not support this pytest version, so the operations are driven with Hypothesis directly."""
     from jixiao.wsgi import application
 
-    api = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    api = schemathesis.openapi.from_wsgi("/api/schema/", application,
+                                         headers={"Authorization": f"Token {demo_token['city']}"})
     operations = [result.ok() for result in api.get_all_operations()]
     assert len(operations) >= 20
 
@@ -65,3 +66,18 @@ def test_api_has_no_server_errors(demo_token, keep_test_connection):
                 case.validate_response(response, checks=[not_a_server_error])
 
         run()
+
+
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/"])
+def test_schema_and_docs_are_not_public(client, db, url):
+    assert client.get(url).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/"])
+def test_schema_and_docs_are_served_to_a_signed_in_account(client, db, url):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    user.save()
+    client.force_login(user)
+    assert client.get(url).status_code == 200
