@@ -23,6 +23,7 @@ MENU = [
         ("reviews:entry_declare", (), "集中培训申报"),
         ("reviews:form2", (), "附件2 登记表"),
         ("accounts:profile", (), "个人信息"),
+        ("certificates:planner", (), "颁证规划与证书"),
     ]),
     (Role.SCHOOL_ADMIN, [
         ("reviews:queue", ("school_review",), "初审"),
@@ -30,6 +31,7 @@ MENU = [
         ("reviews:compliance", (), "达标情况"),
         ("accounts:teacher_list", (), "教师账号"),
         ("accounts:change_requests", (), "信息变更"),
+        ("certificates:applications", (), "职评 / 转正申报"),
     ]),
     (Role.SCHOOL_LEADER, [
         ("reviews:queue", ("leader_sign",), "签字确认"),
@@ -47,6 +49,7 @@ MENU = [
         ("reviews:schedule", (), "审证时间安排"),
         ("reviews:dashboard", (), "统计图表"),
         ("reviews:compliance", (), "达标情况"),
+        ("certificates:applications", (), "继教证书"),
     ]),
     (Role.CITY_STAFF, [
         ("reviews:queue", ("district_review",), "市直属学校复核"),
@@ -57,7 +60,7 @@ MENU = [
         ("credits:unconfirmed", (), "待确认数值"),
         ("reviews:dashboard", (), "全市统计"),
         (SOON, (), "学年封存"),
-        (SOON, (), "继教证书"),
+        ("certificates:applications", (), "继教证书（市直属学校）"),
     ]),
 ]
 
