@@ -13,13 +13,14 @@ import datetime
 import io
 import logging
 import uuid
-import zipfile
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.files import FileRejected, Limits, open_sheet
 
 from . import access
 from .errors import AccountError
@@ -115,38 +116,31 @@ def template_workbook() -> bytes:
     return buf.getvalue()
 
 
-def _read_header(ws) -> dict[int, str]:
-    first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None) or ()
+IMPORT_LIMITS = Limits(max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_ROWS, max_unpacked_bytes=MAX_UNPACKED_BYTES,
+                       header_search_rows=1, label="导入文件")
+
+
+def _open_sheet(fileobj):
+    """The sheet through core.files (size, unpacked size, rows; streamed), header read."""
+    try:
+        sheet = open_sheet(fileobj, IMPORT_LIMITS)
+        try:
+            sheet.find_header(lambda cells: True)
+        except FileRejected:
+            sheet.close()
+            raise
+    except FileRejected as exc:
+        raise AccountError(exc.message, field="file") from None
+    return sheet
+
+
+def _header_fields(sheet) -> dict[int, str]:
     mapping = {}
-    for idx, value in enumerate(first):
+    for idx, value in enumerate(sheet.header):
         field = HEADER_TO_FIELD.get(_normalise_header(value))
         if field:
             mapping[idx] = field
     return mapping
-
-
-UNREADABLE = "无法读取该文件：请上传由模板填写的 Excel 文件（.xlsx）。"
-
-
-def _check_unpacked_size(fileobj) -> None:
-    try:
-        with zipfile.ZipFile(fileobj) as zf:
-            unpacked = sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise AccountError(UNREADABLE, field="file") from None
-    finally:
-        fileobj.seek(0)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise AccountError("文件解压后过大，请删除多余的工作表和空行，或分批导入。", field="file")
-
-
-def _open_sheet(fileobj):
-    _check_unpacked_size(fileobj)
-    try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-        return wb, wb.worksheets[0]
-    except Exception:  # openpyxl raises many kinds for a non-xlsx file
-        raise AccountError(UNREADABLE, field="file") from None
 
 
 def teachers_import_start(*, actor, school: School, upload) -> Job:
@@ -155,15 +149,8 @@ def teachers_import_start(*, actor, school: School, upload) -> Job:
     name = getattr(upload, "name", "") or ""
     if not name.lower().endswith(".xlsx"):
         raise AccountError("请上传 .xlsx 格式的 Excel 文件（可先下载导入模板）。", field="file")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise AccountError("文件过大（上限 5MB），请分批导入。", field="file")
-    wb, ws = _open_sheet(upload)
-    try:
-        header = _read_header(ws)
-    except Exception:  # a sheet whose XML is broken
-        raise AccountError(UNREADABLE, field="file") from None
-    finally:
-        wb.close()
+    with _open_sheet(upload) as sheet:
+        header = _header_fields(sheet)
     missing = [h for f, h, required in COLUMNS if required and f not in header.values()]
     if missing:
         raise AccountError(f"第1行缺少必填列：{'、'.join(missing)}。请使用导入模板。", field="file")
@@ -247,24 +234,15 @@ def _run(job: Job) -> Job:
     school = School.objects.get(pk=base["school_id"])
     try:
         with default_storage.open(base["file"], "rb") as fh:
-            wb, ws = _open_sheet(io.BytesIO(fh.read()))
-        try:
-            header = _read_header(ws)
-            rows = []
-            for number, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-                if not any(_cell_text(c) for c in cells):
-                    continue
-                if len(rows) == MAX_ROWS:
-                    # Stop reading here: the rest of a huge sheet is never held in memory.
-                    raise AccountError(f"单次最多导入 {MAX_ROWS} 行，本文件超过 {MAX_ROWS} 行，请分批导入。")
-                rows.append((number, {field: cells[idx] if idx < len(cells) else None for idx, field in header.items()}))
-        except AccountError:
-            raise
-        except Exception:  # the sheet's XML breaks off after the header
-            logger.warning("teacher import job %s: unreadable sheet", job.pk, exc_info=True)
-            raise AccountError(UNREADABLE) from None
-        finally:
-            wb.close()
+            data = io.BytesIO(fh.read())
+        data.name = "import.xlsx"
+        with _open_sheet(data) as sheet:
+            header = _header_fields(sheet)
+            try:
+                rows = [(number, {field: cells[idx] for idx, field in header.items()})
+                        for number, cells in sheet.rows()]
+            except FileRejected as exc:
+                raise AccountError(exc.message) from None
     except AccountError as exc:
         job_finish(job, result=base, error=exc.message)
         return job

@@ -4,15 +4,14 @@ courses, reading notes and reflections, 党员e家. Each record becomes a confir
 file twice changes nothing. Year caps and whole-unit pooling (3 hours = 1 credit) are the
 engine's, applied to the year's total."""
 
-import csv
 import datetime
-import io
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import IntegrityError, transaction
 
 from accounts.access import has_role
 from accounts.models import Role, TeacherProfile
+from core.files import FileRejected, Limits, open_sheet
 from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow, Kind
 
 from ..calendar import today_or
@@ -59,45 +58,35 @@ def _parse_date(value) -> datetime.date:
         raise TransitionError(f"日期「{value}」格式不正确（应为 2018-03-15）。") from None
 
 
-def parse_feed_file(upload) -> list[dict]:
-    """CSV (UTF-8) or Excel (.xlsx) with a header row; returns records keyed as the API's."""
-    name = (getattr(upload, "name", "") or "").lower()
-    upload.seek(0)
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+FEED_LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=MAX_RECORDS, kinds=("csv", "xlsx"), label="导入文件",
+                     max_unpacked_bytes=80 * 1024 * 1024, header_search_rows=1)
 
-        try:
-            wb = load_workbook(upload, read_only=True, data_only=True)
-        except Exception:  # a broken workbook raises many kinds
-            raise TransitionError("无法读取 Excel 文件。") from None
-        rows = [["" if c is None else c for c in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
-    elif name.endswith(".csv"):
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise TransitionError("CSV 文件须为 UTF-8 编码。") from None
-        rows = list(csv.reader(io.StringIO(text)))
-    else:
-        raise TransitionError("导入文件须为 CSV 或 Excel（.xlsx）。")
-    if not rows:
-        raise TransitionError("文件是空的。")
-    header = [str(c).strip() for c in rows[0]]
-    index = {}
-    for key, names in HEADERS.items():
-        for n, col in enumerate(header):
-            if col in names:
-                index[key] = n
-                break
-    for required in ("external_id", "date", "quantity"):
-        if required not in index:
-            raise TransitionError(f"文件缺少列：{HEADERS[required][0]}。")
-    if "username" not in index and "id_number" not in index:
-        raise TransitionError("文件须有「账号」或「身份证号」列。")
-    records = []
-    for row in rows[1:]:
-        if not any(str(c).strip() for c in row):
-            continue
-        records.append({key: (row[n] if n < len(row) else "") for key, n in index.items()})
+
+def parse_feed_file(upload) -> list[dict]:
+    """CSV (UTF-8) or Excel (.xlsx) with a header row; returns records keyed as the API's.
+    Read through core.files (size, unpacked size and row limits, streamed)."""
+    try:
+        with open_sheet(upload, FEED_LIMITS) as sheet:
+            header = sheet.find_header(lambda cells: True)
+            index = {}
+            for key, names in HEADERS.items():
+                for n, col in enumerate(header):
+                    if col in names:
+                        index[key] = n
+                        break
+            for required in ("external_id", "date", "quantity"):
+                if required not in index:
+                    raise TransitionError(f"文件缺少列：{HEADERS[required][0]}。")
+            if "username" not in index and "id_number" not in index:
+                raise TransitionError("文件须有「账号」或「身份证号」列。")
+            records = []
+            for _line, row in sheet.rows():
+                row = ["" if c is None else c for c in row]
+                records.append({key: row[n] for key, n in index.items()})
+    except FileRejected as exc:
+        if "缺少表头" in exc.message:
+            raise TransitionError("文件是空的。") from None
+        raise TransitionError(exc.message) from None
     return records
 
 

@@ -16,11 +16,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from accounts.access import district_step_schools, has_role, schools_for_role
-from accounts.models import BaseLevel, Role, User
+from accounts.models import BaseLevel, Role
+from core.files import FileRejected, Limits, open_sheet
 from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow
 
 from ..calendar import ensure_not_sealed, ensure_window, today_or
@@ -78,42 +79,34 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
+ROSTER_LIMITS = Limits(max_bytes=5 * 1024 * 1024, max_rows=5000, label="花名册")
+
+
 def parse_roster(upload) -> list[dict]:
-    """Rows of the 花名册 as dicts (with the Excel line), from the header row on."""
-    name = getattr(upload, "name", "") or ""
-    if not name.lower().endswith(".xlsx"):
-        raise TransitionError("花名册须为 Excel 文件（.xlsx），请使用附件1模板。")
-    upload.seek(0)
+    """Rows of the 花名册 as dicts (with the Excel line), from the header row on. The file goes
+    through core.files: size, unpacked size and row limits are checked before and while it is
+    streamed, so a sheet of two million rows is refused in bounded memory and time."""
     try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file
-        raise TransitionError("无法读取花名册 Excel 文件，请使用附件1模板另存为 .xlsx 后重新上传。") from None
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
-    header_at = None
-    for n, row in enumerate(rows[:20]):
-        cells = [_cell(c) for c in row]
-        if "账号" in cells and "姓名" in cells:
-            header_at, header = n, cells
-            break
-    if header_at is None:
-        raise TransitionError("花名册缺少表头（序号、学校、账号、姓名、学科、学段、学时、学分）。")
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise TransitionError(f"花名册缺少列：{'、'.join(missing)}。")
-    index = {c: header.index(c) for c in COLUMNS}
-    parsed = []
-    for n, row in enumerate(rows[header_at + 1:], start=header_at + 2):
-        cells = [_cell(c) for c in row] + [""] * len(COLUMNS)
-        values = {field: cells[index[col]] for col, field in zip(COLUMNS, FIELDS)}
-        if not any(values.values()):
-            continue
-        values["line"] = n
-        parsed.append(values)
+        with open_sheet(upload, ROSTER_LIMITS) as sheet:
+            header = sheet.find_header(lambda cells: "账号" in cells and "姓名" in cells)
+            missing = [c for c in COLUMNS if c not in header]
+            if missing:
+                raise TransitionError(f"花名册缺少列：{'、'.join(missing)}。")
+            index = {c: header.index(c) for c in COLUMNS}
+            parsed = []
+            for line, row in sheet.rows():
+                cells = [_cell(c) for c in row]
+                values = {field: cells[index[col]] for col, field in zip(COLUMNS, FIELDS)}
+                if not any(values.values()):
+                    continue
+                values["line"] = line
+                parsed.append(values)
+    except FileRejected as exc:
+        if "缺少表头" in exc.message:
+            raise TransitionError("花名册缺少表头（序号、学校、账号、姓名、学科、学段、学时、学分）。") from None
+        raise TransitionError(exc.message) from None
     if not parsed:
         raise TransitionError("花名册没有参培人员。")
-    if len(parsed) > 5000:
-        raise TransitionError("花名册一次最多 5000 行。")
     return parsed
 
 
@@ -129,8 +122,27 @@ def _form_credits(item: CreditItem, academic_year: AcademicYear) -> Decimal | No
     return Decimal(item.cap) if item.cap is not None else None
 
 
-def _check_row(values: dict, item: CreditItem, seen: dict, form_credits: Decimal | None = None) -> tuple[dict, str]:
-    """Match the row to a teacher account; returns (model fields, error or "")."""
+NOT_FOUND_CITY = "未找到与该账号和姓名相符的教师，请核对"
+NOT_FOUND_DISTRICT = "未找到与该账号和姓名相符的本区（市）县教师（区级基地校只能登记本区（市）县教师），请核对"
+
+
+def _teachers_in_reach(base_school):
+    """A city 基地校 trains teachers of the whole city; a district one only its own district's
+    (a district 基地校 that is 市直属 only 市直属学校' teachers)."""
+    from accounts.models import TeacherProfile
+
+    qs = TeacherProfile.objects.select_related("user", "school")
+    if base_school is None or base_school.base_level == BaseLevel.CITY:
+        return qs
+    return qs.filter(school__district_id=base_school.district_id) if base_school.district_id else \
+        qs.filter(school__district__isnull=True)
+
+
+def _check_row(values: dict, item: CreditItem, seen: dict, form_credits: Decimal | None = None,
+               base_school=None) -> tuple[dict, str]:
+    """Match the row to a teacher account within the base school's reach; returns (model
+    fields, error or ""). An unknown 账号, one outside the reach and a wrong 姓名 get one and
+    the same message, so a roster cannot be used to learn which 账号 exist."""
     fields = {k: v[:{"seq": 16, "school_name": 64, "username": 150, "name": 32, "subject": 32,
                      "stage": 16}[k]] for k, v in values.items() if k not in ("hours", "credits", "line")}
     fields["line"] = values["line"]
@@ -154,12 +166,10 @@ def _check_row(values: dict, item: CreditItem, seen: dict, form_credits: Decimal
         errors.append(f"账号重复（与第{seen[username]}行）")
     else:
         seen[username] = values["line"]
-        user = User.objects.filter(username=username).select_related("teacher_profile").first()
-        profile = getattr(user, "teacher_profile", None) if user else None
-        if profile is None:
-            errors.append(f"账号「{username}」不存在")
-        elif profile.name != name:
-            errors.append(f"姓名「{name}」与账号不符")
+        profile = _teachers_in_reach(base_school).filter(user__username=username).first()
+        if profile is None or profile.name != name:
+            in_district = base_school is not None and base_school.base_level != BaseLevel.CITY
+            errors.append(NOT_FOUND_DISTRICT if in_district else NOT_FOUND_CITY)
         elif not profile.can_register_credits:
             errors.append("该账号未审核或已停用，不能登记学分")
         else:
@@ -212,7 +222,7 @@ def roster_submit(*, actor, school, academic_year: AcademicYear, plan_file, summ
     parsed = parse_roster(roster_file)
     seen: dict = {}
     form_credits = _form_credits(item, academic_year)
-    checked = [_check_row(values, item, seen, form_credits) for values in parsed]
+    checked = [_check_row(values, item, seen, form_credits, base_school=school) for values in parsed]
     roster = existing or Roster(school=school, academic_year=academic_year)
     roster.level = school.base_level
     roster.item = item

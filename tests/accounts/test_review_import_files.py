@@ -1,6 +1,7 @@
 """Review findings on the Excel import: hostile or broken files end in a clear message, never a
 stuck job or an unbounded read."""
 
+import dataclasses
 import io
 import zipfile
 
@@ -38,7 +39,7 @@ def test_a_sheet_broken_after_the_header_ends_the_job_with_a_message(admin_a, sc
 
 
 def test_a_file_that_unpacks_far_beyond_its_size_is_refused_at_once(admin_a, school_a, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 200_000)
+    monkeypatch.setattr(imports, "IMPORT_LIMITS", dataclasses.replace(imports.IMPORT_LIMITS, max_unpacked_bytes=200_000))
     rows = [_row(n) for n in range(1, 2000)]
     upload = _workbook(rows)
     assert upload.size < 200_000
@@ -49,14 +50,16 @@ def test_a_file_that_unpacks_far_beyond_its_size_is_refused_at_once(admin_a, sch
 
 @pytest.mark.django_db(transaction=True)
 def test_too_many_rows_stop_the_read_at_the_limit(admin_a, school_a, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    import core.files
+
+    monkeypatch.setattr(imports, "IMPORT_LIMITS", dataclasses.replace(imports.IMPORT_LIMITS, max_rows=3))
     read = []
-    real = imports._cell_text
-    monkeypatch.setattr(imports, "_cell_text", lambda v: read.append(v) or real(v))
+    real = core.files.cell_text
+    monkeypatch.setattr(core.files, "cell_text", lambda v: read.append(v) or real(v))
     job = services.teachers_import_excel(actor=admin_a, school=school_a,
                                          upload=_workbook([_row(n) for n in range(1, 200)]))
     job.refresh_from_db()
-    assert job.status == Job.Status.FAILED and "最多导入 3 行" in job.error
+    assert job.status == Job.Status.FAILED and "最多 3 行" in job.error
     assert not TeacherProfile.objects.exists()
     # The rows after the limit are not read into memory.
     assert len(read) < 11 * 10

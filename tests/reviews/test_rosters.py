@@ -42,7 +42,7 @@ def test_rows_are_matched_with_a_per_row_error_report(world, city_base):
     roster = _submit(world, *city_base, _rows(world, second))
     rows = list(roster.rows.order_by("line"))
     assert [r.teacher for r in rows[:2]] == [world.teacher, second]
-    assert "不存在" in rows[2].error and "重复" in rows[3].error
+    assert "未找到与该账号和姓名相符的教师" in rows[2].error and "重复" in rows[3].error
     assert (roster.row_count, roster.error_count, roster.status) == (4, 2, RosterStatus.SUBMITTED)
 
 
@@ -51,8 +51,9 @@ def test_wrong_name_and_wrong_credits_are_row_errors(world, city_base):
     roster = _submit(world, *city_base, [(1, "", t.user.username, "别人", "", "", 8, 8),
                                          (2, "", "nobody", "无名", "", "", 8, 9)])
     first, second = roster.rows.order_by("line")
-    assert "姓名" in first.error and first.teacher is None
-    assert "不存在" in second.error
+    # A wrong 姓名 and an unknown 账号 read alike: the roster tells nothing about which 账号 exist.
+    assert first.teacher is None and first.error.split("；")[0] == second.error.split("；")[0]
+    assert "未找到与该账号和姓名相符的教师" in first.error
 
 
 def test_city_base_roster_district_then_city_review_credits_valid_rows_capped_at_40(world, city_base):
@@ -82,7 +83,7 @@ def test_a_teacher_deactivated_after_submission_gets_no_roster_credits(world):
     from accounts.models import AccountStatus
 
     school, admin = base_school(world, BaseLevel.DISTRICT)
-    t, other = world.teacher, TeacherProfileFactory(name="离职老师")
+    t, other = world.teacher, TeacherProfileFactory(name="离职老师", school=world.school)
     roster = _submit(world, school, admin, [(1, t.school.name, t.user.username, t.name, "语文", "初中", 10, 10),
                                             (2, other.school.name, other.user.username, other.name, "数学", "小学", 10, 10)])
     type(other).objects.filter(pk=other.pk).update(status=AccountStatus.INACTIVE)
@@ -180,3 +181,54 @@ def test_credits_column_filled_as_form_1_says_is_not_an_error(world, level, hour
     if roster.status == RosterStatus.DISTRICT_APPROVED:
         S.roster_city_review(actor=world.city, roster=roster, approve=True)
     assert teacher_year_totals(teacher=t, academic_year=world.year).total == credited
+
+
+def test_a_district_roster_credits_only_its_own_districts_teachers(world):
+    """A 区级基地校 roster naming a teacher of another district (or an unknown 账号) is refused
+    row by row with one message; approving it credits nobody outside the district."""
+    from accounts.models import AccountStatus
+    from tests.factories import DistrictFactory, SchoolFactory
+
+    school, admin = base_school(world, BaseLevel.DISTRICT)
+    elsewhere = SchoolFactory(name="外区学校", district=DistrictFactory(name="外区"), stages=["primary"])
+    outsider = TeacherProfileFactory(name="外区老师", school=elsewhere, status=AccountStatus.APPROVED)
+    t = world.teacher
+    roster = _submit(world, school, admin, [
+        (1, t.school.name, t.user.username, t.name, "语文", "初中", 8, 8),
+        (2, elsewhere.name, outsider.user.username, outsider.name, "数学", "小学", 8, 8),
+        (3, "某校", "nobody-here", "无名", "数学", "小学", 8, 8),
+    ])
+    own, other, unknown = roster.rows.order_by("line")
+    assert own.teacher == t and own.error == ""
+    assert other.teacher is None and "本区（市）县" in other.error
+    assert other.error.split("；")[0] == unknown.error.split("；")[0]
+    assert outsider.user.username not in other.error
+    before = CreditEntry.objects.filter(teacher=outsider).count()
+    S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
+    assert CreditEntry.objects.filter(teacher=outsider).count() == before == 0
+    assert CreditEntry.objects.filter(teacher=t, source=EntrySource.ROSTER).count() == 1
+
+
+def test_a_city_roster_may_name_teachers_of_any_district(world, city_base):
+    from accounts.models import AccountStatus
+    from tests.factories import DistrictFactory, SchoolFactory
+
+    elsewhere = SchoolFactory(name="外区学校", district=DistrictFactory(name="外区"), stages=["primary"])
+    outsider = TeacherProfileFactory(name="外区老师", school=elsewhere, status=AccountStatus.APPROVED)
+    roster = _submit(world, *city_base, [(1, elsewhere.name, outsider.user.username, outsider.name, "数学", "小学",
+                                          8, 8)])
+    assert roster.rows.get().teacher == outsider
+
+
+def test_the_two_million_row_roster_is_refused_and_nothing_is_stored(world, city_base, settings):
+    from pathlib import Path
+
+    from tests.core.test_files import generated_roster
+
+    upload = generated_roster(2_000_000)
+    with pytest.raises(TransitionError, match="过大"):
+        S.roster_submit(actor=city_base[1], school=city_base[0], academic_year=world.year, plan_file=pdf(),
+                        summary_file=pdf(), roster_file=upload, today=ROSTER_DAY)
+    assert not Roster.objects.exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
