@@ -19,7 +19,9 @@ from django.conf import settings
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication as DrfSessionAuthentication
+from rest_framework.authentication import (
+    SessionAuthentication as DrfSessionAuthentication,
+)
 
 logger = logging.getLogger("jixiao.security")
 

@@ -145,7 +145,7 @@ def test_a_sheet_of_empty_rows_is_refused_at_the_physical_row_limit():
 
 def test_a_sheet_that_declares_two_million_rows_is_refused_before_a_row_is_read():
     upload = generated_roster(20_000, dimension="A1:H2000001")
-    refused, peak, seconds = _bounded(lambda: _read_all(upload, Limits(label="花名册", max_ratio=10**9)))
+    refused, _peak, seconds = _bounded(lambda: _read_all(upload, Limits(label="花名册", max_ratio=10**9)))
     assert "行数超过上限" in refused.message
     assert seconds < 2
 
