@@ -22,6 +22,7 @@ from django.utils import timezone
 from . import access
 from .errors import AccountError, AccountNotApproved
 from .idcard import normalize_id_number, validate_id_number
+from .tokens import tokens_revoke
 from .models import (
     AccountEvent,
     AccountStatus,
@@ -35,7 +36,6 @@ from .models import (
     TeacherProfile,
     Title,
 )
-from .tokens import tokens_revoke
 
 User = get_user_model()
 

@@ -6,12 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -23,8 +18,9 @@ from accounts.access import get_teacher_for_user_or_404
 from accounts.models import District, School
 from credits.models import AcademicYear, CreditItem, EntryStatus
 
-from . import selectors, services
+from . import selectors
 from . import serializers as s
+from . import services
 from .errors import TransitionError
 
 # A number too big for the database is "not found", never an overflow error.

@@ -12,15 +12,7 @@ from django.db import IntegrityError, transaction
 from accounts.access import has_role
 from accounts.models import Role, TeacherProfile
 from core.files import FileRejected, Limits, open_sheet
-from credits.models import (
-    AcademicYear,
-    CreditEntry,
-    CreditItem,
-    EntrySource,
-    EntryStatus,
-    Flow,
-    Kind,
-)
+from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow, Kind
 
 from ..calendar import today_or
 from ..errors import TransitionError

@@ -22,14 +22,7 @@ from openpyxl.styles import Alignment, Font
 from accounts.access import district_step_schools, has_role, schools_for_role
 from accounts.models import BaseLevel, Role
 from core.files import FileRejected, Limits, open_sheet
-from credits.models import (
-    AcademicYear,
-    CreditEntry,
-    CreditItem,
-    EntrySource,
-    EntryStatus,
-    Flow,
-)
+from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow
 
 from ..calendar import ensure_not_sealed, ensure_window, today_or
 from ..errors import TransitionError
