@@ -75,6 +75,14 @@ class AcademicYear(models.Model):
         return self.sealed_at is not None
 
     @staticmethod
+    def credit_day(started_on: datetime.date, ended_on: datetime.date | None = None) -> datetime.date:
+        """The day an activity produces its credit: the day it ends (a one-day activity or a
+        certificate: its date). An activity may not span two 学年, so its start falls in the same
+        学年; the rule is written once here and used by declaring, registering, corrections,
+        rosters and feeds (notice 三(三)2: 8月1日及以后产生的学分计入下个学年度)."""
+        return ended_on or started_on
+
+    @staticmethod
     def start_year_for(day: datetime.date) -> int:
         """An activity on or after 8月1日 counts in the next 学年 (notice 三(三)2)."""
         return day.year if day.month >= 8 else day.year - 1
@@ -143,6 +151,44 @@ class CreditItem(models.Model):
         "计入校长任职资格培训", default=False,
         help_text="二(一)1：新任校长或拟任校长应参加不少于300学分的任职资格培训；勾选的项目计入。",
     )
+    new_teacher_induction = models.BooleanField(
+        "计入新任教师岗位适应性培训", default=False,
+        help_text="二(一)1：新任教师在试用期内应完成不少于120学分的岗位适应性培训；只有勾选的项目计入这120学分。",
+    )
+    # --- plausibility (issue 9): what a single claim may say, as catalogue data --------------
+    whole_quantity = models.BooleanField(
+        "数量只能为整数", default=False, help_text="按篇、次、半天、科、年、项、证书计的项目只接受整数数量。"
+    )
+    max_per_day = models.DecimalField(
+        "每天最多", max_digits=6, decimal_places=1, null=True, blank=True,
+        help_text="一天内最多可申报的数量（如每天最多10学时）；按活动起止日期所跨天数计。留空表示不限。",
+    )
+    max_per_entry = models.DecimalField(
+        "每条最多", max_digits=6, decimal_places=1, null=True, blank=True,
+        help_text="一条登记最多的数量（如一张普通话证书为1）。留空表示不限。",
+    )
+    certificate_no_required = models.BooleanField(
+        "须填证书编号", default=False,
+        help_text="以证书为依据的项目须填写证书编号；同一证书编号在任何类别、任何学年只能计一次学分。",
+    )
+    # --- eligibility (issue 9): who may claim the item ----------------------------------------
+    eligible_school_categories = models.JSONField(
+        "限学校类别", default=list, blank=True,
+        help_text='只有这些类别学校的教师可以登记，如 ["vocational"]（职业学校）；留空表示不限。',
+    )
+    eligible_attribute = models.CharField(
+        "限教师身份", max_length=32, blank=True, choices=[
+            ("is_party_member", "党员教师"),
+            ("new_teacher_in_probation", "试用期内的新任教师"),
+            ("is_new_principal", "新任（拟任）校长"),
+            ("is_head_teacher", "班主任"),
+        ],
+        help_text="只有具备该身份（教师信息中登记）的教师可以登记；留空表示不限。",
+    )
+    stage_options = models.JSONField(
+        "按学段限定选项", default=dict, blank=True,
+        help_text='某学段的教师只能选这些选项，如 {"senior": ["national_first", …]}（高中教师限市级及以上竞赛）。',
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     is_active = models.BooleanField("启用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
@@ -170,6 +216,29 @@ class CreditItem(models.Model):
             other = CreditItem.objects.filter(cap_group=self.cap_group).exclude(code=self.code).first()
             if other and (other.category, other.kind) != (self.category, self.kind):
                 errors["cap_group"] = f"同组项目“{other.name}”的类别或子项目与本项目不同。"
+        for name in ("max_per_day", "max_per_entry"):
+            value = getattr(self, name)
+            if value is not None and Decimal(value) <= 0:
+                errors[name] = "须大于 0，或留空表示不限。"
+            elif value is not None and self.whole_quantity and Decimal(value) % 1:
+                errors[name] = "数量只能为整数的项目，此上限也须为整数。"
+        from accounts.models import SchoolCategory, Stage
+
+        categories = self.eligible_school_categories or []
+        if not isinstance(categories, list) or any(c not in SchoolCategory.values for c in categories):
+            errors["eligible_school_categories"] = "须为学校类别代码的列表：" + "、".join(SchoolCategory.values) + "。"
+        stage_options = self.stage_options or {}
+        keys = {str(o.get("key")) for o in self.options or [] if isinstance(o, dict)}
+        if not isinstance(stage_options, dict):
+            errors["stage_options"] = "须为 {学段: [选项, …]}。"
+        else:
+            for stage, allowed in stage_options.items():
+                if stage not in Stage.values:
+                    errors["stage_options"] = f"未知的学段：{stage}。"
+                    break
+                if not isinstance(allowed, list) or any(str(a) not in keys for a in allowed):
+                    errors["stage_options"] = f"学段 {stage} 的选项须为本项目已有的选项。"
+                    break
         if self.conversion == Conversion.BY_OPTION and not self.options:
             errors["options"] = "按选项计的项目须至少有一个选项。"
         seen = set()
@@ -280,6 +349,10 @@ class CreditEntry(models.Model):
     option = models.CharField("选项", max_length=40, blank=True, help_text="按选项计的项目所选的等级/级别/奖项。")
     title = models.CharField("培训内容 / 项目名称", max_length=200)
     organizer = models.CharField("主办单位 / 颁发单位", max_length=100, blank=True)
+    certificate_no = models.CharField(
+        "证书编号", max_length=64, blank=True, db_index=True,
+        help_text="以证书为依据的项目（普通话、职称考试、职业技能…）的证书编号，去掉空格、统一大写后保存。",
+    )
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
     quantity_claimed = models.DecimalField(

@@ -273,7 +273,10 @@ def teacher_compliance(*, teacher, academic_year, cycle_start: int | None = None
             R.head_teacher_check(tagged("head_teacher_topic", cycle_years), cycle_years)
             if getattr(teacher, "is_head_teacher", False) else None
         ),
-        new_teacher=R.new_teacher_check(by_year[probation_year], probation_year) if probation_year is not None else None,
+        new_teacher=(
+            R.new_teacher_check(by_year[probation_year], probation_year, rules_by_year[probation_year])
+            if probation_year is not None else None
+        ),
         new_principal=(
             R.new_principal_check(tagged("principal_qualification", rolling_years), rolling_years)
             if getattr(teacher, "is_new_principal", False) else None
@@ -295,6 +298,7 @@ class TeacherTotals:
     total: Decimal
     by_kind: dict
     raw_total: Decimal
+    unconfirmed: Decimal = ZERO  # of `total`, credits resting on unconfirmed (待确认) values
 
     @property
     def over_cap(self) -> Decimal:
@@ -352,6 +356,23 @@ class _SqlBuilder:
         # Integer division of non-negative integers truncates on both SQLite and PostgreSQL.
         return f"(({sql}) / {int(n)})"
 
+    def unconfirmed_tenths(self, rule: R.ItemRule, pks):
+        """The part of the item's pooled, uncapped credits from unconfirmed values, or None."""
+        if rule.unconfirmed:
+            return self.item_tenths(rule, pks)
+        if rule.conversion != R.BY_OPTION or not rule.unconfirmed_options:
+            return None
+        parts, params = [], []
+        for key, value in sorted(rule.options.items()):
+            if key in rule.unconfirmed_options:
+                total, p = self.sum_where(pks, key)
+                parts.append(self.div(f"{self.div(total, 10)} * {_int(value, 100)}", 10))
+                params += p
+        return self.add(parts), params
+
+    def greatest0(self, sql):
+        return f"{'MAX' if connection.vendor == 'sqlite' else 'GREATEST'}(0, {sql})"
+
     def item_tenths(self, rule: R.ItemRule, pks):
         """The item's pooled, uncapped credits in tenths (mirrors rules.convert)."""
         if rule.conversion == R.PER_HOUR:
@@ -406,6 +427,7 @@ def school_totals(*, school_ids, academic_year) -> dict[int, TeacherTotals]:
 
     sql = _SqlBuilder()
     raw_cols, raw_params = [], []
+    unc_cols, unc_params = [], []
     capped_by_ck: dict[tuple[str, str], list] = defaultdict(list)
     grouped: dict[str, list] = defaultdict(list)
     for code in sorted(codes):
@@ -414,16 +436,34 @@ def school_totals(*, school_ids, academic_year) -> dict[int, TeacherTotals]:
         raw_cols.append(raw)
         raw_params += params
         capped = (sql.cap(raw, rule.cap) if rule.cap is not None else raw, params)
+        unconfirmed = sql.unconfirmed_tenths(rule, pks_by_code[code])
         if rule.cap_group and rule.cap_group in caps:
-            grouped[rule.cap_group].append((rule, capped))
+            grouped[rule.cap_group].append((rule, capped, unconfirmed))
         else:
             capped_by_ck[(rule.category, rule.kind)].append(capped)
+            if unconfirmed is not None:
+                # As rules.year_totals: the unconfirmed part, at most what the item is credited.
+                unc_cols.append(f"{sql.least}({unconfirmed[0]}, {capped[0]})")
+                unc_params += unconfirmed[1] + capped[1]
     for group, members in grouped.items():
         rule = members[0][0]
-        text = sql.cap(sql.add([c for _, (c, _) in members]), caps[group])
-        capped_by_ck[(rule.category, rule.kind)].append((text, [p for _, (_, ps) in members for p in ps]))
+        text = sql.cap(sql.add([c for _, (c, _), _ in members]), caps[group])
+        capped_by_ck[(rule.category, rule.kind)].append((text, [p for _, (_, ps), _ in members for p in ps]))
+        # The group's allowance goes to its items in code order: item i gets
+        # min(capped_i, max(0, cap - the capped sum of the items before it)).
+        before, before_params = [], []
+        cap10 = _int(R.q1(caps[group]), 10)
+        for _, (c, ps), unconfirmed in members:
+            if unconfirmed is not None:
+                rest = sql.greatest0(f"{cap10} - {sql.add(before)}")
+                credited = f"{sql.least}({c}, {rest})"
+                unc_cols.append(f"{sql.least}({unconfirmed[0]}, {credited})")
+                unc_params += unconfirmed[1] + ps + before_params
+            before.append(c)
+            before_params = before_params + ps
 
-    columns = {"raw": _Column(sql.add(raw_cols), raw_params, output_field=IntegerField())}
+    columns = {"raw": _Column(sql.add(raw_cols), raw_params, output_field=IntegerField()),
+               "unconfirmed": _Column(sql.add(unc_cols), unc_params, output_field=IntegerField())}
     for cat in (R.REGULATED, R.FLEXIBLE):
         for kind in R.KINDS:
             parts = capped_by_ck.get((cat, kind), [])
@@ -447,6 +487,7 @@ def school_totals(*, school_ids, academic_year) -> dict[int, TeacherTotals]:
             total=_tenths(regulated + flexible),
             by_kind={k: _tenths(cells[(R.REGULATED, k)] + cells[(R.FLEXIBLE, k)]) for k in R.KINDS},
             raw_total=_tenths(r.get("raw")),
+            unconfirmed=_tenths(r.get("unconfirmed")),
         )
     return out
 

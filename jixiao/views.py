@@ -176,7 +176,7 @@ def _cycle(compliance) -> dict:
     first, last = (check.years[0], check.years[-1]) if check.years else (None, None)
     label = f"{first}-{first + 1} 至 {last}-{last + 1} 学年" if first is not None else check.label
     return {"label": label, "value": check.have.get("total", 0), "target": check.need.get("total"),
-            "ok": check.ok, "years": years}
+            "ok": check.ok, "years": years, "unconfirmed": check.unconfirmed}
 
 
 @login_required

@@ -36,7 +36,11 @@ REFUSALS = {
 
 
 def refused(exc: TransitionError) -> Response:
-    return Response({"detail": exc.message}, status=STATUS_BY_KIND.get(exc.kind, status.HTTP_400_BAD_REQUEST))
+    body = {"detail": exc.message}
+    if getattr(exc, "other_id", None):
+        # A refused duplicate names the other entry (issue 9).
+        body["duplicate_of"] = exc.other_id
+    return Response(body, status=STATUS_BY_KIND.get(exc.kind, status.HTTP_400_BAD_REQUEST))
 
 
 def _year(start_year: int) -> AcademicYear:
@@ -99,7 +103,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 raise TransitionError(f"没有代码为「{v['item']}」的学分项目。")
             common = dict(item=item, title=v["title"], started_on=v["started_on"], ended_on=v["ended_on"],
                           quantity=v["quantity"], option=v["option"], organizer=v["organizer"],
-                          evidence_files=v["evidence"])
+                          certificate_no=v["certificate_no"], evidence_files=v["evidence"])
             if v.get("teacher"):
                 # Out of scope answers like a missing id: a teacher's existence is not disclosed.
                 teacher = get_teacher_for_user_or_404(request.user, v["teacher"])
@@ -370,8 +374,9 @@ def _totals_payload(teacher, start_year: int) -> dict:
     totals = teacher_year_totals(teacher=teacher, academic_year=start_year)
     return {
         "teacher": teacher.pk, "academic_year": start_year, "regulated": totals.regulated,
-        "flexible": totals.flexible, "total": totals.total, "by_kind": dict(totals.by_kind),
-        "by_item": {code: {"raw": t.raw, "credited": t.credited, "over_cap": t.over_cap}
+        "flexible": totals.flexible, "total": totals.total, "unconfirmed": totals.unconfirmed,
+        "by_kind": dict(totals.by_kind),
+        "by_item": {code: {"raw": t.raw, "credited": t.credited, "over_cap": t.over_cap, "unconfirmed": t.unconfirmed}
                     for code, t in totals.by_item.items()},
     }
 

@@ -51,6 +51,8 @@ class EntryForm(forms.Form):
     ended_on = forms.DateField(label="结束日期", required=False, widget=DATE_WIDGET)
     quantity = forms.DecimalField(label="实际学时", min_value=Decimal("0"), max_digits=7, decimal_places=1,
                                   widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
+    certificate_no = forms.CharField(label="证书编号", max_length=64, required=False,
+                                     help_text="以证书为依据的项目必填；同一证书只计一次学分。")
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,8 +67,16 @@ class EntryForm(forms.Form):
                 self.fields["option"].required = True
                 # Most option items count one certificate / paper / award; the teacher may change it.
                 self.fields["quantity"].initial = 1
+            if item.whole_quantity:
+                self.fields["quantity"].widget.attrs["step"] = "1"
+            if item.max_per_day is not None:
+                self.fields["quantity"].help_text = f"每天最多 {item.max_per_day.normalize():f} {item.unit_label}。"
+            if item.certificate_no_required:
+                self.fields["certificate_no"].required = True
         if not (item and item.options):
             self.fields["option"].widget = forms.HiddenInput()
+        if not (item and item.certificate_no_required):
+            self.fields["certificate_no"].widget = forms.HiddenInput()
 
     def selected_item(self):
         raw = self.data.get(self.add_prefix("item")) if self.is_bound else self.initial.get("item")
@@ -108,7 +118,8 @@ class AdminRegisterForm(EntryForm):
 
     teacher = forms.ModelChoiceField(label="教师", queryset=None, empty_label="请选择教师")
     evidence = MultipleFileField(label="证书 / 证明（PDF/JPG/PNG）")
-    field_order = ["teacher", "item", "option", "title", "organizer", "started_on", "ended_on", "quantity", "evidence"]
+    field_order = ["teacher", "item", "option", "title", "organizer", "certificate_no", "started_on", "ended_on",
+                   "quantity", "evidence"]
 
     def __init__(self, *args, teachers=None, **kwargs):
         super().__init__(*args, **kwargs)

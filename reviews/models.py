@@ -64,6 +64,7 @@ class Action(models.TextChoices):
     EVIDENCE_REMOVE = "evidence_remove", "删除证明材料"
     ROSTER = "roster", "基地校花名册认定"
     FEED = "feed", "系统导入认定"
+    FEED_CORRECT = "feed_correct", "系统导入更正"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -277,6 +278,9 @@ class FeedImport(models.Model):
     total_count = models.PositiveIntegerField("记录数", default=0)
     created_count = models.PositiveIntegerField("新增", default=0)
     skipped_count = models.PositiveIntegerField("已存在跳过", default=0)
+    updated_count = models.PositiveIntegerField(
+        "更正", default=0, help_text="同一记录编号重新发送、数值不同：按新数值更正原登记（留有更正记录）。"
+    )
     error_count = models.PositiveIntegerField("错误", default=0)
     errors = models.JSONField("错误明细", default=list, blank=True, help_text='[{"row": 3, "message": "…"}]')
 

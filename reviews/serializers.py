@@ -45,7 +45,8 @@ class EntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = CreditEntry
         fields = ["id", "teacher", "teacher_name", "school", "school_name", "academic_year", "item", "item_code",
-                  "item_name", "option", "title", "organizer", "started_on", "ended_on", "quantity_claimed",
+                  "item_name", "option", "title", "organizer", "certificate_no", "started_on", "ended_on",
+                  "quantity_claimed",
                   "quantity_approved", "credits", "status", "status_display", "source", "last_comment",
                   "created_at", "updated_at"]
         read_only_fields = fields
@@ -84,6 +85,8 @@ class EntryCreateSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(max_digits=7, decimal_places=1, required=False, allow_null=True,
                                         min_value=0, default=None)
     option = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    certificate_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
+                                           help_text="证书编号（以证书为依据的项目必填，同一证书只计一次）。")
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list,
                                      help_text="证明材料（PDF、JPG、PNG）。")
 
@@ -95,6 +98,7 @@ class EntryResubmitSerializer(serializers.Serializer):
     ended_on = serializers.DateField(required=False, allow_null=True)
     quantity = serializers.DecimalField(max_digits=7, decimal_places=1, required=False, min_value=0)
     option = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    certificate_no = serializers.CharField(max_length=64, required=False, allow_blank=True)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
@@ -230,6 +234,7 @@ class ItemTotalSerializer(serializers.Serializer):
     raw = serializers.DecimalField(max_digits=9, decimal_places=1)
     credited = serializers.DecimalField(max_digits=9, decimal_places=1)
     over_cap = serializers.DecimalField(max_digits=9, decimal_places=1)
+    unconfirmed = serializers.DecimalField(max_digits=9, decimal_places=1, help_text="其中待确认数值的学分。")
 
 
 class YearTotalsSerializer(serializers.Serializer):
@@ -238,6 +243,9 @@ class YearTotalsSerializer(serializers.Serializer):
     regulated = serializers.DecimalField(max_digits=9, decimal_places=1)
     flexible = serializers.DecimalField(max_digits=9, decimal_places=1)
     total = serializers.DecimalField(max_digits=9, decimal_places=1)
+    unconfirmed = serializers.DecimalField(
+        max_digits=9, decimal_places=1,
+        help_text="合计中按《办法》第14–16条预设值（待确认）折算的学分。")
     by_kind = serializers.DictField(child=serializers.DecimalField(max_digits=9, decimal_places=1))
     by_item = serializers.DictField(child=ItemTotalSerializer())
 

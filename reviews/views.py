@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -141,6 +142,16 @@ def _items_for(flow, year):
     return [i for i in credit_selectors.catalogue_for(year) if i.flow == flow]
 
 
+def _refusal_in_form(form, exc) -> None:
+    """A refused claim is shown on the form, under the field it is about when the service names one;
+    a refused duplicate links to the other entry."""
+    message = getattr(exc, "message", None) or "；".join(getattr(exc, "messages", [str(exc)]))
+    if getattr(exc, "url", ""):
+        message = format_html('{} <a href="{}">查看该登记</a>', message, exc.url)
+    field = getattr(exc, "field", "")
+    form.add_error(field if field in form.fields and not form.fields[field].widget.is_hidden else None, message)
+
+
 def _entry_form_view(request, *, flow, form_class, template, title, extra_kwargs=None, on_valid):
     year = current_year()
     items = _items_for(flow, year)
@@ -151,7 +162,7 @@ def _entry_form_view(request, *, flow, form_class, template, title, extra_kwargs
             try:
                 entry = on_valid(form.cleaned_data)
             except (TransitionError, ValidationError) as exc:
-                form.add_error(None, getattr(exc, "message", None) or "；".join(getattr(exc, "messages", [str(exc)])))
+                _refusal_in_form(form, exc)
             else:
                 messages.success(request, f"已提交：{entry.item.name}，{entry.credits} 学分（待审核）。")
                 return redirect("reviews:entry_detail", pk=entry.pk)
@@ -175,7 +186,7 @@ def entry_register(request):
         return services.entry_declare(
             teacher_user=request.user, item=d["item"], title=d["title"], started_on=d["started_on"],
             ended_on=d.get("ended_on"), quantity=d["quantity"], option=d.get("option") or "",
-            organizer=d.get("organizer") or "",
+            organizer=d.get("organizer") or "", certificate_no=d.get("certificate_no") or "",
         )
 
     return _entry_form_view(request, flow=Flow.SELF_REGISTER, form_class=EntryForm,
@@ -191,7 +202,8 @@ def entry_declare(request):
         return services.entry_declare(
             teacher_user=request.user, item=d["item"], title=d["title"], started_on=d["started_on"],
             ended_on=d.get("ended_on"), quantity=d["quantity"], option=d.get("option") or "",
-            organizer=d.get("organizer") or "", evidence_files=d["evidence"],
+            organizer=d.get("organizer") or "", certificate_no=d.get("certificate_no") or "",
+            evidence_files=d["evidence"],
         )
 
     return _entry_form_view(request, flow=Flow.DECLARE, form_class=DeclareForm,
@@ -211,7 +223,8 @@ def admin_register(request):
         return services.entry_admin_register(
             actor=request.user, teacher=d["teacher"], item=d["item"], title=d["title"],
             started_on=d["started_on"], ended_on=d.get("ended_on"), quantity=d["quantity"],
-            option=d.get("option") or "", organizer=d.get("organizer") or "", evidence_files=d["evidence"],
+            option=d.get("option") or "", organizer=d.get("organizer") or "",
+            certificate_no=d.get("certificate_no") or "", evidence_files=d["evidence"],
         )
 
     return _entry_form_view(request, flow=Flow.ADMIN_REGISTER, form_class=AdminRegisterForm,
@@ -302,20 +315,21 @@ def entry_edit(request, pk):
     if not (resubmit or "edit" in actions):
         raise PermissionDenied("该登记当前不能修改。")
     initial = {"item": entry.item, "option": entry.option, "title": entry.title, "organizer": entry.organizer,
-               "started_on": entry.started_on, "ended_on": entry.ended_on, "quantity": entry.quantity_claimed}
+               "started_on": entry.started_on, "ended_on": entry.ended_on, "quantity": entry.quantity_claimed,
+               "certificate_no": entry.certificate_no}
     form = EditForm(request.POST or None, request.FILES or None, items=[entry.item], initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         changes = {"title": d["title"], "organizer": d.get("organizer") or "", "started_on": d["started_on"],
                    "ended_on": d.get("ended_on"), "quantity": d["quantity"], "option": d.get("option") or "",
-                   "evidence_files": d.get("evidence") or ()}
+                   "certificate_no": d.get("certificate_no") or "", "evidence_files": d.get("evidence") or ()}
         try:
             if resubmit:
                 services.entry_resubmit(actor=request.user, entry=entry, **changes)
             else:
                 services.entry_update(actor=request.user, entry=entry, **changes)
         except TransitionError as exc:
-            form.add_error(None, str(exc))
+            _refusal_in_form(form, exc)
         else:
             messages.success(request, "已重新提交，审核从头开始。" if resubmit else "已保存修改。")
             return redirect("reviews:entry_detail", pk=entry.pk)
@@ -429,7 +443,7 @@ def _compliance_rows(user, year, schools):
         t = totals[p.pk]
         check = year_check(t)
         rows.append({"profile": p, "regulated": t.regulated, "flexible": t.flexible, "total": t.total,
-                     "ok": check.ok, "missing": check.missing})
+                     "ok": check.ok, "missing": check.missing, "unconfirmed": t.unconfirmed})
     return rows
 
 
@@ -484,7 +498,8 @@ def _compliance_xlsx(school, year, rows):
     ws.title = "达标情况"
     append_row(ws, [f"{school.name} {year.label}学年教师继续教育学分达标情况"])
     ws["A1"].font = Font(bold=True, size=13)
-    head = ["序号", "账号", "姓名", "学科", "学段", "规范性", "灵活性", "合计", "达标", "尚缺"]
+    # 其中待确认: of the total, credits resting on 第14–16条 values the city has not confirmed yet.
+    head = ["序号", "账号", "姓名", "学科", "学段", "规范性", "灵活性", "合计", "达标", "尚缺", "其中待确认学分"]
     ws.append(head)
     for cell in ws[2]:
         cell.font = Font(bold=True)
@@ -494,11 +509,11 @@ def _compliance_xlsx(school, year, rows):
         p = r["profile"]
         missing = "；".join(f"{labels.get(k, k)}{v}" for k, v in r["missing"].items() if v > 0)
         append_row(ws, [n, p.user.username, p.name, p.subject, p.get_stage_display(), r["regulated"],
-                        r["flexible"], r["total"], "是" if r["ok"] else "否", missing])
+                        r["flexible"], r["total"], "是" if r["ok"] else "否", missing, r["unconfirmed"]])
         if not r["ok"]:
             for cell in ws[ws.max_row]:
                 cell.fill = red
-    for col, width in zip("ABCDEFGHIJ", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28)):
+    for col, width in zip("ABCDEFGHIJK", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28, 14)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)

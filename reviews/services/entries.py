@@ -23,7 +23,16 @@ from django.db import transaction
 from accounts.access import schools_for_role
 from accounts.errors import AccountError
 from accounts.models import Role, TeacherProfile
-from credits.models import AcademicYear, Conversion, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow
+from credits.checks import date_problem, eligibility_problem, quantity_problem
+from credits.models import (
+    AcademicYear,
+    Conversion,
+    CreditEntry,
+    CreditItem,
+    EntrySource,
+    EntryStatus,
+    Flow,
+)
 
 from ..calendar import ensure_not_sealed, ensure_window, today_or
 from ..errors import TransitionError
@@ -44,14 +53,18 @@ from ._common import (
     to_decimal,
     verified_by,
 )
+from .duplicates import (
+    check_certificate,
+    check_files,
+    check_same_activity,
+    normalize_certificate_no,
+)
 from .evidence import attach_files, evidence_mark_reviewed
 
-# Credits registration in Chengdu began long after this; older dates are typing errors.
-EARLIEST_YEAR = 2000
-EDITABLE_FIELDS = ("title", "organizer", "started_on", "ended_on", "quantity", "option")
+EDITABLE_FIELDS = ("title", "organizer", "started_on", "ended_on", "quantity", "option", "certificate_no")
 # The columns a correction may touch (a changed date may move the entry to another 学年 and item version).
 CORRECTABLE_COLUMNS = ("title", "organizer", "started_on", "ended_on", "quantity_claimed", "option",
-                       "academic_year", "item")
+                       "certificate_no", "academic_year", "item")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,18 +94,13 @@ def _resolve_item(item: CreditItem, year: AcademicYear) -> CreditItem:
 
 
 def _clean_values(*, item: CreditItem, title, started_on, ended_on, quantity, option, organizer,
-                  today: datetime.date) -> dict:
+                  today: datetime.date, certificate_no="") -> dict:
     title = (title or "").strip()
     if not title:
         raise TransitionError("请填写培训内容 / 项目名称。")
-    if not isinstance(started_on, datetime.date):
-        raise TransitionError("请填写开始日期。")
-    if started_on > today:
-        raise TransitionError("活动尚未开始，不能提前登记学分。")
-    if started_on.year < EARLIEST_YEAR:
-        raise TransitionError(f"开始日期不能早于{EARLIEST_YEAR}年。")
-    if ended_on is not None and ended_on < started_on:
-        raise TransitionError("结束日期不能早于开始日期。")
+    problem = date_problem(started_on, ended_on, today=today)
+    if problem:
+        raise TransitionError(problem)
     option = (option or "").strip()
     if item.conversion == Conversion.BY_OPTION:
         keys = {str(o.get("key")) for o in item.options or []}
@@ -111,12 +119,31 @@ def _clean_values(*, item: CreditItem, title, started_on, ended_on, quantity, op
     return {
         "title": title[:200], "organizer": (organizer or "").strip()[:100], "started_on": started_on,
         "ended_on": ended_on, "quantity_claimed": quantity, "option": option,
+        "certificate_no": normalize_certificate_no(certificate_no),
     }
 
 
-def _year_for(started_on: datetime.date) -> AcademicYear:
-    # 8月1日 and later count in the next 学年 (notice 三(三)2).
-    return AcademicYear.for_date(started_on)
+def _check_claim(*, item: CreditItem, teacher: TeacherProfile, values: dict, year: AcademicYear,
+                 exclude_pk: int | None = None) -> None:
+    """What the catalogue version valid in the 学年 says about this claim: plausible quantity,
+    the certificate number, who may claim it, and that it is not already registered."""
+    problem = quantity_problem(item, values["quantity_claimed"], started_on=values["started_on"],
+                               ended_on=values["ended_on"])
+    if problem:
+        raise TransitionError(problem)
+    if item.certificate_no_required and not values.get("certificate_no"):
+        raise TransitionError(f"「{item.name}」以证书为依据，请填写证书编号。")
+    problem = eligibility_problem(item, teacher, start_year=year.start_year, option=values.get("option") or "")
+    if problem:
+        raise TransitionError(problem, kind="permission")
+    check_same_activity(teacher=teacher, item=item, title=values["title"], started_on=values["started_on"],
+                        ended_on=values["ended_on"], exclude_pk=exclude_pk)
+    check_certificate(teacher=teacher, certificate_no=values.get("certificate_no") or "", exclude_pk=exclude_pk)
+
+
+def _year_for(started_on: datetime.date, ended_on: datetime.date | None = None) -> AcademicYear:
+    # The day the activity ends produces the credit; 8月1日 and later count in the next 学年 (三(三)2).
+    return AcademicYear.for_date(AcademicYear.credit_day(started_on, ended_on))
 
 
 def _district_id(entry_or_school) -> int | None:
@@ -131,7 +158,7 @@ def _district_id(entry_or_school) -> int | None:
 @transaction.atomic
 def entry_declare(*, teacher_user, item: CreditItem, title: str, started_on: datetime.date, quantity=None,
                   option: str = "", ended_on: datetime.date | None = None, organizer: str = "",
-                  evidence_files=(), today: datetime.date | None = None) -> CreditEntry:
+                  evidence_files=(), certificate_no: str = "", today: datetime.date | None = None) -> CreditEntry:
     """A teacher declares a 集中培训 (with proof) or self-registers a 灵活性 activity (附件2:
     item, dates, content, level/option, hours)."""
     today = today_or(today)
@@ -142,13 +169,14 @@ def entry_declare(*, teacher_user, item: CreditItem, title: str, started_on: dat
     if item.flow not in (Flow.DECLARE, Flow.SELF_REGISTER):
         raise TransitionError(_flow_refusal(item), kind="permission")
     values = _clean_values(item=item, title=title, started_on=started_on, ended_on=ended_on, quantity=quantity,
-                           option=option, organizer=organizer, today=today)
-    year = _year_for(started_on)
+                           option=option, organizer=organizer, today=today, certificate_no=certificate_no)
+    year = _year_for(started_on, ended_on)
     ensure_window(year, Window.REGISTRATION, today=today, district_id=profile.school.district_id)
     item = _resolve_item(item, year)
     if item.flow not in (Flow.DECLARE, Flow.SELF_REGISTER):
         # The flow may change between versions: the one valid in the activity's 学年 decides.
         raise TransitionError(_flow_refusal(item), kind="permission")
+    _check_claim(item=item, teacher=profile, values=values, year=year)
     if item.flow == Flow.DECLARE and not evidence_files:
         raise TransitionError("申报集中培训须上传参培证明材料（学时证明、通知安排等）。")
     action = Action.DECLARE if item.flow == Flow.DECLARE else Action.SELF_REGISTER
@@ -184,7 +212,7 @@ def _creation_changes(entry) -> dict:
 def entry_admin_register(*, actor, teacher: TeacherProfile, item: CreditItem, title: str,
                          started_on: datetime.date, quantity=None, option: str = "",
                          ended_on: datetime.date | None = None, organizer: str = "", evidence_files=(),
-                         today: datetime.date | None = None) -> CreditEntry:
+                         certificate_no: str = "", today: datetime.date | None = None) -> CreditEntry:
     """The school admin registers an item with a document (学历, 普通话, 职称考试, 支教, 师徒结队…)
     for a teacher of the school, attaching the document; the district reviews it next."""
     today = today_or(today)
@@ -196,12 +224,13 @@ def entry_admin_register(*, actor, teacher: TeacherProfile, item: CreditItem, ti
     if item.flow != Flow.ADMIN_REGISTER:
         raise TransitionError(f"「{item.name}」不是凭证书代为登记的项目。")
     values = _clean_values(item=item, title=title, started_on=started_on, ended_on=ended_on, quantity=quantity,
-                           option=option, organizer=organizer, today=today)
-    year = _year_for(started_on)
+                           option=option, organizer=organizer, today=today, certificate_no=certificate_no)
+    year = _year_for(started_on, ended_on)
     ensure_window(year, Window.REGISTRATION, today=today, district_id=teacher.school.district_id)
     item = _resolve_item(item, year)
     if item.flow != Flow.ADMIN_REGISTER:
         raise TransitionError(f"「{item.name}」在{year.label}学年不是凭证书代为登记的项目。")
+    _check_claim(item=item, teacher=teacher, values=values, year=year)
     if not evidence_files:
         raise TransitionError("代为登记须上传证书或证明材料的扫描件。")
     entry = CreditEntry(
@@ -399,17 +428,21 @@ def _apply_changes(entry, changes: dict, *, today) -> dict:
     merged = {
         "title": entry.title, "organizer": entry.organizer, "started_on": entry.started_on,
         "ended_on": entry.ended_on, "quantity": entry.quantity_claimed, "option": entry.option,
+        "certificate_no": entry.certificate_no,
     }
     merged.update({k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
     values = _clean_values(item=entry.item, today=today, **merged)
     before = {f: getattr(entry, f) for f in values}
     before["academic_year"] = entry.academic_year
     before["item"] = entry.item
-    year = _year_for(values["started_on"])
+    year = _year_for(values["started_on"], values["ended_on"])
+    item = entry.item
     if year.pk != entry.academic_year_id:
         ensure_window(year, Window.REGISTRATION, today=today, district_id=_district_id(entry))
         values["academic_year"] = year
-        values["item"] = _resolve_item(entry.item, year)
+        values["item"] = item = _resolve_item(entry.item, year)
+    # A correction is a claim like any other: the same limits, eligibility and duplicate checks.
+    _check_claim(item=item, teacher=entry.teacher, values=values, year=year, exclude_pk=entry.pk)
     for field, value in values.items():
         setattr(entry, field, value)
     return diff(before, values)
@@ -462,6 +495,8 @@ def entry_resubmit(*, actor, entry, today: datetime.date | None = None, comment:
     files = changes.pop("evidence_files", ())
     from_state = entry.status
     changed = _apply_changes(entry, changes, today=today)
+    # Its proof may have been used for another entry since it was rejected or withdrawn.
+    check_files(entry=entry, digests=entry.evidence.values_list("sha256", flat=True))
     if entry.quantity_approved is not None:
         changed["quantity_approved"] = [str(entry.quantity_approved), None]
     entry.quantity_approved = None

@@ -66,6 +66,9 @@ def attach_files(entry, files, *, actor, reviewed: bool = False) -> list[Evidenc
     if entry.evidence.count() + len(files) > MAX_FILES_PER_ENTRY:
         raise TransitionError(f"每条登记最多上传 {MAX_FILES_PER_ENTRY} 个证明材料。")
     checked = [(f, *validate_evidence_file(f)) for f in files]
+    from .duplicates import check_files
+
+    check_files(entry=entry, digests=[sha for _, _, sha, _ in checked])
     created = []
     for upload, content_type, sha, size in checked:
         evidence = Evidence(

@@ -21,7 +21,15 @@ from openpyxl.styles import Alignment, Font
 
 from accounts.access import district_step_schools, has_role, schools_for_role
 from accounts.models import BaseLevel, Role, User
-from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow
+from credits.checks import eligibility_problem, quantity_problem
+from credits.models import (
+    AcademicYear,
+    CreditEntry,
+    CreditItem,
+    EntrySource,
+    EntryStatus,
+    Flow,
+)
 
 from ..calendar import ensure_not_sealed, ensure_window, today_or
 from ..errors import TransitionError
@@ -129,7 +137,8 @@ def _form_credits(item: CreditItem, academic_year: AcademicYear) -> Decimal | No
     return Decimal(item.cap) if item.cap is not None else None
 
 
-def _check_row(values: dict, item: CreditItem, seen: dict, form_credits: Decimal | None = None) -> tuple[dict, str]:
+def _check_row(values: dict, item: CreditItem, seen: dict, form_credits: Decimal | None = None,
+               start_year: int | None = None) -> tuple[dict, str]:
     """Match the row to a teacher account; returns (model fields, error or "")."""
     fields = {k: v[:{"seq": 16, "school_name": 64, "username": 150, "name": 32, "subject": 32,
                      "stage": 16}[k]] for k, v in values.items() if k not in ("hours", "credits", "line")}
@@ -162,12 +171,17 @@ def _check_row(values: dict, item: CreditItem, seen: dict, form_credits: Decimal
             errors.append(f"姓名「{name}」与账号不符")
         elif not profile.can_register_credits:
             errors.append("该账号未审核或已停用，不能登记学分")
+        elif start_year is not None and (problem := eligibility_problem(item, profile, start_year=start_year)):
+            # The catalogue's eligibility holds for roster credits as for declared ones.
+            errors.append(problem.rstrip("。"))
         else:
             teacher = profile
     if fields["hours"] is None and not any(e.startswith("学时") for e in errors):
         errors.append("缺少学时")
     elif fields["hours"] is not None and fields["hours"] <= 0:
         errors.append("学时须大于 0")
+    elif fields["hours"] is not None and (problem := quantity_problem(item, fields["hours"])):
+        errors.append(problem.rstrip("。"))
     elif fields["hours"] is not None and fields["credits"] is not None:
         expected = compute_credits(_ProbeEntry(item, fields["hours"]))
         # Either the hours' conversion or the level's figure the form asks for; the credits
@@ -212,7 +226,7 @@ def roster_submit(*, actor, school, academic_year: AcademicYear, plan_file, summ
     parsed = parse_roster(roster_file)
     seen: dict = {}
     form_credits = _form_credits(item, academic_year)
-    checked = [_check_row(values, item, seen, form_credits) for values in parsed]
+    checked = [_check_row(values, item, seen, form_credits, academic_year.start_year) for values in parsed]
     roster = existing or Roster(school=school, academic_year=academic_year)
     roster.level = school.base_level
     roster.item = item
@@ -262,6 +276,11 @@ def _roster_credit(roster: Roster, *, actor, role: str) -> int:
         if not row.teacher.can_register_credits:
             # Left, retired or no longer approved since the roster was submitted (notice 一(二)).
             row.error = "认定时该教师账号已停用或未通过审核，未计学分。"
+            row.save(update_fields=["error"])
+            continue
+        problem = eligibility_problem(roster.item, row.teacher, start_year=roster.academic_year.start_year)
+        if problem:
+            row.error = f"认定时：{problem}"[:300]
             row.save(update_fields=["error"])
             continue
         entry = CreditEntry(

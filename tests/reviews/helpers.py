@@ -3,6 +3,7 @@ each, and a user for every reviewing role; the shipped catalogue; the 2017-2018 
 
 import datetime
 import io
+import itertools
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,7 +26,14 @@ PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
-def pdf(name: str = "学时证明.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
+_files = itertools.count(1)
+
+
+def pdf(name: str = "学时证明.pdf", content: bytes | None = None) -> SimpleUploadedFile:
+    """A small PDF; each call a different file unless `content` is given (the same proof file
+    on two entries of one teacher is refused as a duplicate)."""
+    if content is None:
+        content = PDF_BYTES + f"% file {next(_files)}\n".encode()
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 

@@ -70,7 +70,8 @@ def test_district_admin_of_another_district_is_refused(world):
 def test_district_admin_cannot_review_city_direct_school(world):
     entry = S.entry_admin_register(actor=world.city_admin, teacher=world.city_teacher, item=world.item("title_exam"),
                                    title="职称外语考试", started_on=ACTIVITY_DAY, quantity="1",
-                                   evidence_files=[pdf("合格证.pdf")], today=REGISTRATION_DAY)
+                                   certificate_no="WY2018001", evidence_files=[pdf("合格证.pdf")],
+                                   today=REGISTRATION_DAY)
     _refused(entry, lambda: S.entry_district_review(actor=world.district_admin, entry=entry, approve=True,
                                                     today=DISTRICT_DAY), "permission")
 
