@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import AdminLoginForm
 
-from . import views
+from . import help, views
 
 admin.site.site_header = "成都市中小学教师继续教育学分平台 · 管理后台"
 admin.site.site_title = "继教学分平台管理后台"
@@ -14,6 +14,9 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("help/", help.help_page, name="help"),
+    # Browsers ask for /favicon.ico on their own, whatever the page links.
+    path("favicon.ico", help.favicon),
     path("jobs/<int:pk>/", views.job_status, name="job_status"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
