@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import AdminLoginForm
 
-from . import views
+from . import help, views
 
 admin.site.site_header = "jixiao 继教学分平台管理后台"
 admin.site.site_title = "jixiao 管理后台"
@@ -14,6 +14,9 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("help/", help.help_page, name="help"),
+    # Browsers ask for /favicon.ico on their own, whatever the page links.
+    path("favicon.ico", help.favicon),
     path("jobs/<int:pk>/", views.job_status, name="job_status"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
@@ -21,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("credits/", include("credits.urls")),
     path("reviews/", include("reviews.urls")),
+    path("certificates/", include("certificates.urls")),
     path("api/", include("reviews.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
