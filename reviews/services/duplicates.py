@@ -41,11 +41,11 @@ def _normalize_title(value) -> str:
 class DuplicateError(TransitionError):
     """A refused duplicate, with the other entry (its id and page)."""
 
-    def __init__(self, message: str, *, other: CreditEntry, field: str = ""):
-        super().__init__(message, kind="invalid")
+    def __init__(self, message: str, *, other: CreditEntry, field: str | None = None):
+        # The API body names the other entry (core.handlers puts `details` into it).
+        super().__init__(message, kind="invalid", field=field, details={"duplicate_of": other.pk})
         self.other_id = other.pk
         self.url = entry_url(other)
-        self.field = field
 
 
 def _live(qs):

@@ -34,7 +34,7 @@ def _refused(call, *parts, kind=None):
     for part in parts:
         assert part in exc.value.message, exc.value.message
     if kind is not None:
-        assert exc.value.kind == kind
+        assert exc.value.reason == kind
     assert _written() == before
     return exc.value
 

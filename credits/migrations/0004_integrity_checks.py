@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credits', '0002_item_compliance_flags'),
+        ('credits', '0003_teacher_year_totals'),
     ]
 
     operations = [
