@@ -92,7 +92,8 @@ def _row(world, teacher=None):
 
 def test_each_step_of_the_chain_updates_the_teachers_row(world):
     entry = S.entry_declare(teacher_user=world.teacher.user, item=world.item("admin_training"), title="培训",
-                            started_on=ACTIVITY_DAY, quantity="50", evidence_files=[pdf()], today=REGISTRATION_DAY)
+                            started_on=ACTIVITY_DAY, ended_on=ACTIVITY_DAY + datetime.timedelta(days=4),
+                            quantity="50", evidence_files=[pdf()], today=REGISTRATION_DAY)
     row = _row(world)
     assert (row.total, row.open_entries, row.counted_entries) == (Decimal(0), 1, 0)
     S.entry_school_review(actor=world.school_admin, entry=entry, approve=True, today=REGISTRATION_DAY)
