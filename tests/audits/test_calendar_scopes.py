@@ -96,7 +96,7 @@ def test_only_city_staff_extend_and_one_scope_at_a_time(world):
     with pytest.raises(TransitionError) as exc:
         S.window_extend(actor=world.district_admin, academic_year=world.year, window="district_review",
                         until=datetime.date(2018, 11, 20), reason="理由")
-    assert exc.value.kind == "permission"
+    assert exc.value.kind == "forbidden"
     with pytest.raises(TransitionError, match="只选择一个范围"):
         S.window_extend(actor=world.city, academic_year=world.year, window="district_review",
                         until=datetime.date(2018, 11, 20), reason="理由", district=world.school.district,
