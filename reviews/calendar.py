@@ -160,3 +160,27 @@ def ensure_window(academic_year: AcademicYear, window: str, *, today: datetime.d
     day = today_or(today)
     if not rng.contains(day):
         raise TransitionError(f"{rng.describe()}，今天（{_cn_date(day)}）不在此时间段内。", kind="window")
+
+
+def mark_windows(entries, window: str, today: datetime.date | None = None) -> list[str]:
+    """For a page of entries acted on in `window`: sets `window_open` and `window_notice` on
+    each (its 学年 and school's range, one query for all), and returns the distinct notices of
+    the windows that refuse today ("2026-2027学年：区县复核于2027年9月1日开放"), so a page
+    says so and disables what would be refused before the click."""
+    day = today_or(today)
+    entries = list(entries)
+    years = {e.academic_year_id: e.academic_year for e in entries}
+    extensions = extensions_for(list(years.values()), [window]) if entries else []
+    ranges, refusing = {}, []
+    for e in entries:
+        key = (e.academic_year_id, e.school_id)
+        if key not in ranges:
+            ranges[key] = window_range(years[e.academic_year_id], window, school=e.school, extensions=extensions)
+        rng = ranges[key]
+        e.window_open = rng.contains(day) and years[e.academic_year_id].sealed_at is None
+        e.window_notice = f"{years[e.academic_year_id].label}学年：{rng.notice(day)}"
+        if years[e.academic_year_id].sealed_at is not None:
+            e.window_notice = f"{years[e.academic_year_id].label}学年已封存"
+        if not e.window_open and e.window_notice not in refusing:
+            refusing.append(e.window_notice)
+    return refusing

@@ -98,4 +98,35 @@ def deadline_reminders_send(*, today: datetime.date | None = None, days: int = 7
                     continue
                 notify(user, f"{rng.label}即将截止", f"{rng.describe()}，请在截止前完成。", dedupe_key=key)
                 sent += 1
+    return sent + appointment_reminders_send(today=today, years=years)
+
+
+# The school admins hear of their school's 审证日期 this many days ahead.
+APPOINTMENT_NOTICE_DAYS = 3
+
+
+def appointment_reminders_send(*, today: datetime.date, years) -> int:
+    """The district's 审证时间安排 drives reminders too: the school admins of a school whose
+    审证日期 is within APPOINTMENT_NOTICE_DAYS days are told the date, the 登记员 and the phone,
+    once per date (a moved date is told again)."""
+    from accounts.services import notify
+
+    from ..models import ReviewAppointment
+
+    sent = 0
+    soon = ReviewAppointment.objects.filter(academic_year__in=years, date__gte=today,
+                                            date__lte=today + datetime.timedelta(days=APPOINTMENT_NOTICE_DAYS))
+    for appointment in soon.select_related("school", "academic_year"):
+        key = f"appointment:{appointment.academic_year.start_year}:{appointment.school_id}:{appointment.date.isoformat()}"
+        contact = "".join([f"，登记员{appointment.registrar}" if appointment.registrar else "",
+                           f"（{appointment.contact_phone}）" if appointment.contact_phone else ""])
+        body = (f"{appointment.school.name}{appointment.academic_year.label}学年的审证日期为"
+                f"{appointment.date.year}年{appointment.date.month}月{appointment.date.day}日{contact}，"
+                "请带上个人学分统计表和送审报表等规定材料，并在此之前完成上报。")
+        admins = _users(role_assignments__role=Role.SCHOOL_ADMIN, role_assignments__school=appointment.school)
+        for user in admins:
+            if Notification.objects.filter(recipient=user, dedupe_key=key).exists():
+                continue
+            notify(user, "本校审证日期临近", body, dedupe_key=key)
+            sent += 1
     return sent
