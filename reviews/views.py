@@ -235,6 +235,18 @@ def entry_detail(request, pk):
     })
 
 
+@login_required
+def entry_explain(request, pk):
+    """How the entry's credits were computed: the same scope as its detail page."""
+    from credits.explain import explain_entry
+
+    entry = get_object_or_404(
+        selectors.entries_for_user(request.user).select_related("teacher", "school", "item", "academic_year"), pk=pk)
+    return render(request, "reviews/entry_explain.html", {
+        "x": explain_entry(entry), "entry": entry, "history": selectors.entry_history(entry),
+    })
+
+
 def _detail(request, entry, actions, review_forms, status=200):
     from .calendar import mark_windows
     from .services.entries import STEP_WINDOWS
