@@ -45,7 +45,9 @@ INSTALLED_APPS = [
     "accounts",
     "credits",
     "reviews",
+    "audits",
     "certificates",
+    "sealing",
 ]
 
 MIDDLEWARE = [
