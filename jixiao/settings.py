@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "credits",
     "reviews",
+    "audits",
     "certificates",
     "sealing",
 ]
