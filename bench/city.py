@@ -248,7 +248,7 @@ def _largest_remainder(total: int, weights: list[float], minimum: int = 0) -> li
     order = sorted(range(len(weights)), key=lambda i: exact[i] - counts[i], reverse=True)
     for i in order[: rest - sum(counts)]:
         counts[i] += 1
-    return [b + c for b, c in zip(base, counts)]
+    return [b + c for b, c in zip(base, counts, strict=False)]
 
 
 def _id_number(i: int, region: str) -> str:
@@ -308,7 +308,13 @@ def _after(out) -> None:
     if "credits_totals_rebuild" in get_commands():
         from django.core.management import call_command
 
-        call_command("credits_totals_rebuild", stdout=out)
+        import io
+
+        buf = io.StringIO()
+        call_command("credits_totals_rebuild", stdout=buf)
+        for line in buf.getvalue().splitlines():
+            if not line.startswith("  "):  # the per-teacher lines: every row is new here
+                out.write(f"  {line}\n")
 
 
 def _files() -> None:
@@ -371,18 +377,18 @@ def _organisation(*, teachers, seed, years, audit_years, today, figures) -> _Pla
     # Schools: about 60 teachers each, spread over the districts by size, every district one at least.
     n_schools = max(2 * len(codes), round(teachers / 60))
     per_district = _largest_remainder(n_schools, [DISTRICT_WEIGHTS[c] for c in codes], minimum=1)
-    kinds = [k for k in SCHOOL_KINDS]
+    kinds = list(SCHOOL_KINDS)
     # The kinds city-wide (so a small city still has a 高完中 and a 特教), shuffled over the districts.
-    pool = [kind for kind, c in zip(kinds, _largest_remainder(n_schools, [k[0] for k in kinds])) for _ in range(c)]
+    pool = [kind for kind, c in zip(kinds, _largest_remainder(n_schools, [k[0] for k in kinds]), strict=False) for _ in range(c)]
     rnd.shuffle(pool)
     school_specs = []  # (dcode, kind, weight)
-    for code, n in zip(codes, per_district):
+    for code, n in zip(codes, per_district, strict=False):
         for _ in range(n):
             kind = pool.pop()
             school_specs.append((code, kind, kind[3] * rnd.uniform(0.6, 1.4)))
     sizes = _largest_remainder(teachers, [w for _, _, w in school_specs], minimum=3)
     schools, seq = [], {}
-    for (code, kind, _), size in zip(school_specs, sizes):
+    for (code, kind, _), _size in zip(school_specs, sizes, strict=False):
         seq[code] = seq.get(code, 0) + 1
         n = seq[code]
         dname = districts[code].name if code else "成都市"
@@ -403,7 +409,7 @@ def _organisation(*, teachers, seed, years, audit_years, today, figures) -> _Pla
     School.objects.bulk_create(schools, batch_size=2000)
     schools = list(School.objects.filter(code__in=[s.code for s in schools]).select_related("district").order_by("id"))
     region_of = {s.pk: (s.district.code if s.district else "510100") for s in schools}
-    size_by_code = {spec_school.code: size for spec_school, size in zip(schools, sizes)}
+    size_by_code = {spec_school.code: size for spec_school, size in zip(schools, sizes, strict=False)}
 
     # District admins and city staff (no teacher profile).
     staff = [User(username=f"qx{code}", password=password, last_name=f"{districts[code].name}管理员")
@@ -428,17 +434,17 @@ def _organisation(*, teachers, seed, years, audit_years, today, figures) -> _Pla
             users.append({"username": f"t{i:06d}", "password": password, "last_name": surname, "first_name": given,
                           "is_active": status != AccountStatus.INACTIVE})
             new_teacher = rnd.random() < 0.04
-            spec = dict(
-                school_id=school.pk, name=surname + given, gender="female" if rnd.random() < 0.7 else "male",
-                id_number=_id_number(i, region_of[school.pk]),
-                subject=rnd.choice(SUBJECTS.get(stage, ["综合"])), stage=stage,
-                title=rnd.choices([t for t, _ in TITLES], [w for _, w in TITLES])[0],
-                is_head_teacher=stage in ("primary", "junior", "senior") and rnd.random() < 0.3,
-                is_new_teacher=new_teacher,
-                probation_start=datetime.date(cur - rnd.choice((0, 1)), 9, 1) if new_teacher else None,
-                is_new_principal=k == 0 and rnd.random() < 0.05,
-                status=status,
-            )
+            spec = {
+                "school_id": school.pk, "name": surname + given, "gender": "female" if rnd.random() < 0.7 else "male",
+                "id_number": _id_number(i, region_of[school.pk]),
+                "subject": rnd.choice(SUBJECTS.get(stage, ["综合"])), "stage": stage,
+                "title": rnd.choices([t for t, _ in TITLES], [w for _, w in TITLES])[0],
+                "is_head_teacher": stage in ("primary", "junior", "senior") and rnd.random() < 0.3,
+                "is_new_teacher": new_teacher,
+                "probation_start": datetime.date(cur - rnd.choice((0, 1)), 9, 1) if new_teacher else None,
+                "is_new_principal": k == 0 and rnd.random() < 0.05,
+                "status": status,
+            }
             if "is_party_member" in profile_fields:
                 spec["is_party_member"] = rnd.random() < 0.35
             profiles_spec.append(spec)
@@ -555,7 +561,7 @@ def _fast_insert(model, rows: list[dict]) -> int:
     return first
 
 
-def SchoolCategory_labels():  # noqa: N802 (the appointment groups of 附件2: 高中、初中、小学…)
+def SchoolCategory_labels():
     from accounts.models import SchoolCategory
 
     labels = dict(SchoolCategory.choices)
@@ -563,7 +569,7 @@ def SchoolCategory_labels():  # noqa: N802 (the appointment groups of 附件2: �
     return labels.items()
 
 
-def _feed_channels(FeedChannel):  # noqa: N803
+def _feed_channels(FeedChannel):
     from reviews.services.feeds import FEED_ITEM_CODES
 
     return [(ch, code) for ch, code in FEED_ITEM_CODES.items()]
@@ -637,7 +643,7 @@ class _Entries:
         return dropped
 
     def _restore_indexes(self, dropped) -> None:
-        for kind, table, name, definition in dropped:
+        for kind, _table, _name, definition in dropped:
             if kind == "index":
                 self.sql(definition)
         for kind, table, name, definition in dropped:
@@ -708,7 +714,7 @@ class _Entries:
                                         red, credits_red))
             counts = _largest_remainder(SLOTS, [c[0] for c in choices])
             rows, slot = [], 0
-            for n, (_, item, opt, qty, credits, red, credits_red) in zip(counts, choices):
+            for n, (_, item, opt, qty, credits, red, credits_red) in zip(counts, choices, strict=False):
                 source = SOURCE_OF_FLOW[item.flow]
                 row = (item.pk, opt, qty, credits, red, credits_red, source, KIND_OF_SOURCE[source],
                        f"{y.label}学年{item.name}"[:200], organizers[item.pk % len(organizers)])
