@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "audits",
     "certificates",
     "sealing",
+    "bench",
 ]
 
 MIDDLEWARE = [
