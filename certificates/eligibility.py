@@ -114,13 +114,13 @@ class Eligibility:
         """What a certificate certifies, as stored on it (strings, never floats)."""
         return {
             "years": [
-                {"start_year": r.start_year, "label": r.label, "regulated": str(r.regulated),
-                 "flexible": str(r.flexible), "total": str(r.total)}
+                {"start_year": r.start_year, "label": r.label, "regulated": _fmt(r.regulated),
+                 "flexible": _fmt(r.flexible), "total": _fmt(r.total)}
                 for r in self.rows
             ],
-            "regulated": str(self.regulated),
-            "flexible": str(self.flexible),
-            "total": str(self.total),
+            "regulated": _fmt(self.regulated),
+            "flexible": _fmt(self.flexible),
+            "total": _fmt(self.total),
         }
 
 

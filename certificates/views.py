@@ -123,3 +123,57 @@ def planner(request):
         "teacher": profile, "applications": mine,
         "certificates": access.certificates_for_user(request.user).filter(teacher=profile).select_related("issuer"),
     })
+
+
+# --- public verification --------------------------------------------------------------------------
+
+
+def _rate_limited(request) -> bool:
+    """At most VERIFY_RATE_LIMIT lookups per address per minute (codes are 160 random bits; the
+    limit keeps the page from being used to test codes in bulk all the same)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from accounts.throttle import client_ip
+
+    key = f"verify-rate:{client_ip(request) or '-'}:{int(timezone.now().timestamp() // 60)}"
+    if cache.add(key, 1, timeout=70):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=70)
+            count = 1
+    return count > settings.VERIFY_RATE_LIMIT
+
+
+def _too_many(request):
+    response = render(request, "certificates/verify.html", {"limited": True}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def verify(request, code=""):
+    """/verify/<code>: valid / revoked / unknown, the issuer, the date, the masked name and the
+    certified totals. No login. Also /verify/ with a form for a code or an uploaded PDF."""
+    from . import selectors
+
+    if request.method == "POST":
+        if _rate_limited(request):
+            return _too_many(request)
+        upload = request.FILES.get("pdf")
+        if upload is None:
+            code = (request.POST.get("code") or "").strip().upper()
+            if code:
+                return redirect("verify", code=code)
+            return render(request, "certificates/verify.html", {"form_error": "请输入验证码或选择 PDF 文件。"})
+        report = selectors.check_uploaded_pdf(upload)
+        return render(request, "certificates/verify.html", {"upload": report})
+    if not code:
+        return render(request, "certificates/verify.html", {})
+    if _rate_limited(request):
+        return _too_many(request)
+    found = selectors.verification(code)
+    return render(request, "certificates/verify.html", {"result": found, "code": code},
+                  status=200 if found.status != "unknown" else 404)

@@ -82,3 +82,43 @@ def spread(total_reg, total_flex):
 @pytest.fixture
 def teacher(org):
     return TeacherProfileFactory(school=org.school, name="李老师")
+
+
+@pytest.fixture(autouse=True)
+def _no_signing_keys(settings, tmp_path):
+    """No keys unless a test asks for them (a developer's ./var/signing is never used)."""
+    settings.CERT_SIGNING_DIR = tmp_path / "no-keys"
+    settings.CERT_TRUST_ROOTS = [str(tmp_path / "no-keys" / "ca.pem")]
+    settings.SITE_URL = "https://jixiao.example.cn"
+
+
+@pytest.fixture
+def signing_keys(settings, tmp_path):
+    """A development CA and keys for the city and the two districts, generated into tmp."""
+    from certificates.signing import create_dev_keys
+
+    folder = tmp_path / "keys"
+    settings.CERT_SIGNING_DIR = folder
+    settings.CERT_SIGNING_PASSWORD = "test-pass"
+    settings.CERT_TRUST_ROOTS = [str(folder / "ca.pem")]
+    create_dev_keys(folder, [("city", "成都市教育科学研究院"), ("d510116", "成都市双流区教育局"),
+                             ("d510115", "成都市温江区教育局")], password="test-pass")
+    return folder
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def eligible_application(org, teacher, items):
+    from certificates.models import TitleKind
+    from certificates.services import title_application_mark
+
+    give(teacher, items, spread("268", "134"))
+    seal(*WINDOW)
+    return title_application_mark(actor=org.admin, teacher=teacher, kind=TitleKind.SENIOR, year=REVIEW_YEAR)
