@@ -177,3 +177,165 @@ def verify(request, code=""):
     found = selectors.verification(code)
     return render(request, "certificates/verify.html", {"result": found, "code": code},
                   status=200 if found.status != "unknown" else 404)
+
+
+# --- issuing ------------------------------------------------------------------------------------
+
+
+def _issue_school(request):
+    schools = list(access.issue_schools(request.user).select_related("district").order_by("name"))
+    if not schools:
+        raise PermissionDenied("只有区（市）县管理员和市教科院可以颁发继教证书。")
+    school = schools[0]
+    school_id = _int_param(request.GET.get("school") or request.POST.get("school"))
+    if school_id is not None:
+        school = next((s for s in schools if s.pk == school_id), None)
+        if school is None:
+            raise Http404
+    return schools, school
+
+
+@login_required
+def issue_list(request):
+    """The issuing body's page for one school and year: every applicant, eligible or not (with
+    the reasons), the certificate issued, one-at-a-time issue (an override needs a reason), the
+    whole list as a batch with a progress bar, and the downloads."""
+    from .models import Certificate, GenerationRun
+    from .services.issue import issuer_for_school
+
+    schools, school = _issue_school(request)
+    year = _review_year(request)
+    here = f"{reverse('certificates:issue_list')}?school={school.pk}&year={year}"
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "batch":
+                job, _ = services.certificate_batch_start(actor=request.user, school=school, year=year)
+                messages.success(request, "已开始批量颁发，请稍候。")
+                return redirect(f"{here}&job={job.pk}")
+            application = get_object_or_404(TitleApplication, pk=_int_param(request.POST.get("application"), -1),
+                                            school=school)
+            cert = services.certificate_issue(actor=request.user, application=application,
+                                              override_reason=request.POST.get("override_reason", ""))
+            messages.success(request, f"已颁发 {cert.teacher_name} 的继教证书，编号 {cert.serial}。")
+        except CertificateError as exc:
+            if exc.kind == "forbidden":
+                raise PermissionDenied(exc.message) from None
+            messages.error(request, exc.message)
+        return redirect(here)
+
+    apps = list(TitleApplication.objects.filter(school=school, year=year, withdrawn_at__isnull=True)
+                .select_related("teacher", "teacher__user", "teacher__school").order_by("teacher__name", "pk"))
+    results = eligibility.applications_eligibility(apps)
+    live = {c.application_id: c for c in Certificate.objects.filter(application__in=apps, revocation__isnull=True)}
+    rows = [{"application": a, "e": results[a.pk], "cert": live.get(a.pk)} for a in apps]
+    job = None
+    job_id = _int_param(request.GET.get("job"))
+    if job_id is not None:
+        from accounts.models import Job
+
+        job = Job.objects.filter(pk=job_id, owner=request.user).first()
+    runs = GenerationRun.objects.filter(school=school, year=year).select_related("started_by").order_by("-started_at")[:10]
+    return render(request, "certificates/issue_list.html", {
+        "schools": schools if len(schools) > 1 else [], "school": school, "year": year,
+        "years": [year - 1, year, year + 1], "rows": rows, "issuer": issuer_for_school(school), "job": job,
+        "issued_count": len(live), "eligible_open": sum(1 for r in rows if r["e"].eligible and not r["cert"]),
+        "runs": runs,
+    })
+
+
+def _school_certificates(request):
+    from .models import Certificate
+
+    _, school = _issue_school(request)
+    year = _review_year(request)
+    certs = list(Certificate.objects.filter(application__school=school, year=year, revocation__isnull=True)
+                 .order_by("number"))
+    if not certs:
+        raise Http404("该校本年度还没有颁发的证书。")
+    return school, year, certs
+
+
+@login_required
+def school_zip(request):
+    """Every live certificate of the school and year, one PDF each, in a ZIP."""
+    import tempfile
+    import zipfile
+
+    from django.http import FileResponse
+
+    school, year, certs = _school_certificates(request)
+    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as zf:
+        for c in certs:
+            with c.pdf.open("rb") as fh:
+                zf.writestr(f"{c.serial}_{c.teacher_name}.pdf", fh.read())
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=f"{school.name}_{year}_继教证书.zip",
+                        content_type="application/zip")
+
+
+@login_required
+def school_merged(request):
+    """The same certificates merged into one PDF for printing. A merged copy carries no valid
+    signatures (each signature covers its own file); the page says so."""
+    import io
+
+    from django.http import HttpResponse
+    from pypdf import PdfWriter
+
+    school, year, certs = _school_certificates(request)
+    writer = PdfWriter()
+    for c in certs:
+        with c.pdf.open("rb") as fh:
+            writer.append(io.BytesIO(fh.read()))
+    out = io.BytesIO()
+    writer.write(out)
+    response = HttpResponse(out.getvalue(), content_type="application/pdf")
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{school.name}_{year}_继教证书_合并打印.pdf')}"
+    return response
+
+
+def _certificate_or_404(request, pk):
+    return get_object_or_404(access.certificates_for_user(request.user).select_related("issuer", "teacher"), pk=pk)
+
+
+@login_required
+def certificate_pdf(request, pk):
+    from django.http import FileResponse
+
+    cert = _certificate_or_404(request, pk)
+    return FileResponse(cert.pdf.open("rb"), as_attachment=True, filename=f"{cert.serial}_{cert.teacher_name}.pdf",
+                        content_type="application/pdf")
+
+
+@login_required
+def certificate_detail(request, pk):
+    from .models import CertEvent, Certificate
+
+    cert = _certificate_or_404(request, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "revoke":
+                services.certificate_revoke(actor=request.user, certificate=cert, reason=request.POST.get("reason", ""))
+                messages.success(request, f"已撤销证书 {cert.serial}。")
+            elif action == "reissue":
+                new = services.certificate_reissue(actor=request.user, certificate=cert,
+                                                   reason=request.POST.get("reason", ""))
+                messages.success(request, f"已换发新证书 {new.serial}（替换 {cert.serial}）。")
+                return redirect("certificates:certificate_detail", pk=new.pk)
+            else:
+                raise Http404
+        except CertificateError as exc:
+            if exc.kind == "forbidden":
+                raise PermissionDenied(exc.message) from None
+            messages.error(request, exc.message)
+        return redirect("certificates:certificate_detail", pk=cert.pk)
+    return render(request, "certificates/certificate_detail.html", {
+        "cert": cert, "revocation": cert.revocation_or_none,
+        "replaced_by": Certificate.objects.filter(replaces=cert).first(),
+        "can_revoke": access.can_revoke(request.user, cert),
+        "events": CertEvent.objects.filter(certificate=cert).select_related("actor"),
+    })
