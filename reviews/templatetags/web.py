@@ -7,6 +7,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role
+from core.formatting import format_credits
 
 register = template.Library()
 
@@ -123,13 +124,7 @@ def percent_of(value, target):
 @register.filter
 def credits(value):
     """A credit value as the forms print it: one decimal place, '—' when empty."""
-    if value in (None, ""):
-        return "—"
-    try:
-        value = Decimal(value)
-    except (InvalidOperation, TypeError):
-        return value
-    return f"{value.quantize(Decimal('0.1')):f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+    return format_credits(value)
 
 
 @register.filter
