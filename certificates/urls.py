@@ -17,3 +17,8 @@ urlpatterns += [
     path("<int:pk>/", views.certificate_detail, name="certificate_detail"),
     path("<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
 ]
+
+urlpatterns += [
+    path("statements/", views.statements, name="statements"),
+    path("statements/<int:start_year>/pdf/", views.statement_pdf, name="statement_pdf"),
+]

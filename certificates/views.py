@@ -339,3 +339,44 @@ def certificate_detail(request, pk):
         "can_revoke": access.can_revoke(request.user, cert),
         "events": CertEvent.objects.filter(certificate=cert).select_related("actor"),
     })
+
+
+# --- 学分证明书 -----------------------------------------------------------------------------------
+
+
+@login_required
+def statements(request):
+    """The teacher's 学分证明书: one per sealed 学年, generated on first download."""
+    from credits.models import AcademicYear
+
+    from .models import CreditStatement
+
+    profile = getattr(request.user, "teacher_profile", None)
+    if profile is None:
+        raise PermissionDenied("只有教师可以下载本人的学分证明书。")
+    years = list(AcademicYear.objects.filter(sealed_at__isnull=False).order_by("-start_year"))
+    made = {s.academic_year_id: s for s in CreditStatement.objects.filter(teacher=profile)}
+    return render(request, "certificates/statements.html", {
+        "rows": [{"year": y, "statement": made.get(y.pk)} for y in years], "teacher": profile,
+    })
+
+
+@login_required
+def statement_pdf(request, start_year):
+    from django.http import FileResponse
+
+    from credits.models import AcademicYear
+
+    from .services.statements import statement_get_or_create
+
+    profile = getattr(request.user, "teacher_profile", None)
+    if profile is None:
+        raise PermissionDenied("只有教师可以下载本人的学分证明书。")
+    year = get_object_or_404(AcademicYear, start_year=start_year, sealed_at__isnull=False)
+    try:
+        statement = statement_get_or_create(teacher=profile, year=year, actor=request.user)
+    except CertificateError as exc:
+        messages.error(request, exc.message)
+        return redirect("certificates:statements")
+    return FileResponse(statement.pdf.open("rb"), as_attachment=True, content_type="application/pdf",
+                        filename=f"{year.label}学年继续教育学分证明书_{profile.name}.pdf")

@@ -50,9 +50,33 @@ def org(db, clock):
                                 city=city))
 
 
-def seal(*start_years):
+def seal(*start_years, snapshots=True):
+    """Seal these 学年 as the seal console does: every teacher's figures as a snapshot with its
+    Merkle leaf, the root on a committed seal record, then `sealed_at`. With snapshots=False only
+    `sealed_at` is set (a year sealed before the seal console existed)."""
+    from accounts.models import TeacherProfile
+    from credits.selectors import year_figures
+    from sealing import merkle
+    from sealing.models import SealedSnapshot, SealRecord, SealState
+
     for y in start_years:
         year = AcademicYearFactory(start_year=y)
+        if snapshots:
+            actor = UserFactory(username="sealer")
+            teachers = {t.pk: t for t in TeacherProfile.objects.select_related("school")}
+            figures = year_figures(teacher_ids=list(teachers), academic_year=y)
+            record = SealRecord.objects.create(academic_year=year, started_by=actor, started_at=timezone.now())
+            rows = []
+            for tid in sorted(figures):
+                f = figures[tid]
+                values = {name: getattr(f, name) for name in SealedSnapshot.FIGURES}
+                digest = merkle.leaf_hash(merkle.snapshot_payload(teacher_id=tid, start_year=y, figures=values))
+                rows.append(SealedSnapshot(seal=record, academic_year=year, teacher_id=tid, school=teachers[tid].school,
+                                           district_id=teachers[tid].school.district_id, digest=digest, **values))
+            SealedSnapshot.objects.bulk_create(rows)
+            SealRecord.objects.filter(pk=record.pk).update(
+                state=SealState.COMMITTED, committed_at=timezone.now(), teacher_count=len(rows),
+                merkle_root=merkle.merkle_root([r.digest for r in rows]))
         AcademicYear.objects.filter(pk=year.pk).update(sealed_at=timezone.now())
 
 

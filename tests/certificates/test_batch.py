@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from accounts.models import Job, Role, TeacherProfile, User
 from certificates.models import Certificate, GenerationRun, TitleApplication, TitleKind
 from certificates.services import certificate_batch_run, certificate_batch_start
-from credits.models import AcademicYear, CreditEntry, EntrySource, EntryStatus
-from tests.factories import make_id_number
+from credits.models import CreditEntry, EntrySource, EntryStatus
+from tests.factories import AcademicYearFactory, make_id_number
 
 from .conftest import REVIEW_YEAR, WINDOW, seal
 
@@ -30,8 +30,7 @@ def _school_of(n, org, items):
     from accounts.models import RoleAssignment
 
     RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=Role.TEACHER, school=org.school) for u in users])
-    seal(*WINDOW)
-    years = {y.start_year: y for y in AcademicYear.objects.filter(start_year__in=WINDOW)}
+    years = {y: AcademicYearFactory(start_year=y) for y in WINDOW}
     entries = []
     for i, p in enumerate(profiles):
         for y in WINDOW:
@@ -41,6 +40,7 @@ def _school_of(n, org, items):
                                            status=EntryStatus.DISTRICT_REVIEWED, source=EntrySource.DECLARED,
                                            created_by=p.user))
     CreditEntry.objects.bulk_create(entries)
+    seal(*WINDOW)
     TitleApplication.objects.bulk_create([
         TitleApplication(teacher=p, school=org.school, kind=TitleKind.SENIOR, year=REVIEW_YEAR, created_by=org.admin)
         for p in profiles])
