@@ -149,6 +149,14 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=DEBUG)
 # First 学年 of the five-year 360-credit cycle (2017 = 2017-2018, the first year of credits).
 CREDITS_CYCLE_START_YEAR = env.int("CREDITS_CYCLE_START_YEAR", default=2017)
+# 继教证书 and 学分证明书 (certificates/): the public address printed in the QR code, where each
+# issuing body's signing key lives (see certificates/signing.py), and the verification page's limit.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+CERT_SIGNING_DIR = Path(env("CERT_SIGNING_DIR", default=str(BASE_DIR / "var" / "signing")))
+CERT_SIGNING_PASSWORD = env("CERT_SIGNING_PASSWORD", default="")
+CERT_SIGNING_REQUIRED = env.bool("CERT_SIGNING_REQUIRED", default=False)
+CERT_TRUST_ROOTS = env.list("CERT_TRUST_ROOTS", default=[])
+VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=30)  # lookups per address per minute
 # Proof files: PDF/JPG/PNG up to this size.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
