@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "credits",
     "reviews",
     "certificates",
+    "reports",
 ]
 
 MIDDLEWARE = [
