@@ -24,6 +24,17 @@ def _year_param(request) -> int:
         return AcademicYear.start_year_for(timezone.localdate())
 
 
+def _year_choices(selected: int) -> list[dict]:
+    """The 学年 a reader may pick, written as the other pages write them ("2026-2027"): from the
+    first year of credits to next year, and the one asked for even if outside that range."""
+    from django.conf import settings
+
+    first = settings.CREDITS_CYCLE_START_YEAR
+    last = AcademicYear.start_year_for(timezone.localdate()) + 1
+    years = sorted(set(range(first, last + 1)) | {selected}, reverse=True)
+    return [{"start_year": y, "label": f"{y}-{y + 1}"} for y in years]
+
+
 def _catalogue_rows(year: int):
     groups = {g.code: g for g in CapGroup.objects.filter(valid_from__lte=year).order_by("code", "valid_from")}
     members: dict[str, list[str]] = {}
@@ -49,6 +60,7 @@ def catalogue(request):
     ]
     return render(request, "credits/catalogue.html", {
         "year": year, "year_label": f"{year}-{year + 1}", "sections": sections,
+        "year_choices": _year_choices(year),
         "unconfirmed_count": sum(1 for r in rows if r["item"].has_unconfirmed_values),
         "is_city_staff": has_role(request.user, Role.CITY_STAFF),
     })

@@ -60,7 +60,11 @@ MIDDLEWARE = [
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A refusal (core.errors.DomainError) no view caught becomes the site's Chinese error page.
+    "core.handlers.DomainErrorMiddleware",
 ]
+# The CSRF refusal in Chinese, inside the site's layout.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 ROOT_URLCONF = "jixiao.urls"
 
@@ -180,6 +184,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"imports": env("IMPORT_THROTTLE_RATE", default="30/hour")},
+    # One handler turns every refusal (core.errors.DomainError) and DRF's own errors into a Chinese body.
+    "EXCEPTION_HANDLER": "core.handlers.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "jixiao 继教学分平台 API",

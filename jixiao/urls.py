@@ -4,16 +4,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import AdminLoginForm
 
-from . import views
+from . import help, views
 
-admin.site.site_header = "jixiao 继教学分平台管理后台"
-admin.site.site_title = "jixiao 管理后台"
+admin.site.site_header = "成都市中小学教师继续教育学分平台 · 管理后台"
+admin.site.site_title = "继教学分平台管理后台"
 admin.site.index_title = "市教科院教师发展研究所"
 # The admin's own login page would otherwise let anyone guess staff passwords unthrottled.
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("help/", help.help_page, name="help"),
+    # Browsers ask for /favicon.ico on their own, whatever the page links.
+    path("favicon.ico", help.favicon),
     path("jobs/<int:pk>/", views.job_status, name="job_status"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
@@ -22,8 +25,15 @@ urlpatterns = [
     path("credits/", include("credits.urls")),
     path("reviews/", include("reviews.urls")),
     path("reports/", include("reports.urls")),
+    path("certificates/", include("certificates.urls")),
     path("api/", include("reviews.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# The site's own error pages: Chinese, in the site's layout, with the message and a way back.
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -29,6 +29,7 @@ from accounts.access import (
     teachers_for_user,
 )
 from accounts.models import AccountStatus, Role, School, Stage, TeacherProfile
+from core.formatting import format_credits
 from credits import selectors as credit_selectors
 from credits.models import AcademicYear, Category, EntryStatus, Flow, Kind
 from credits.rules import year_check
@@ -153,7 +154,7 @@ def _entry_form_view(request, *, flow, form_class, template, title, extra_kwargs
             except (TransitionError, ValidationError) as exc:
                 form.add_error(None, getattr(exc, "message", None) or "；".join(getattr(exc, "messages", [str(exc)])))
             else:
-                messages.success(request, f"已提交：{entry.item.name}，{entry.credits} 学分（待审核）。")
+                messages.success(request, f"已提交：{entry.item.name}，{format_credits(entry.credits)} 学分（待审核）。")
                 return redirect("reviews:entry_detail", pk=entry.pk)
     else:
         # What the teacher has typed survives a change of item (the fields are re-rendered).
@@ -383,7 +384,7 @@ def queue(request, step):
     page = _page(request, _entry_rows(qs).order_by("started_on", "id"))
     return render(request, "reviews/queue.html", {
         "step": step, "step_label": STEPS[step], "page_obj": page, "filter_form": form,
-        "job": job,
+        "job": job, "show_school": bool(schools),
     })
 
 

@@ -7,6 +7,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role
+from core.formatting import format_credits
 
 register = template.Library()
 
@@ -22,6 +23,7 @@ MENU = [
         ("reviews:entry_declare", (), "集中培训申报"),
         ("reviews:form2", (), "附件2 登记表"),
         ("accounts:profile", (), "个人信息"),
+        ("certificates:planner", (), "颁证规划与证书"),
     ]),
     (Role.SCHOOL_ADMIN, [
         ("reviews:queue", ("school_review",), "初审"),
@@ -29,6 +31,7 @@ MENU = [
         ("reviews:compliance", (), "达标情况"),
         ("accounts:teacher_list", (), "教师账号"),
         ("accounts:change_requests", (), "信息变更"),
+        ("certificates:applications", (), "职评 / 转正申报"),
     ]),
     (Role.SCHOOL_LEADER, [
         ("reviews:queue", ("leader_sign",), "签字确认"),
@@ -46,6 +49,7 @@ MENU = [
         ("reviews:schedule", (), "审证时间安排"),
         ("reviews:dashboard", (), "统计图表"),
         ("reviews:compliance", (), "达标情况"),
+        ("certificates:applications", (), "继教证书"),
     ]),
     (Role.CITY_STAFF, [
         ("reviews:queue", ("district_review",), "市直属学校复核"),
@@ -56,7 +60,7 @@ MENU = [
         ("credits:unconfirmed", (), "待确认数值"),
         ("reviews:dashboard", (), "全市统计"),
         (SOON, (), "学年封存"),
-        (SOON, (), "继教证书"),
+        ("certificates:applications", (), "继教证书（市直属学校）"),
     ]),
 ]
 
@@ -120,13 +124,7 @@ def percent_of(value, target):
 @register.filter
 def credits(value):
     """A credit value as the forms print it: one decimal place, '—' when empty."""
-    if value in (None, ""):
-        return "—"
-    try:
-        value = Decimal(value)
-    except (InvalidOperation, TypeError):
-        return value
-    return f"{value.quantize(Decimal('0.1')):f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+    return format_credits(value)
 
 
 @register.filter

@@ -34,7 +34,7 @@ def _refused(entry, call, kind, message_part=""):
     before = snapshot(entry)
     with pytest.raises(TransitionError) as exc:
         call()
-    assert exc.value.kind == kind
+    assert exc.value.reason == kind
     assert message_part in exc.value.message
     assert snapshot(entry) == before
 
@@ -175,7 +175,7 @@ def test_unapproved_account_cannot_register(world):
     with pytest.raises(TransitionError) as exc:
         S.entry_declare(teacher_user=world.teacher.user, item=world.item("admin_training"), title="培训",
                         started_on=ACTIVITY_DAY, quantity="8", evidence_files=[pdf()], today=REGISTRATION_DAY)
-    assert exc.value.kind == "permission"
+    assert exc.value.reason == "permission"
     assert not CreditEntry.objects.exists()
 
 

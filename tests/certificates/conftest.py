@@ -1,0 +1,84 @@
+"""A district with a school, its admin, the district admin, city staff, a 市直属学校, and
+helpers that give a teacher sealed 学年 with chosen 规范性 / 灵活性 totals."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from credits.models import AcademicYear, EntryStatus
+from tests.factories import (AcademicYearFactory, CreditEntryFactory, CreditItemFactory, DistrictFactory,
+                             SchoolFactory, TeacherProfileFactory, UserFactory, grant)
+from tests.web.world import Clock
+
+# 2018-11-20: 2017-2018 is sealed in November; the 2018 职评 window is 2013-2014 … 2017-2018.
+REVIEW_YEAR = 2018
+WINDOW = (2013, 2014, 2015, 2016, 2017)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch, datetime.date(2018, 11, 20))
+
+
+@pytest.fixture
+def items(db):
+    return {
+        "regulated": CreditItemFactory(code="cert_reg", name="集中培训", category="regulated", kind="centralized",
+                                       valid_from=2010),
+        "flexible": CreditItemFactory(code="cert_flex", name="校本研修", category="flexible", kind="school_based",
+                                      rate=Decimal("1"), valid_from=2010),
+    }
+
+
+@pytest.fixture
+def org(db, clock):
+    district = DistrictFactory(code="510116", name="双流区")
+    school = SchoolFactory(name="棠湖中学", district=district)
+    other_district = DistrictFactory(code="510115", name="温江区")
+    other_school = SchoolFactory(name="温江中学", district=other_district)
+    city_school = SchoolFactory(name="成都市第七中学", district=None)
+    admin = grant(UserFactory(username="schooladmin", last_name="王校管"), Role.SCHOOL_ADMIN, school=school)
+    district_admin = grant(UserFactory(username="district", last_name="陈区管"), Role.DISTRICT_ADMIN, district=district)
+    other_district_admin = grant(UserFactory(username="district_wj"), Role.DISTRICT_ADMIN, district=other_district)
+    city = grant(UserFactory(username="city", last_name="刘研究员"), Role.CITY_STAFF)
+    return type("Org", (), dict(district=district, school=school, other_district=other_district,
+                                other_school=other_school, city_school=city_school, admin=admin,
+                                district_admin=district_admin, other_district_admin=other_district_admin,
+                                city=city))
+
+
+def seal(*start_years):
+    for y in start_years:
+        year = AcademicYearFactory(start_year=y)
+        AcademicYear.objects.filter(pk=year.pk).update(sealed_at=timezone.now())
+
+
+def give(teacher, items, per_year: dict):
+    """per_year: start_year → (规范性, 灵活性) credits, as district-reviewed entries."""
+    for y, (reg, flex) in per_year.items():
+        year = AcademicYearFactory(start_year=y)
+        for key, value in (("regulated", reg), ("flexible", flex)):
+            if Decimal(value) > 0:
+                CreditEntryFactory(teacher=teacher, academic_year=year, item=items[key],
+                                   quantity_claimed=Decimal(value), status=EntryStatus.DISTRICT_REVIEWED)
+
+
+def spread(total_reg, total_flex):
+    """Five equal-ish years adding up exactly to the totals (one decimal place)."""
+    reg, flex = Decimal(total_reg), Decimal(total_flex)
+    out = {}
+    for i, y in enumerate(WINDOW):
+        if i < 4:
+            r, f = (reg / 5).quantize(Decimal("0.1")), (flex / 5).quantize(Decimal("0.1"))
+        else:
+            r, f = reg - sum(v[0] for v in out.values()), flex - sum(v[1] for v in out.values())
+        out[y] = (r, f)
+    return out
+
+
+@pytest.fixture
+def teacher(org):
+    return TeacherProfileFactory(school=org.school, name="李老师")
