@@ -178,7 +178,8 @@ def form3_rows(school: School, year: AcademicYear, teachers) -> tuple[list[int],
         reg = [p.regulated for p in per_year]
         flex = [p.flexible for p in per_year]
         reg_sum, flex_sum = sum(reg, R.ZERO), sum(flex, R.ZERO)
-        if getattr(t, "is_new_teacher", False):
+        kind = getattr(t, "application_kind", None)
+        if kind == "probation" or (kind is None and getattr(t, "is_new_teacher", False)):
             check = R.probation_pass_check(per_year[-1], year.start_year) if per_year else None
             note = ("转正：最近一个学年度" + S.missing_text(check) + "学分") if check and not check.ok else "转正：已满120学分"
         else:

@@ -77,6 +77,20 @@ def ordered_teachers(school: School) -> list:
     return [t for s in ordered_sections(school) for t in s.teachers]
 
 
+def title_applicants(school: School, academic_year: AcademicYear) -> list:
+    """This year's applicants for 附件3, as the school admin marked them (certificates'
+    TitleApplication of the 职评 year that follows the 学年), in report order; each teacher carries
+    ``application_kind`` (一级 / 高级 / 正高级 / 新教师转正)."""
+    from certificates.models import TitleApplication
+
+    kinds = dict(TitleApplication.objects.filter(school=school, year=academic_year.start_year + 1,
+                                                 withdrawn_at__isnull=True).values_list("teacher_id", "kind"))
+    teachers = [t for t in ordered_teachers(school) if t.pk in kinds]
+    for t in teachers:
+        t.application_kind = kinds[t.pk]
+    return teachers
+
+
 # --- many teachers ----------------------------------------------------------------------------
 
 

@@ -95,8 +95,12 @@ def _teacher(request):
 
 def _applicants(request, school):
     """附件3's teachers: those ticked (?t=…) among the school's teachers, in report order."""
-    ids = {int(v) for v in request.GET.getlist("t") + request.POST.getlist("t") if _digits(v)}
-    return [t for t in S.ordered_teachers(school) if t.pk in ids]
+    raw = request.GET.getlist("t") + request.POST.getlist("t")
+    marked = {t.pk: t for t in S.title_applicants(school, _year(request))}
+    if not raw:
+        return list(marked.values())
+    ids = {int(v) for v in raw if _digits(v)}
+    return [marked.get(t.pk, t) for t in S.ordered_teachers(school) if t.pk in ids]
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -118,6 +122,7 @@ def index(request):
         context["teachers"] = [t for s in sections for t in s.teachers]
         scans = {s.teacher_id: s for s in latest_scans(school, year)}
         context["teacher_rows"] = [(t, scans.get(t.pk)) for t in context["teachers"]]
+        context["applicant_ids"] = {t.pk for t in S.title_applicants(school, year)}
         context["check"] = run_precheck(school, year)
     if has_role(user, Role.DISTRICT_ADMIN):
         context["districts"] = list(District.objects.filter(
