@@ -75,7 +75,7 @@ def precheck(school: School, year: AcademicYear, *, today: datetime.date | None 
     result.teacher_count = len(teachers)
     entries = list(
         CreditEntry.objects.filter(school=school, academic_year=year, status__in=LIVE)
-        .select_related("item", "teacher").annotate(n_evidence=Count("evidence")).order_by("teacher_id", "started_on", "pk")
+        .select_related("item", "teacher", "teacher__user").annotate(n_evidence=Count("evidence")).order_by("teacher_id", "started_on", "pk")
     )
     seen = defaultdict(list)
     for e in entries:

@@ -111,10 +111,15 @@ def index(request):
     """审证材料: the school's documents, the pre-audit check and the one-click package; the
     district's and the city's exports."""
     user = request.user
-    schools = list(_schools(user).order_by("name"))
+    schools = _schools(user)
+    school_level = bool(schools_for_role(user, Role.SCHOOL_ADMIN) | schools_for_role(user, Role.SCHOOL_LEADER))
+    if has_role(user, Role.CITY_STAFF):
+        listed = []  # the whole city: reached with ?school= from the district lists, not a menu of thousands
+    else:
+        listed = list(schools.order_by("name"))
     year = _year(request)
-    school = _school(request) if schools else None
-    context = {"year": year, "years": _years(), "school": school, "schools": schools if len(schools) > 1 else [],
+    school = _school(request) if (request.GET.get("school") or school_level) else None
+    context = {"year": year, "years": _years(), "school": school, "schools": listed if len(listed) > 1 else [],
                "districts": [], "is_city": has_role(user, Role.CITY_STAFF)}
     if school is not None:
         sections = S.ordered_sections(school)
