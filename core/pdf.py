@@ -30,6 +30,8 @@ html {{ font-family: {FONT_STACK}; font-size: 10pt; color: #000; }}
 h1 {{ font-size: 15pt; text-align: center; margin: 0 0 4mm; font-weight: bold; }}
 h2 {{ font-size: 12pt; margin: 3mm 0 2mm; }}
 table {{ border-collapse: collapse; width: 100%; }}
+table.fixed {{ table-layout: fixed; }}
+table.fixed td {{ overflow-wrap: anywhere; }}  /* widths from the first row: no content measuring (much faster) */
 th, td {{ border: 0.6pt solid #000; padding: 1.2mm 1.4mm; vertical-align: middle; }}
 th {{ font-weight: bold; text-align: center; }}
 td.num, th.num {{ text-align: right; white-space: nowrap; }}
@@ -100,9 +102,24 @@ def pdf_text(value) -> SafeString:
     return mark_safe("".join(parts))
 
 
+@functools.lru_cache(maxsize=1)
+def _font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@functools.lru_cache(maxsize=16)
+def _stylesheet(css: str):
+    """Parsed once per process (a bundle renders many documents with the same styles)."""
+    from weasyprint import CSS
+
+    return CSS(string=BASE_CSS + css, font_config=_font_config())
+
+
 def render_pdf(html: str, *, css: str = "", target=None):
     """The PDF of `html` (bytes), or written to `target` (a path or a binary file)."""
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
 
-    stylesheets = [CSS(string=BASE_CSS + css)]
-    return HTML(string=html, base_url=None).write_pdf(target=target, stylesheets=stylesheets)
+    return HTML(string=html, base_url=None).write_pdf(target=target, stylesheets=[_stylesheet(css)],
+                                                      font_config=_font_config())
