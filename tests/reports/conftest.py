@@ -84,10 +84,12 @@ def world(db, settings):
     )
 
 
-def pdf_text(data: bytes, tmp_path, name="doc") -> str:
+def pdf_text(data: bytes, tmp_path, name="doc", *, mode="-layout") -> str:
+    """The PDF's text: "-layout" keeps the table's columns on a line; "-raw" keeps the order in
+    which the text was written (a wrapped cell stays in one piece)."""
     path = tmp_path / f"{name}.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(["pdftotext", mode, str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def pdf_pages(data: bytes) -> int:
