@@ -49,6 +49,9 @@ class AcademicYear(models.Model):
     sealed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when the city starts the seal (sealing.services.seal_start): from then on nothing of the
+    # 学年 changes (services and PostgreSQL triggers); `sealed_at` is set only when the seal commits.
+    sealing_started_at = models.DateTimeField("开始封存时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "学年"
@@ -73,6 +76,11 @@ class AcademicYear(models.Model):
     @property
     def is_sealed(self) -> bool:
         return self.sealed_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        """Sealed, or being sealed: no change is accepted any more."""
+        return self.sealed_at is not None or self.sealing_started_at is not None
 
     @staticmethod
     def start_year_for(day: datetime.date) -> int:
@@ -253,10 +261,16 @@ class EntryStatus(models.TextChoices):
     RETURNED = "returned", "退回修改"
     REJECTED = "rejected", "未通过"
     WITHDRAWN = "withdrawn", "已撤回"
+    # Closed by the city's seal while still in review ("seal anyway", with the reason recorded):
+    # kept and listed, never counted, never deleted.
+    LATE = "late", "未按期审核"
 
 
 # States whose credits count in a teacher's totals.
 COUNTED_STATUSES = (EntryStatus.DISTRICT_REVIEWED, EntryStatus.CONFIRMED)
+# States still waiting for someone (a reviewer, or the submitter's correction): they block a
+# school's year from being ready for the seal, and a forced seal closes them as 未按期审核.
+OPEN_STATUSES = (EntryStatus.SUBMITTED, EntryStatus.SCHOOL_VERIFIED, EntryStatus.SCHOOL_APPROVED, EntryStatus.RETURNED)
 
 
 class EntrySource(models.TextChoices):
@@ -330,3 +344,67 @@ class CreditEntry(models.Model):
     @property
     def is_counted(self) -> bool:
         return self.status in COUNTED_STATUSES
+
+
+class YearFigureFields(models.Model):
+    """The figures of one teacher in one 学年: the columns of the totals table and of the sealed
+    snapshot (``sealing.SealedSnapshot``), computed by ``credits.selectors.year_figures``."""
+
+    regulated = models.DecimalField("规范性", max_digits=8, decimal_places=1, default=Decimal("0"))
+    flexible = models.DecimalField("灵活性", max_digits=8, decimal_places=1, default=Decimal("0"))
+    total = models.DecimalField("合计", max_digits=8, decimal_places=1, default=Decimal("0"))
+    raw_total = models.DecimalField("未计上限合计", max_digits=9, decimal_places=1, default=Decimal("0"))
+    centralized = models.DecimalField("集中培训", max_digits=8, decimal_places=1, default=Decimal("0"))
+    school_based = models.DecimalField("校本研修", max_digits=8, decimal_places=1, default=Decimal("0"))
+    self_directed = models.DecimalField("自主研修", max_digits=8, decimal_places=1, default=Decimal("0"))
+    unconfirmed = models.DecimalField(
+        "其中按待确认数值计", max_digits=8, decimal_places=1, default=Decimal("0"),
+        help_text="按《办法》第14–16条预设值（待市教科院确认）计入的学分。",
+    )
+    head_teacher_topic = models.DecimalField("班主任专题培训", max_digits=8, decimal_places=1, default=Decimal("0"))
+    principal_qualification = models.DecimalField("校长任职资格培训", max_digits=8, decimal_places=1, default=Decimal("0"))
+    counted_entries = models.PositiveIntegerField("计入的登记数", default=0)
+    open_entries = models.PositiveIntegerField("审核中的登记数", default=0)
+    year_ok = models.BooleanField("学年达标", default=False, help_text="≥72，其中规范性≥48、灵活性≥24。")
+    missing_total = models.DecimalField("合计差额", max_digits=8, decimal_places=1, default=Decimal("72"))
+    missing_regulated = models.DecimalField("规范性差额", max_digits=8, decimal_places=1, default=Decimal("48"))
+    missing_flexible = models.DecimalField("灵活性差额", max_digits=8, decimal_places=1, default=Decimal("24"))
+
+    FIGURES = (
+        "regulated", "flexible", "total", "raw_total", "centralized", "school_based", "self_directed",
+        "unconfirmed", "head_teacher_topic", "principal_qualification", "counted_entries", "open_entries",
+        "year_ok", "missing_total", "missing_regulated", "missing_flexible",
+    )
+
+    class Meta:
+        abstract = True
+
+    def figures(self) -> dict:
+        return {name: getattr(self, name) for name in self.FIGURES}
+
+
+class TeacherYearTotal(YearFigureFields):
+    """A teacher's totals in one 学年, kept current by the services in the same transaction as
+    every change of the teacher's entries (``credits.services.teacher_year_totals_refresh``,
+    called from the audit record every entry change writes). Dashboards, compliance tables and
+    exports of open years read this table instead of recomputing from entries; sealed years
+    read the sealed snapshots. ``manage.py credits_totals_rebuild --check`` recomputes it all
+    through the rule engine and names any row that differs.
+
+    Figures are those of ``credits.rules.year_totals`` over the counted entries (已复核, 已确认登记)."""
+
+    teacher = models.ForeignKey(
+        "accounts.TeacherProfile", verbose_name="教师", on_delete=models.CASCADE, related_name="year_totals"
+    )
+    academic_year = models.ForeignKey(AcademicYear, verbose_name="学年", on_delete=models.PROTECT, related_name="teacher_totals")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "教师学年学分合计"
+        verbose_name_plural = "教师学年学分合计"
+        constraints = [
+            models.UniqueConstraint(fields=["academic_year", "teacher"], name="teacher_year_total_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.teacher_id} · {self.academic_year_id} · {self.total}"

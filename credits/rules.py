@@ -251,6 +251,32 @@ def year_totals(
     )
 
 
+def unconfirmed_credits(claims: Iterable[Claim | tuple], rules: Mapping[str, ItemRule], totals: YearTotals) -> Decimal:
+    """How much of the year's credited total rests on values still 待确认 (第14–16条 defaults).
+
+    An item flagged unconfirmed counts whole; otherwise the pooled value of its unconfirmed
+    options, never more than what the item was credited after caps."""
+    pooled: dict[tuple[str, str], Decimal] = {}
+    for claim in claims:
+        if not isinstance(claim, Claim):
+            claim = Claim(*claim)
+        rule = rules[claim.code]
+        option = claim.option if rule.conversion == BY_OPTION else ""
+        pooled[(claim.code, option)] = pooled.get((claim.code, option), ZERO) + Decimal(claim.quantity)
+    out = ZERO
+    for code, it in totals.by_item.items():
+        rule = rules[code]
+        if rule.unconfirmed:
+            out += it.credited
+            continue
+        part = sum(
+            (convert(rule, qty, opt) for (c, opt), qty in sorted(pooled.items()) if c == code and opt in rule.unconfirmed_options),
+            ZERO,
+        )
+        out += min(q1(part), it.credited)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Compliance: each check says what is missing, in credits, not only yes/no.
 

@@ -21,7 +21,14 @@ from django.db.models import IntegerField
 from django.db.models.expressions import RawSQL
 
 from . import rules as R
-from .models import COUNTED_STATUSES, AcademicYear, CapGroup, CreditEntry, CreditItem, EntryStatus
+from .models import (
+    COUNTED_STATUSES,
+    AcademicYear,
+    CapGroup,
+    CreditEntry,
+    CreditItem,
+    EntryStatus,
+)
 
 ZERO = R.ZERO
 
@@ -463,3 +470,116 @@ def school_totals_python(*, school_ids, academic_year) -> dict[int, R.YearTotals
     claims = _claims(rows, rules_by_year)
     caps = group_caps_for(year)
     return {t: R.year_totals(claims.get((t, year), []), rules_by_year[year], caps) for t in teacher_ids}
+
+
+# --- the per-teacher-per-学年 totals table ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """The figures of one teacher in one 学年 as the totals table and the sealed snapshot hold
+    them (field names are the columns of ``credits.models.TeacherYearTotal``)."""
+
+    teacher_id: int
+    start_year: int
+    regulated: Decimal = ZERO
+    flexible: Decimal = ZERO
+    total: Decimal = ZERO
+    raw_total: Decimal = ZERO
+    centralized: Decimal = ZERO
+    school_based: Decimal = ZERO
+    self_directed: Decimal = ZERO
+    unconfirmed: Decimal = ZERO
+    head_teacher_topic: Decimal = ZERO
+    principal_qualification: Decimal = ZERO
+    counted_entries: int = 0
+    open_entries: int = 0
+    year_ok: bool = False
+    missing_total: Decimal = R.YEAR_MIN_TOTAL
+    missing_regulated: Decimal = R.YEAR_MIN_REGULATED
+    missing_flexible: Decimal = R.YEAR_MIN_FLEXIBLE
+
+    def columns(self) -> dict:
+        """The values of the TeacherYearTotal columns."""
+        from .models import TeacherYearTotal
+
+        return {name: getattr(self, name) for name in TeacherYearTotal.FIGURES}
+
+
+def figures_from_totals(teacher_id: int, start_year: int, totals: R.YearTotals, *, claims=(), rules=None,
+                        counted_entries: int = 0, open_entries: int = 0) -> YearFigures:
+    """YearFigures from the engine's YearTotals of one teacher-year (pure: no query)."""
+    rules = rules or {}
+    by_year = {start_year: totals}
+    check = R.year_check(totals, start_year)
+    return YearFigures(
+        teacher_id=teacher_id,
+        start_year=start_year,
+        regulated=totals.regulated,
+        flexible=totals.flexible,
+        total=totals.total,
+        raw_total=totals.raw_total,
+        centralized=totals.by_kind.get("centralized", ZERO),
+        school_based=totals.by_kind.get("school_based", ZERO),
+        self_directed=totals.by_kind.get("self_directed", ZERO),
+        unconfirmed=R.unconfirmed_credits(claims, rules, totals) if rules else ZERO,
+        head_teacher_topic=R.tagged_sum(by_year, [start_year], rules, "head_teacher_topic"),
+        principal_qualification=R.tagged_sum(by_year, [start_year], rules, "principal_qualification"),
+        counted_entries=counted_entries,
+        open_entries=open_entries,
+        year_ok=check.ok,
+        missing_total=check.missing["total"],
+        missing_regulated=check.missing["regulated"],
+        missing_flexible=check.missing["flexible"],
+    )
+
+
+def year_figures(*, teacher_ids: Iterable[int], academic_year) -> dict[int, YearFigures]:
+    """Every figure of the totals table for these teachers in one 学年, through the Python engine
+    (``rules.year_totals``): one query for the counted entries, one for the open ones, one for
+    the catalogue. Teachers without entries get zeros. This is the one computation behind the
+    totals table, its rebuild and the seal."""
+    from django.db.models import Count
+
+    from .models import OPEN_STATUSES
+
+    year = _start_year(academic_year)
+    teacher_ids = sorted(set(int(t) for t in teacher_ids))
+    if not teacher_ids:
+        return {}
+    rows = list(_entry_rows(teacher_ids=teacher_ids, years=[year], statuses=COUNTED_STATUSES))
+    counted: dict[int, int] = defaultdict(int)
+    for row in rows:
+        counted[row[0]] += 1
+    open_counts = dict(
+        CreditEntry.objects.filter(teacher_id__in=teacher_ids, academic_year__start_year=year, status__in=OPEN_STATUSES)
+        .order_by().values("teacher_id").annotate(n=Count("id")).values_list("teacher_id", "n")
+    )
+    rules = _rules_by_year([year], {r[2] for r in rows})[year]
+    claims = _claims(rows, {year: rules})
+    caps = group_caps_for(year)
+    out = {}
+    for t in teacher_ids:
+        teacher_claims = claims.get((t, year), [])
+        totals = R.year_totals(teacher_claims, rules, caps)
+        out[t] = figures_from_totals(t, year, totals, claims=teacher_claims, rules=rules,
+                                     counted_entries=counted.get(t, 0), open_entries=open_counts.get(t, 0))
+    return out
+
+
+def year_totals_table(*, academic_year, school_ids=None, district_ids=None, teacher_ids=None):
+    """Rows of the totals table for one 学年, scoped by the teachers' current school or district
+    (a queryset of TeacherYearTotal; teachers without a row have no entries and count as zeros).
+
+    For open years only; sealed years read ``sealing.selectors.sealed_figures``. Pages that want
+    "whichever is authoritative" use ``sealing.selectors.year_figures_for``."""
+    from .models import TeacherYearTotal
+
+    qs = TeacherYearTotal.objects.filter(academic_year__start_year=_start_year(academic_year))
+    if school_ids is not None:
+        qs = qs.filter(teacher__school_id__in=school_ids)
+    if district_ids is not None:
+        qs = qs.filter(teacher__school__district_id__in=district_ids)
+    if teacher_ids is not None:
+        qs = qs.filter(teacher_id__in=teacher_ids)
+    return qs

@@ -387,9 +387,10 @@ class WindowExtensionView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         district = get_object_or_404(District, pk=v["district"]) if v["district"] else None
+        school = get_object_or_404(School, pk=v["school"]) if v["school"] else None
         extension = services.window_extend(actor=request.user, academic_year=_year(v["academic_year"]),
-                                           window=v["window"], until=v["until"], reason=v["reason"],
-                                           district=district)
+                                           window=v["window"], until=v["until"], opens=v["opens"],
+                                           reason=v["reason"], district=district, school=school)
         return Response(s.WindowExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
 

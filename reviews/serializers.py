@@ -245,9 +245,11 @@ class YearTotalsSerializer(serializers.Serializer):
 class WindowExtendSerializer(serializers.Serializer):
     academic_year = serializers.IntegerField(min_value=2000, max_value=2100)
     window = serializers.ChoiceField(choices=Window.choices)
-    until = serializers.DateField()
+    until = serializers.DateField(required=False, allow_null=True, default=None)
+    opens = serializers.DateField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=300)
     district = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    school = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
 class WindowExtensionSerializer(serializers.Serializer):
@@ -255,7 +257,9 @@ class WindowExtensionSerializer(serializers.Serializer):
     academic_year = serializers.IntegerField(source="academic_year.start_year")
     window = serializers.CharField()
     district = serializers.IntegerField(source="district_id", allow_null=True)
-    until = serializers.DateField()
+    school = serializers.IntegerField(source="school_id", allow_null=True)
+    opens = serializers.DateField(allow_null=True)
+    until = serializers.DateField(allow_null=True)
     reason = serializers.CharField()
 
 

@@ -235,7 +235,25 @@ def entry_detail(request, pk):
     })
 
 
+@login_required
+def entry_explain(request, pk):
+    """How the entry's credits were computed: the same scope as its detail page."""
+    from credits.explain import explain_entry
+
+    entry = get_object_or_404(
+        selectors.entries_for_user(request.user).select_related("teacher", "school", "item", "academic_year"), pk=pk)
+    return render(request, "reviews/entry_explain.html", {
+        "x": explain_entry(entry), "entry": entry, "history": selectors.entry_history(entry),
+    })
+
+
 def _detail(request, entry, actions, review_forms, status=200):
+    from .calendar import mark_windows
+    from .services.entries import STEP_WINDOWS
+
+    step = next((s for s in review_forms if s in STEP_WINDOWS), None)
+    if step is not None:
+        mark_windows([entry], STEP_WINDOWS[step])  # the review form says before the click if it is refused
     return render(request, "reviews/entry_detail.html", {
         "entry": entry,
         "history": selectors.entry_history(entry),
@@ -382,9 +400,16 @@ def queue(request, step):
 
         job = Job.objects.filter(pk=int(raw_job), owner=request.user).first()
     page = _page(request, _entry_rows(qs).order_by("started_on", "id"))
+    # Before the click: which rows the step's window refuses today, and when it opens / closed.
+    from .calendar import mark_windows
+    from .services.entries import STEP_WINDOWS
+
+    page.object_list = list(page.object_list)
+    refusing = mark_windows(page.object_list, STEP_WINDOWS[step])
     return render(request, "reviews/queue.html", {
         "step": step, "step_label": STEPS[step], "page_obj": page, "filter_form": form,
-        "job": job, "show_school": bool(schools),
+        "job": job, "show_school": bool(schools), "window_refusals": refusing,
+        "any_open": any(e.window_open for e in page.object_list),
     })
 
 

@@ -46,10 +46,23 @@ def lock_entry(entry) -> CreditEntry:
 
 def record(entry, *, action: str, actor, role: str, from_state: str, to_state: str,
            changes: dict | None = None, comment: str = "") -> EntryTransition:
-    return EntryTransition.objects.create(
+    """The audit row of a change of `entry` — and, in the same transaction, the teacher's row of
+    the per-学年 totals table (every change of an entry passes here: declarations, reviews,
+    corrections, rosters, feeds). A correction that moved the entry to another 学年 refreshes
+    both years."""
+    from credits.services import teacher_year_totals_refresh
+
+    row = EntryTransition.objects.create(
         entry=entry, action=action, actor=actor, role=role or "", at=timezone.now(),
         from_state=from_state, to_state=to_state, changes=changes or {}, comment=comment[:500],
     )
+    years = {entry.academic_year_id}
+    moved = (changes or {}).get("academic_year")
+    if moved and moved[0]:
+        years.add(int(moved[0]))
+    for year_id in sorted(years):
+        teacher_year_totals_refresh(teacher_id=entry.teacher_id, academic_year_id=year_id)
+    return row
 
 
 def compute_credits(entry) -> Decimal:

@@ -119,11 +119,6 @@ def _year_for(started_on: datetime.date) -> AcademicYear:
     return AcademicYear.for_date(started_on)
 
 
-def _district_id(entry_or_school) -> int | None:
-    school = getattr(entry_or_school, "school", entry_or_school)
-    return school.district_id
-
-
 # ---------------------------------------------------------------------------------------------
 # Creating entries
 
@@ -144,7 +139,7 @@ def entry_declare(*, teacher_user, item: CreditItem, title: str, started_on: dat
     values = _clean_values(item=item, title=title, started_on=started_on, ended_on=ended_on, quantity=quantity,
                            option=option, organizer=organizer, today=today)
     year = _year_for(started_on)
-    ensure_window(year, Window.REGISTRATION, today=today, district_id=profile.school.district_id)
+    ensure_window(year, Window.REGISTRATION, today=today, school=profile.school)
     item = _resolve_item(item, year)
     if item.flow not in (Flow.DECLARE, Flow.SELF_REGISTER):
         # The flow may change between versions: the one valid in the activity's 学年 decides.
@@ -198,7 +193,7 @@ def entry_admin_register(*, actor, teacher: TeacherProfile, item: CreditItem, ti
     values = _clean_values(item=item, title=title, started_on=started_on, ended_on=ended_on, quantity=quantity,
                            option=option, organizer=organizer, today=today)
     year = _year_for(started_on)
-    ensure_window(year, Window.REGISTRATION, today=today, district_id=teacher.school.district_id)
+    ensure_window(year, Window.REGISTRATION, today=today, school=teacher.school)
     item = _resolve_item(item, year)
     if item.flow != Flow.ADMIN_REGISTER:
         raise TransitionError(f"「{item.name}」在{year.label}学年不是凭证书代为登记的项目。")
@@ -261,7 +256,7 @@ def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, c
     ensure_not_sealed(entry.academic_year)
     require_state(entry, STATE_OF_STEP[step])
     role = require_step_role(actor, step, entry)
-    ensure_window(entry.academic_year, window, today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, window, today=today, school=entry.school)
     comment = (comment or "").strip()
     before = {"status": entry.status, "quantity_approved": entry.quantity_approved, "credits": entry.credits,
               "last_comment": entry.last_comment, "option": entry.option}
@@ -353,7 +348,7 @@ def entry_return(*, actor, entry, comment: str, today: datetime.date | None = No
     require_state(entry, *STEP_OF_STATE)
     step = STEP_OF_STATE[entry.status]
     role = require_step_role(actor, step, entry)
-    ensure_window(entry.academic_year, STEP_WINDOWS[step], today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, STEP_WINDOWS[step], today=today, school=entry.school)
     comment = (comment or "").strip()
     if not comment:
         raise TransitionError("退回修改须填写需要修改的内容。")
@@ -407,7 +402,7 @@ def _apply_changes(entry, changes: dict, *, today) -> dict:
     before["item"] = entry.item
     year = _year_for(values["started_on"])
     if year.pk != entry.academic_year_id:
-        ensure_window(year, Window.REGISTRATION, today=today, district_id=_district_id(entry))
+        ensure_window(year, Window.REGISTRATION, today=today, school=entry.school)
         values["academic_year"] = year
         values["item"] = _resolve_item(entry.item, year)
     for field, value in values.items():
@@ -428,7 +423,7 @@ def entry_update(*, actor, entry, today: datetime.date | None = None, **changes)
         raise TransitionError(
             f"该记录已被审核或状态已变化（当前状态：{entry.get_status_display()}），不能修改。", kind="state"
         )
-    ensure_window(entry.academic_year, Window.REGISTRATION, today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, Window.REGISTRATION, today=today, school=entry.school)
     files = changes.pop("evidence_files", ())
     changed = _apply_changes(entry, changes, today=today)
     entry.credits = compute_credits(entry)
@@ -458,7 +453,7 @@ def entry_resubmit(*, actor, entry, today: datetime.date | None = None, comment:
     # A withdrawn entry is sent anew, so registration must be open; a returned or rejected
     # one is a correction the review asked for and may follow until the reviews end.
     window = Window.REGISTRATION if entry.status == EntryStatus.WITHDRAWN else Window.SCHOOL_REVIEW
-    ensure_window(entry.academic_year, window, today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, window, today=today, school=entry.school)
     files = changes.pop("evidence_files", ())
     from_state = entry.status
     changed = _apply_changes(entry, changes, today=today)
