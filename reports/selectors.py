@@ -94,9 +94,48 @@ def title_applicants(school: School, academic_year: AcademicYear) -> list:
 # --- many teachers ----------------------------------------------------------------------------
 
 
+def _start(academic_year) -> int:
+    return academic_year.start_year if isinstance(academic_year, AcademicYear) else int(academic_year)
+
+
+def sealed_totals(*, school_ids: Iterable[int], start_year: int) -> dict | None:
+    """The committed seal's snapshots of a sealed 学年 for the teachers now at `school_ids`
+    (teacher id → TeacherTotals); None when the 学年 is not sealed. Nothing in a sealed 学年
+    changes, so its reports read what the city sealed."""
+    if not AcademicYear.objects.filter(start_year=start_year, sealed_at__isnull=False).exists():
+        return None
+    from sealing.models import SealedSnapshot, SealState
+
+    ids = list(school_ids)
+    snaps = {
+        s["teacher_id"]: s for s in SealedSnapshot.objects.filter(
+            seal__state=SealState.COMMITTED, academic_year__start_year=start_year, teacher__school_id__in=ids,
+        ).values("teacher_id", "regulated", "flexible", "total", "raw_total", "centralized", "school_based",
+                 "self_directed")
+    }
+    if not snaps:
+        return None  # sealed before snapshots existed: fall back to the entries (which cannot change)
+    out = {}
+    for tid in TeacherProfile.objects.filter(school_id__in=ids).values_list("pk", flat=True):
+        s = snaps.get(tid)
+        out[tid] = credit_selectors.TeacherTotals(
+            teacher_id=tid,
+            regulated=s["regulated"] if s else ZERO, flexible=s["flexible"] if s else ZERO,
+            total=s["total"] if s else ZERO,
+            by_kind={k: (s[k] if s else ZERO) for k in R.KINDS},
+            raw_total=s["raw_total"] if s else ZERO,
+        )
+    return out
+
+
 def year_totals(*, school_ids: Iterable[int], academic_year) -> dict:
-    """teacher id → totals (regulated / flexible / total / by_kind) of the 学年, set-based."""
-    return credit_selectors.school_totals(school_ids=list(school_ids), academic_year=academic_year)
+    """teacher id → totals (regulated / flexible / total / by_kind) of the 学年: the sealed
+    snapshots of a sealed 学年, else the set-based query over the counted entries."""
+    ids = list(school_ids)
+    sealed = sealed_totals(school_ids=ids, start_year=_start(academic_year))
+    if sealed is not None:
+        return sealed
+    return credit_selectors.school_totals(school_ids=ids, academic_year=academic_year)
 
 
 def five_year_totals(*, school_ids: Iterable[int], academic_year) -> tuple[list[int], dict[int, list]]:
@@ -193,13 +232,11 @@ def _statement(teacher, year, entries, rules, caps) -> Statement:
         si.lines.append(StatementLine(e, Decimal(e.credits), unconfirmed))
         si.unconfirmed = si.unconfirmed or unconfirmed
     groups: dict[tuple[str, str], StatementGroup] = {}
-    unconfirmed_credits = ZERO
+    unconfirmed_credits = R.unconfirmed_credits(claims, rules, totals)
     for code, si in by_code.items():
         t = totals.by_item.get(code)
         if t is not None:
             si.raw, si.credited, si.over_cap = t.raw, t.credited, t.over_cap
-        if si.unconfirmed:
-            unconfirmed_credits += si.credited
         rule = rules[code]
         g = groups.setdefault((rule.category, rule.kind), StatementGroup(rule.category, rule.kind, []))
         g.items.append(si)

@@ -59,3 +59,22 @@ def test_a_school_that_is_not_a_complete_secondary_is_one_section(world):
     wb = load_workbook(io.BytesIO(D.submission_xlsx(world.other_school, world.year)))
     assert wb.sheetnames == ["送审报表"]
     assert wb["送审报表"].cell(4, 3).value == "小学老师"
+
+
+def test_a_sealed_year_reads_the_committed_seals_snapshots(world):
+    from django.utils import timezone
+
+    from sealing.models import SealedSnapshot, SealRecord, SealState
+
+    counted(world.junior, "admin_training", 60)
+    seal = SealRecord.objects.create(academic_year=world.year, state=SealState.COMMITTED, started_by=world.city,
+                                     started_at=timezone.now(), committed_at=timezone.now())
+    SealedSnapshot.objects.create(seal=seal, academic_year=world.year, teacher=world.junior, school=world.school,
+                                  district=world.district, digest="0" * 64, regulated=50, flexible=30, total=80,
+                                  raw_total=80, centralized=50, school_based=30)
+    world.year.sealed_at = timezone.now()
+    world.year.save()
+    ws = load_workbook(io.BytesIO(D.submission_xlsx(world.school, world.year)))["初中"]
+    assert [c.value for c in ws[4]][5:9] == [50, 30, 80, "是"]  # the snapshot, not the entries' 60 / 0
+    senior = load_workbook(io.BytesIO(D.submission_xlsx(world.school, world.year)))["高中"]
+    assert [c.value for c in senior[4]][5:8] == [0, 0, 0]  # no snapshot: nothing sealed for them
