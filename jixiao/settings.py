@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "reviews",
     "audits",
     "certificates",
+    "reports",
     "sealing",
     "bench",
 ]
