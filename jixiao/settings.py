@@ -45,8 +45,10 @@ INSTALLED_APPS = [
     "accounts",
     "credits",
     "reviews",
+    "audits",
     "certificates",
     "sealing",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("credits/", include("credits.urls")),
     path("reviews/", include("reviews.urls")),
     path("certificates/", include("certificates.urls")),
+    path("audits/", include("audits.urls")),
     path("api/", include("reviews.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -120,11 +120,12 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         v = self._valid(s.ReviewSerializer)
         return self._act(lambda: services.entry_district_review(actor=request.user, entry=self.get_object(), **v))
 
-    @extend_schema(summary="继教网确认登记（市教科院）", request=s.EmptySerializer,
+    @extend_schema(summary="继教网确认登记（市教科院）", request=s.SeenVersionSerializer,
                    responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return self._act(lambda: services.entry_confirm(actor=request.user, entry=self.get_object()))
+        v = self._valid(s.SeenVersionSerializer)
+        return self._act(lambda: services.entry_confirm(actor=request.user, entry=self.get_object(), **v))
 
     @extend_schema(summary="退回修改", request=s.CommentSerializer, responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path="return")
@@ -166,15 +167,21 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def bulk_review(self, request):
         v = self._valid(s.BulkReviewSerializer)
         if len(v["entry_ids"]) > services.BULK_JOB_THRESHOLD:
-            job = services.entries_bulk_review_start(actor=request.user, entry_ids=v["entry_ids"], step=v["step"])
+            job = services.entries_bulk_review_start(actor=request.user, entry_ids=v["entry_ids"], step=v["step"],
+                                                     versions=v.get("versions"))
             return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
-        results = services.entries_bulk_review(actor=request.user, entry_ids=v["entry_ids"], step=v["step"])
+        results = services.entries_bulk_review(actor=request.user, entry_ids=v["entry_ids"], step=v["step"],
+                                               versions=v.get("versions"))
         return Response({"results": [r.__dict__ for r in results]})
 
     def _valid(self, serializer_class) -> dict:
         data = serializer_class(data=self.request.data)
         data.is_valid(raise_exception=True)
-        return data.validated_data
+        v = dict(data.validated_data)
+        if "version" in v:
+            # The version the reviewer saw: the service refuses (409) if the entry changed since.
+            v["seen_version"] = v.pop("version")
+        return v
 
 
 class EvidenceViewSet(viewsets.GenericViewSet):
@@ -387,9 +394,10 @@ class WindowExtensionView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         district = get_object_or_404(District, pk=v["district"]) if v["district"] else None
+        school = get_object_or_404(School, pk=v["school"]) if v["school"] else None
         extension = services.window_extend(actor=request.user, academic_year=_year(v["academic_year"]),
-                                           window=v["window"], until=v["until"], reason=v["reason"],
-                                           district=district)
+                                           window=v["window"], until=v["until"], opens=v["opens"],
+                                           reason=v["reason"], district=district, school=school)
         return Response(s.WindowExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
 

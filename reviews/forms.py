@@ -129,10 +129,15 @@ class ReviewForm(forms.Form):
                                            max_digits=7, decimal_places=1)
     comment = forms.CharField(label="意见 / 理由", required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 2}))
+    # The entry's version the reviewer saw: the service refuses the decision if it changed since.
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, entry=None, allow_fewer=True, allow_reject=True, allow_option=False, **kwargs):
+    def __init__(self, *args, entry=None, allow_fewer=True, allow_reject=True, allow_option=False, version=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.entry = entry
+        if version is not None:
+            self.fields["version"].initial = version
         if allow_option and entry is not None and entry.item.options:
             # 初审 may verify a lower level than the teacher chose (with a reason).
             self.fields["option"] = forms.ChoiceField(
@@ -170,6 +175,15 @@ class ReviewForm(forms.Form):
 
 class BulkReviewForm(forms.Form):
     entry_ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={"required": "请先勾选要通过的登记。"})
+
+    def versions(self) -> dict[int, int]:
+        """{entry id: the version the reviewer saw} from the queue's hidden `version_<id>` inputs."""
+        seen = {}
+        for entry_id in self.cleaned_data.get("entry_ids", []):
+            raw = self.data.get(f"version_{entry_id}", "")
+            if raw.isascii() and raw.isdigit() and len(raw) < 19:
+                seen[entry_id] = int(raw)
+        return seen
 
     def __init__(self, *args, queue=None, **kwargs):
         super().__init__(*args, **kwargs)

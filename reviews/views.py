@@ -84,7 +84,7 @@ def _year_or_404(raw: str) -> AcademicYear:
 
 def _entry_rows(qs):
     return qs.select_related("teacher", "teacher__user", "school", "item", "academic_year").annotate(
-        evidence_count=Count("evidence", distinct=True)
+        evidence_count=Count("evidence", distinct=True), version=selectors.version_subquery(),
     )
 
 
@@ -228,14 +228,33 @@ def entry_detail(request, pk):
         pk=pk,
     )
     actions = services.available_steps(request.user, entry)
+    version = services.entry_version(entry)
     return _detail(request, entry, actions, {
         step: ReviewForm(entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
-                         allow_option=step == "school_review", prefix=step)
+                         allow_option=step == "school_review", prefix=step, version=version)
         for step in STEPS if step in actions
     })
 
 
+@login_required
+def entry_explain(request, pk):
+    """How the entry's credits were computed: the same scope as its detail page."""
+    from credits.explain import explain_entry
+
+    entry = get_object_or_404(
+        selectors.entries_for_user(request.user).select_related("teacher", "school", "item", "academic_year"), pk=pk)
+    return render(request, "reviews/entry_explain.html", {
+        "x": explain_entry(entry), "entry": entry, "history": selectors.entry_history(entry),
+    })
+
+
 def _detail(request, entry, actions, review_forms, status=200):
+    from .calendar import mark_windows
+    from .services.entries import STEP_WINDOWS
+
+    step = next((s for s in review_forms if s in STEP_WINDOWS), None)
+    if step is not None:
+        mark_windows([entry], STEP_WINDOWS[step])  # the review form says before the click if it is refused
     return render(request, "reviews/entry_detail.html", {
         "entry": entry,
         "history": selectors.entry_history(entry),
@@ -255,8 +274,17 @@ def entry_review(request, pk, step):
         pk=pk,
     )
     actions = services.available_steps(request.user, entry)
-    form = ReviewForm(request.POST, entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
+    # A step the user cannot take now (the entry moved on, or another role's step): the service
+    # says why, so the form does not refuse a 不通过 with a bare 400 first.
+    allow_reject = "reject" in actions or (step not in actions and step != "confirm")
+    form = ReviewForm(request.POST, entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject=allow_reject,
                       allow_option=step == "school_review", prefix=step)
+    try:
+        # A decision on what the reviewer saw: if the entry changed since, its changes are shown, nothing written.
+        services.ensure_seen(entry, request.POST.get(form.add_prefix("version"), "") or None)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("reviews:entry_detail", pk=entry.pk)
     if not form.is_valid():
         return _detail(request, entry, actions, {step: form}, status=400)
     d = form.cleaned_data
@@ -276,20 +304,23 @@ def _next_query(request):
 
 def _apply_decision(actor, entry, step, d):
     decision, comment = d["decision"], d.get("comment") or ""
+    seen = d.get("version")
     if decision == ReviewForm.RETURN:
-        return services.entry_return(actor=actor, entry=entry, comment=comment)
+        return services.entry_return(actor=actor, entry=entry, comment=comment, seen_version=seen)
     approve = decision in (ReviewForm.APPROVE, ReviewForm.FEWER)
     if step == "confirm":
-        return services.entry_confirm(actor=actor, entry=entry)
+        return services.entry_confirm(actor=actor, entry=entry, seen_version=seen)
     qty = d.get("quantity_approved") if decision == ReviewForm.FEWER else None
     if step == "school_review":
         option = d.get("option")
         return services.entry_school_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
-                                            option=option if approve and option and option != entry.option else None)
+                                            option=option if approve and option and option != entry.option else None,
+                                            seen_version=seen)
     if step == "leader_sign":
-        return services.entry_leader_sign(actor=actor, entry=entry, approve=approve, comment=comment)
+        return services.entry_leader_sign(actor=actor, entry=entry, approve=approve, comment=comment, seen_version=seen)
     if step == "district_review":
-        return services.entry_district_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment)
+        return services.entry_district_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
+                                              seen_version=seen)
     raise Http404
 
 
@@ -368,7 +399,8 @@ def queue(request, step):
         bulk = BulkReviewForm(request.POST, queue=base)
         if bulk.is_valid():
             try:
-                job = services.entries_bulk_review_start(actor=request.user, entry_ids=bulk.cleaned_data["entry_ids"], step=step)
+                job = services.entries_bulk_review_start(actor=request.user, entry_ids=bulk.cleaned_data["entry_ids"], step=step,
+                                                         versions=bulk.versions())
             except TransitionError as exc:
                 messages.error(request, str(exc))
             else:
@@ -382,9 +414,16 @@ def queue(request, step):
 
         job = Job.objects.filter(pk=int(raw_job), owner=request.user).first()
     page = _page(request, _entry_rows(qs).order_by("started_on", "id"))
+    # Before the click: which rows the step's window refuses today, and when it opens / closed.
+    from .calendar import mark_windows
+    from .services.entries import STEP_WINDOWS
+
+    page.object_list = list(page.object_list)
+    refusing = mark_windows(page.object_list, STEP_WINDOWS[step])
     return render(request, "reviews/queue.html", {
         "step": step, "step_label": STEPS[step], "page_obj": page, "filter_form": form,
-        "job": job, "show_school": bool(schools),
+        "job": job, "show_school": bool(schools), "window_refusals": refusing,
+        "any_open": any(e.window_open for e in page.object_list),
     })
 
 

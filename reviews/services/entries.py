@@ -34,6 +34,7 @@ from ._common import (
     STEP_OF_STATE,
     compute_credits,
     diff,
+    ensure_seen,
     lock_entry,
     notify_teacher,
     record,
@@ -119,11 +120,6 @@ def _year_for(started_on: datetime.date) -> AcademicYear:
     return AcademicYear.for_date(started_on)
 
 
-def _district_id(entry_or_school) -> int | None:
-    school = getattr(entry_or_school, "school", entry_or_school)
-    return school.district_id
-
-
 # ---------------------------------------------------------------------------------------------
 # Creating entries
 
@@ -144,7 +140,7 @@ def entry_declare(*, teacher_user, item: CreditItem, title: str, started_on: dat
     values = _clean_values(item=item, title=title, started_on=started_on, ended_on=ended_on, quantity=quantity,
                            option=option, organizer=organizer, today=today)
     year = _year_for(started_on)
-    ensure_window(year, Window.REGISTRATION, today=today, district_id=profile.school.district_id)
+    ensure_window(year, Window.REGISTRATION, today=today, school=profile.school)
     item = _resolve_item(item, year)
     if item.flow not in (Flow.DECLARE, Flow.SELF_REGISTER):
         # The flow may change between versions: the one valid in the activity's 学年 decides.
@@ -198,7 +194,7 @@ def entry_admin_register(*, actor, teacher: TeacherProfile, item: CreditItem, ti
     values = _clean_values(item=item, title=title, started_on=started_on, ended_on=ended_on, quantity=quantity,
                            option=option, organizer=organizer, today=today)
     year = _year_for(started_on)
-    ensure_window(year, Window.REGISTRATION, today=today, district_id=teacher.school.district_id)
+    ensure_window(year, Window.REGISTRATION, today=today, school=teacher.school)
     item = _resolve_item(item, year)
     if item.flow != Flow.ADMIN_REGISTER:
         raise TransitionError(f"「{item.name}」在{year.label}学年不是凭证书代为登记的项目。")
@@ -256,12 +252,13 @@ def _verified_option(entry, option, comment: str) -> str | None:
 
 
 def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, comment: str = "",
-            window: str, today, option=None) -> CreditEntry:
+            window: str, today, option=None, seen_version=None) -> CreditEntry:
     entry = lock_entry(entry)
+    ensure_seen(entry, seen_version)
     ensure_not_sealed(entry.academic_year)
     require_state(entry, STATE_OF_STEP[step])
     role = require_step_role(actor, step, entry)
-    ensure_window(entry.academic_year, window, today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, window, today=today, school=entry.school)
     comment = (comment or "").strip()
     before = {"status": entry.status, "quantity_approved": entry.quantity_approved, "credits": entry.credits,
               "last_comment": entry.last_comment, "option": entry.option}
@@ -304,37 +301,40 @@ STEP_LABELS_SHORT = {"school_review": "校初审", "leader_sign": "分管校长�
 
 
 def entry_school_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
-                        option: str | None = None, today: datetime.date | None = None) -> CreditEntry:
+                        option: str | None = None, today: datetime.date | None = None,
+                        seen_version: int | None = None) -> CreditEntry:
     """校管理员初审 / 验证: checks the proof against the original and fills the converted credits
-    (fewer hours or a lower level than claimed, with a reason)."""
+    (fewer hours or a lower level than claimed, with a reason). `seen_version`: the entry's
+    version the reviewer saw (refused if it changed since)."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step="school_review", approve=approve,
                        quantity_approved=quantity_approved, comment=comment, window=Window.SCHOOL_REVIEW,
-                       today=today, option=option)
+                       today=today, option=option, seen_version=seen_version)
 
 
 def entry_leader_sign(*, actor, entry, approve: bool = True, comment: str = "",
-                      today: datetime.date | None = None) -> CreditEntry:
+                      today: datetime.date | None = None, seen_version: int | None = None) -> CreditEntry:
     """分管校长签字确认."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step="leader_sign", approve=approve, comment=comment,
-                       window=Window.SCHOOL_REVIEW, today=today)
+                       window=Window.SCHOOL_REVIEW, today=today, seen_version=seen_version)
 
 
 def entry_district_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
-                          today: datetime.date | None = None) -> CreditEntry:
+                          today: datetime.date | None = None, seen_version: int | None = None) -> CreditEntry:
     """区县复核 (city staff for a 市直属学校), 9月1日–10月31日."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step="district_review", approve=approve,
                        quantity_approved=quantity_approved, comment=comment, window=Window.DISTRICT_REVIEW,
-                       today=today)
+                       today=today, seen_version=seen_version)
 
 
-def entry_confirm(*, actor, entry, today: datetime.date | None = None) -> CreditEntry:
+def entry_confirm(*, actor, entry, today: datetime.date | None = None,
+                  seen_version: int | None = None) -> CreditEntry:
     """继教网确认登记: the city's check in November before the year is sealed."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step="confirm", approve=True, window=Window.CITY_SEAL,
-                       today=today)
+                       today=today, seen_version=seen_version)
 
 
 STEP_WINDOWS = {
@@ -346,14 +346,16 @@ STEP_WINDOWS = {
 
 
 @transaction.atomic
-def entry_return(*, actor, entry, comment: str, today: datetime.date | None = None) -> CreditEntry:
+def entry_return(*, actor, entry, comment: str, today: datetime.date | None = None,
+                 seen_version: int | None = None) -> CreditEntry:
     """Return for correction: whoever holds the current step sends it back to the submitter."""
     entry = lock_entry(entry)
+    ensure_seen(entry, seen_version)
     ensure_not_sealed(entry.academic_year)
     require_state(entry, *STEP_OF_STATE)
     step = STEP_OF_STATE[entry.status]
     role = require_step_role(actor, step, entry)
-    ensure_window(entry.academic_year, STEP_WINDOWS[step], today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, STEP_WINDOWS[step], today=today, school=entry.school)
     comment = (comment or "").strip()
     if not comment:
         raise TransitionError("退回修改须填写需要修改的内容。")
@@ -407,7 +409,7 @@ def _apply_changes(entry, changes: dict, *, today) -> dict:
     before["item"] = entry.item
     year = _year_for(values["started_on"])
     if year.pk != entry.academic_year_id:
-        ensure_window(year, Window.REGISTRATION, today=today, district_id=_district_id(entry))
+        ensure_window(year, Window.REGISTRATION, today=today, school=entry.school)
         values["academic_year"] = year
         values["item"] = _resolve_item(entry.item, year)
     for field, value in values.items():
@@ -428,7 +430,7 @@ def entry_update(*, actor, entry, today: datetime.date | None = None, **changes)
         raise TransitionError(
             f"该记录已被审核或状态已变化（当前状态：{entry.get_status_display()}），不能修改。", kind="state"
         )
-    ensure_window(entry.academic_year, Window.REGISTRATION, today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, Window.REGISTRATION, today=today, school=entry.school)
     files = changes.pop("evidence_files", ())
     changed = _apply_changes(entry, changes, today=today)
     entry.credits = compute_credits(entry)
@@ -458,7 +460,7 @@ def entry_resubmit(*, actor, entry, today: datetime.date | None = None, comment:
     # A withdrawn entry is sent anew, so registration must be open; a returned or rejected
     # one is a correction the review asked for and may follow until the reviews end.
     window = Window.REGISTRATION if entry.status == EntryStatus.WITHDRAWN else Window.SCHOOL_REVIEW
-    ensure_window(entry.academic_year, window, today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, window, today=today, school=entry.school)
     files = changes.pop("evidence_files", ())
     from_state = entry.status
     changed = _apply_changes(entry, changes, today=today)
@@ -496,21 +498,33 @@ BULK_STEPS = ("school_review", "leader_sign", "district_review", "confirm")
 BULK_JOB_THRESHOLD = 100
 
 
-def _approve_one(*, actor, entry_id: int, step: str, today) -> CreditEntry:
+def _approve_one(*, actor, entry_id: int, step: str, today, seen_version=None) -> CreditEntry:
+    kw = {"actor": actor, "entry": entry_id, "today": today, "seen_version": seen_version}
     if step == "school_review":
-        return entry_school_review(actor=actor, entry=entry_id, approve=True, today=today)
+        return entry_school_review(approve=True, **kw)
     if step == "leader_sign":
-        return entry_leader_sign(actor=actor, entry=entry_id, approve=True, today=today)
+        return entry_leader_sign(approve=True, **kw)
     if step == "district_review":
-        return entry_district_review(actor=actor, entry=entry_id, approve=True, today=today)
-    return entry_confirm(actor=actor, entry=entry_id, today=today)
+        return entry_district_review(approve=True, **kw)
+    return entry_confirm(**kw)
+
+
+def _versions(versions) -> dict[int, int]:
+    out = {}
+    for key, value in (versions or {}).items():
+        try:
+            out[int(key)] = int(value)
+        except (TypeError, ValueError):
+            raise TransitionError("页面版本号无效，请刷新后重新审核。", field="versions") from None
+    return out
 
 
 def entries_bulk_review(*, actor, entry_ids, step: str, today: datetime.date | None = None,
-                        job=None) -> list[BulkResult]:
+                        job=None, versions: dict | None = None) -> list[BulkResult]:
     """Approves many entries at one step. Each entry is its own transaction (all or nothing for
     that entry); one refusal does not stop the others. Entries outside the actor's scope are
-    reported as not found."""
+    reported as not found. `versions` ({entry id: version seen}): an entry changed since is
+    refused with what changed."""
     from accounts.jobs import job_progress
 
     from ..selectors import entries_for_user
@@ -518,6 +532,7 @@ def entries_bulk_review(*, actor, entry_ids, step: str, today: datetime.date | N
     if step not in BULK_STEPS:
         raise TransitionError(f"未知的审核步骤：{step}。")
     ids = list(dict.fromkeys(int(i) for i in entry_ids))
+    seen = _versions(versions)
     visible = set(entries_for_user(actor).filter(pk__in=ids).values_list("pk", flat=True))
     results = []
     for n, entry_id in enumerate(ids, start=1):
@@ -525,7 +540,8 @@ def entries_bulk_review(*, actor, entry_ids, step: str, today: datetime.date | N
             results.append(BulkResult(entry_id, False, "未找到该记录，或不在您的管理范围内。"))
         else:
             try:
-                entry = _approve_one(actor=actor, entry_id=entry_id, step=step, today=today)
+                entry = _approve_one(actor=actor, entry_id=entry_id, step=step, today=today,
+                                     seen_version=seen.get(entry_id))
                 results.append(BulkResult(entry_id, True, "已通过", entry.status))
             except TransitionError as exc:
                 results.append(BulkResult(entry_id, False, exc.message))
@@ -534,7 +550,8 @@ def entries_bulk_review(*, actor, entry_ids, step: str, today: datetime.date | N
     return results
 
 
-def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.date | None = None):
+def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.date | None = None,
+                              versions: dict | None = None):
     """A large bulk approval as a Job: the page shows its progress bar and, at the end, the
     per-entry results (job.result["results"])."""
     from accounts.jobs import job_create
@@ -544,9 +561,10 @@ def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.da
     if step not in BULK_STEPS:
         raise TransitionError(f"未知的审核步骤：{step}。")
     ids = [int(i) for i in entry_ids]
+    seen = {str(k): v for k, v in _versions(versions).items()}
     job = job_create(kind=f"bulk_review:{step}", owner=actor, total=len(ids))
     day = today.isoformat() if today else None
-    transaction.on_commit(lambda: bulk_review_task.delay(job.pk, actor.pk, ids, step, day))
+    transaction.on_commit(lambda: bulk_review_task.delay(job.pk, actor.pk, ids, step, day, seen or None))
     return job
 
 

@@ -205,7 +205,7 @@ def roster_submit(*, actor, school, academic_year: AcademicYear, plan_file, summ
     existing = Roster.objects.select_for_update().filter(school=school, academic_year=academic_year).first()
     if existing is not None and existing.is_frozen:
         raise TransitionError("该花名册已经审核，不能再次上传或修改。", kind="state")
-    ensure_window(academic_year, Window.BASE_ROSTER, today=today, district_id=school.district_id)
+    ensure_window(academic_year, Window.BASE_ROSTER, today=today, school=school)
     _check_attachment(plan_file, "培训计划")
     _check_attachment(summary_file, "培训总结")
     item = roster_item_for(school.base_level, academic_year)

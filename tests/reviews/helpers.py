@@ -16,7 +16,8 @@ from tests.factories import AcademicYearFactory, DistrictFactory, SchoolFactory,
 # Days inside each window of the 2017-2018 学年.
 REGISTRATION_DAY = datetime.date(2018, 3, 15)
 ROSTER_DAY = datetime.date(2018, 6, 1)
-DISTRICT_DAY = datetime.date(2018, 9, 10)
+# Inside both the districts' review (9月1日–10月31日) and the city's for 市直属学校 (9月12日–30日).
+DISTRICT_DAY = datetime.date(2018, 9, 15)
 CITY_DAY = datetime.date(2018, 11, 10)
 ACTIVITY_DAY = datetime.date(2018, 3, 1)
 
