@@ -176,8 +176,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_ACKS_LATE = True
+# Acknowledged on receipt by default; tasks that are idempotent (the seal's) ask for acks_late
+# themselves, so a worker killed mid-task has them delivered again.
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task after the visibility timeout: longer than any task
+# (a seal chunk is one school: seconds), so a slow task is never run twice at once for nothing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+# Seconds each seal chunk waits before committing: 0 in production; a demo or a test sets it to
+# watch the progress bar or to stop a worker mid-seal.
+SEAL_CHUNK_PAUSE_SECONDS = env.float("SEAL_CHUNK_PAUSE_SECONDS", default=0)
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "reviews.tasks.send_deadline_reminders",

@@ -65,6 +65,7 @@ class Action(models.TextChoices):
     EVIDENCE_REMOVE = "evidence_remove", "删除证明材料"
     ROSTER = "roster", "基地校花名册认定"
     FEED = "feed", "系统导入认定"
+    CLOSE_LATE = "close_late", "封存时关闭（未按期审核）"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

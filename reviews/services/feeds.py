@@ -175,7 +175,7 @@ def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_f
     if day.year < 2000:
         raise TransitionError(f"日期 {day} 过早。")
     year = AcademicYear.for_date(day)
-    if year.is_sealed:
+    if year.is_locked:
         raise TransitionError(f"{year.label}学年已封存，不能再导入。")
     code = str(rec.get("item_code") or "").strip() or default_code
     fixed = FEED_ITEM_CODES.get(feed.channel)
