@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("sealing", "0001_initial"),
         ("credits", "0003_teacher_year_totals"),
-        ("reviews", "0003_close_late"),
+        ("reviews", "0004_close_late"),
     ]
 
     operations = [migrations.RunPython(install, uninstall)]

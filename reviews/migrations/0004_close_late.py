@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0002_workflow'),
+        ('reviews', '0003_calendar_scopes'),
     ]
 
     operations = [
