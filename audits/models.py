@@ -111,6 +111,9 @@ class HandInExclusion(models.Model):
         constraints = [models.UniqueConstraint(fields=["event", "entry"], name="hand_in_exclusion_once")]
         triggers = [pgtrigger.Protect(name="hand_in_exclusion_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
+    def __str__(self):
+        return f"{self.entry_id}：{self.reason}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("审证记录不可修改。")

@@ -92,7 +92,7 @@ def readiness(academic_year: AcademicYear) -> list[Readiness]:
     rows: dict[tuple, Readiness] = {}
     for d in District.objects.order_by("order", "code"):
         rows[("district", d.pk)] = Readiness("district", d.pk, d.name)
-    school_of = {}
+    school_of: dict[int, tuple] = {}
     for pk, name, district_id in schools_due(academic_year).values_list("pk", "name", "district_id"):
         key = ("district", district_id) if district_id else ("school", pk)
         if key not in rows:
@@ -111,10 +111,9 @@ def readiness(academic_year: AcademicYear) -> list[Readiness]:
                                                                                 EntryStatus.DISTRICT_REVIEWED])
                .order_by().values_list("school_id", "status").annotate(n=Count("id")))
     for school_id, status, n in entries:
-        key = school_of.get(school_id)
-        if key is None:
+        if school_id not in school_of:
             continue
-        row = rows[key]
+        row = rows[school_of[school_id]]
         row.by_status[status] = row.by_status.get(status, 0) + n
         if status == EntryStatus.DISTRICT_REVIEWED:
             row.to_confirm += n
@@ -172,7 +171,7 @@ def hand_in_rows(user, academic_year, *, today: datetime.date, extensions=None) 
     return rows
 
 
-def home_cards(user, roles) -> list[dict]:
+def home_cards(user, roles) -> list[dict[str, object]]:
     """The 审证 cards of a role's home page (url name, label, help, count): the school admin's
     上报, the district's 学校上报审核 and 审证时间安排, the city's 工作日历 and 核对."""
     from django.utils import timezone
@@ -183,7 +182,7 @@ def home_cards(user, roles) -> list[dict]:
     this = AcademicYear.for_date(today)
     previous = AcademicYear.objects.filter(start_year=this.start_year - 1, sealed_at__isnull=True).first()
     year = previous if previous is not None and today <= previous.city_seal_closes else this
-    cards = []
+    cards: list[dict[str, object]] = []
     if Role.SCHOOL_ADMIN in roles:
         school = access.school_admin_schools(user).first()
         if school is not None:

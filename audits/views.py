@@ -84,14 +84,6 @@ def calendar(request):
             return redirect(reverse("audits:calendar") + f"?year={year.start_year}")
     extensions = extensions_for([year])
     own = None if can_edit else list(districts)
-    rows = []
-    for value, label in Window.choices:
-        scopes = [("全市", window_range(year, value, extensions=extensions))]
-        if value == Window.DISTRICT_REVIEW:
-            scopes.append(("市直属学校", window_range(year, value, city_direct=True, extensions=extensions)))
-        for d in own or []:
-            scopes.append((d.name, window_range(year, value, district_id=d.pk, extensions=extensions)))
-        rows.append({"window": value, "label": label, "scopes": [(name, _window(r, today)) for name, r in scopes]})
     listed = WindowExtension.objects.filter(academic_year=year).select_related("district", "school", "created_by")
     if own is not None:
         from django.db.models import Q
@@ -99,8 +91,27 @@ def calendar(request):
         ids = [d.pk for d in own]
         listed = listed.filter(Q(district__isnull=True, school__isnull=True) | Q(district_id__in=ids)
                                | Q(school__district_id__in=ids))
+    listed = list(listed.order_by("-created_at", "-id"))
+    # Districts shown anyway (a district's own rows) are not repeated.
+    scoped = [e for e in listed if e.school_id or (e.district_id and own is None)]
+    seen: dict = {}
+    rows = []
+    for value, label in Window.choices:
+        scopes = [("全市", window_range(year, value, extensions=extensions))]
+        if value == Window.DISTRICT_REVIEW:
+            scopes.append(("市直属学校", window_range(year, value, city_direct=True, extensions=extensions)))
+        for d in own or []:
+            scopes.append((d.name, window_range(year, value, district_id=d.pk, extensions=extensions)))
+        # Every district or school with its own extension of this window, with its own dates.
+        for e in scoped:
+            if e.window == value and (e.district_id, e.school_id) not in seen.setdefault(value, set()):
+                seen[value].add((e.district_id, e.school_id))
+                rng = (window_range(year, value, school=e.school, extensions=extensions) if e.school_id else
+                       window_range(year, value, district_id=e.district_id, extensions=extensions))
+                scopes.append((e.scope_label, rng))
+        rows.append({"window": value, "label": label, "scopes": [(name, _window(r, today)) for name, r in scopes]})
     return render(request, "audits/calendar.html", {
-        "year": year, "years": _years(), "rows": rows, "extensions": listed.order_by("-created_at", "-id"),
+        "year": year, "years": _years(), "rows": rows, "extensions": listed,
         "form": form, "today": today, "own_districts": own,
     })
 

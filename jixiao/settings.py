@@ -47,7 +47,9 @@ INSTALLED_APPS = [
     "reviews",
     "audits",
     "certificates",
+    "reports",
     "sealing",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "jixiao.context_processors.contacts",
             ],
         },
     },
@@ -147,6 +150,14 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=DEBUG)
 # First 学年 of the five-year 360-credit cycle (2017 = 2017-2018, the first year of credits).
 CREDITS_CYCLE_START_YEAR = env.int("CREDITS_CYCLE_START_YEAR", default=2017)
+# 继教证书 and 学分证明书 (certificates/): the public address printed in the QR code, where each
+# issuing body's signing key lives (see certificates/signing.py), and the verification page's limit.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+CERT_SIGNING_DIR = Path(env("CERT_SIGNING_DIR", default=str(BASE_DIR / "var" / "signing")))
+CERT_SIGNING_PASSWORD = env("CERT_SIGNING_PASSWORD", default="")
+CERT_SIGNING_REQUIRED = env.bool("CERT_SIGNING_REQUIRED", default=False)
+CERT_TRUST_ROOTS = env.list("CERT_TRUST_ROOTS", default=[])
+VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=30)  # lookups per address per minute
 # Proof files: PDF/JPG/PNG up to this size.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
@@ -165,8 +176,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_ACKS_LATE = True
+# Acknowledged on receipt by default; tasks that are idempotent (the seal's) ask for acks_late
+# themselves, so a worker killed mid-task has them delivered again.
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task after the visibility timeout: longer than any task
+# (a seal chunk is one school: seconds), so a slow task is never run twice at once for nothing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+# Seconds each seal chunk waits before committing: 0 in production; a demo or a test sets it to
+# watch the progress bar or to stop a worker mid-seal.
+SEAL_CHUNK_PAUSE_SECONDS = env.float("SEAL_CHUNK_PAUSE_SECONDS", default=0)
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "reviews.tasks.send_deadline_reminders",

@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import AdminLoginForm
 
+from certificates import views as certificate_views
+
 from . import help, views
 
 admin.site.site_header = "成都市中小学教师继续教育学分平台 · 管理后台"
@@ -24,7 +26,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("credits/", include("credits.urls")),
     path("reviews/", include("reviews.urls")),
+    path("reports/", include("reports.urls")),
     path("certificates/", include("certificates.urls")),
+    path("verify/", certificate_views.verify, name="verify_form"),
+    path("verify/<str:code>/", certificate_views.verify, name="verify"),
     path("audits/", include("audits.urls")),
     path("api/", include("reviews.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -147,8 +147,11 @@ def window_open(academic_year: AcademicYear, window: str, today: datetime.date |
 
 
 def ensure_not_sealed(academic_year: AcademicYear) -> None:
-    """A sealed 学年 refuses every change. Read from the database, not from a stale object."""
-    sealed = AcademicYear.objects.filter(pk=academic_year.pk, sealed_at__isnull=False).exists()
+    """A sealed 学年 — or one whose seal has started — refuses every change. Read from the
+    database, not from a stale object (PostgreSQL triggers refuse it for every other path)."""
+    sealed = AcademicYear.objects.filter(
+        Q(sealed_at__isnull=False) | Q(sealing_started_at__isnull=False), pk=academic_year.pk
+    ).exists()
     if sealed:
         raise TransitionError(f"{academic_year.label}学年已封存，不能再作任何修改。", kind="sealed")
 

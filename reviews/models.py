@@ -66,6 +66,7 @@ class Action(models.TextChoices):
     ROSTER = "roster", "基地校花名册认定"
     FEED = "feed", "系统导入认定"
     FEED_CORRECT = "feed_correct", "系统导入更正"
+    CLOSE_LATE = "close_late", "封存时关闭（未按期审核）"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import Role, User
 from credits.models import AcademicYear, CreditEntry, EntryStatus
-from reviews.calendar import ensure_not_sealed, ensure_window, today_or
+from reviews.calendar import ensure_not_sealed, ensure_window
 from reviews.errors import TransitionError
 from reviews.models import Action, EntryTransition
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from accounts import access
+from accounts.models import School
 from credits.models import AcademicYear
 from reviews.calendar import ensure_not_sealed, window_range
 from reviews.errors import TransitionError
@@ -16,7 +17,7 @@ from reviews.models import ReviewAppointment, Window
 
 @dataclass(frozen=True)
 class AppointmentRow:
-    school: object
+    school: School
     date: datetime.date | None
     group: str = ""
     sequence: int | None = None

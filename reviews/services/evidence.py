@@ -94,7 +94,7 @@ def _ensure_may_edit_evidence(actor, entry) -> str:
     role = submitter_role(actor, entry)
     if role is None:
         raise TransitionError("只有提交人可以上传或删除该登记的证明材料。", kind="permission")
-    if entry.academic_year.is_sealed:
+    if entry.academic_year.is_locked:
         raise TransitionError(f"{entry.academic_year.label}学年已封存，不能再作任何修改。", kind="sealed")
     if entry.status not in _editable_states(entry):
         raise TransitionError(

@@ -196,7 +196,7 @@ def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_f
     if problem:
         raise TransitionError(f"日期 {day}：{problem}")
     year = AcademicYear.for_date(AcademicYear.credit_day(day))
-    if year.is_sealed:
+    if year.is_locked:
         raise TransitionError(f"{year.label}学年已封存，不能再导入。")
     code = str(rec.get("item_code") or "").strip() or default_code
     fixed = FEED_ITEM_CODES.get(feed.channel)

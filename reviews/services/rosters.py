@@ -116,6 +116,8 @@ def parse_roster(upload) -> list[dict]:
         values = {field: cells[index[col]] for col, field in zip(COLUMNS, FIELDS)}
         if not any(values.values()):
             continue
+        if cells[0].startswith("填表说明"):  # the notes under the form (附件1 as reports prints it)
+            break
         values["line"] = n
         parsed.append(values)
     if not parsed:

@@ -21,7 +21,8 @@ MENU = [
         ("reviews:my_entries", (), "我的学分登记"),
         ("reviews:entry_register", (), "灵活性自主登记"),
         ("reviews:entry_declare", (), "集中培训申报"),
-        ("reviews:form2", (), "附件2 登记表"),
+        ("reports:form2", (), "附件2 登记表"),
+        ("reports:statement", (), "个人学分统计表"),
         ("accounts:profile", (), "个人信息"),
         ("certificates:planner", (), "颁证规划与证书"),
     ]),
@@ -29,6 +30,7 @@ MENU = [
         ("reviews:queue", ("school_review",), "初审"),
         ("reviews:admin_register", (), "代为登记规范性项目"),
         ("reviews:compliance", (), "达标情况"),
+        ("reports:index", (), "审证材料"),
         ("accounts:teacher_list", (), "教师账号"),
         ("accounts:change_requests", (), "信息变更"),
         ("certificates:applications", (), "职评 / 转正申报"),
@@ -37,9 +39,11 @@ MENU = [
     (Role.SCHOOL_LEADER, [
         ("reviews:queue", ("leader_sign",), "签字确认"),
         ("reviews:compliance", (), "达标情况"),
+        ("reports:index", (), "审证材料"),
     ]),
     (Role.BASE_SCHOOL_ADMIN, [
         ("reviews:rosters", (), "花名册"),
+        ("reports:roster_template", (), "附件1 花名册模板"),
     ]),
     (Role.DISTRICT_ADMIN, [
         ("reviews:queue", ("district_review",), "复核"),
@@ -52,6 +56,7 @@ MENU = [
         ("audits:calendar", (), "工作日历"),
         ("reviews:dashboard", (), "统计图表"),
         ("reviews:compliance", (), "达标情况"),
+        ("reports:index", (), "审证报表"),
         ("certificates:applications", (), "继教证书"),
     ]),
     (Role.CITY_STAFF, [
@@ -62,6 +67,7 @@ MENU = [
         ("credits:catalogue", (), "学分项目目录"),
         ("credits:unconfirmed", (), "待确认数值"),
         ("reviews:dashboard", (), "全市统计"),
+        ("reports:index", (), "全市报表"),
         ("audits:calendar", (), "工作日历"),
         ("audits:hand_ins", (), "市直属学校上报审核"),
         ("audits:schedule_edit", (), "市直属学校审证时间安排"),

@@ -1,6 +1,8 @@
 """Decisions on what was seen (issue 9): every review action carries the entry's version the
 reviewer saw; if the entry changed since, nothing is written and the answer says what changed."""
 
+import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -27,9 +29,16 @@ def clock(monkeypatch):
     return Clock(monkeypatch, REGISTRATION_DAY)
 
 
+_titles = itertools.count(1)
+
+
 def _declared(world, quantity="3"):
-    return S.entry_declare(teacher_user=world.teacher.user, item=world.item("admin_training"), title="培训",
-                           started_on=ACTIVITY_DAY, quantity=quantity, evidence_files=[pdf()], today=REGISTRATION_DAY)
+    # Ten days, so the teacher's later edit to 90 学时 stays within 10 学时 a day; a title of its
+    # own, so a second declaration is not the same training twice.
+    return S.entry_declare(teacher_user=world.teacher.user, item=world.item("admin_training"),
+                           title=f"培训{next(_titles)}", started_on=ACTIVITY_DAY,
+                           ended_on=ACTIVITY_DAY + datetime.timedelta(days=9), quantity=quantity,
+                           evidence_files=[pdf()], today=REGISTRATION_DAY)
 
 
 def _teacher_edits(world, entry, quantity="90"):
