@@ -364,7 +364,7 @@ class CreditEntry(models.Model):
     title = models.CharField("培训内容 / 项目名称", max_length=200)
     organizer = models.CharField("主办单位 / 颁发单位", max_length=100, blank=True)
     certificate_no = models.CharField(
-        "证书编号", max_length=64, blank=True, db_index=True,
+        "证书编号", max_length=64, blank=True, db_index=True, db_default="",
         help_text="以证书为依据的项目（普通话、职称考试、职业技能…）的证书编号，去掉空格、统一大写后保存。",
     )
     started_on = models.DateField("开始日期")

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='creditentry',
             name='certificate_no',
-            field=models.CharField(blank=True, db_index=True, help_text='以证书为依据的项目（普通话、职称考试、职业技能…）的证书编号，去掉空格、统一大写后保存。', max_length=64, verbose_name='证书编号'),
+            field=models.CharField(blank=True, db_default='', db_index=True, help_text='以证书为依据的项目（普通话、职称考试、职业技能…）的证书编号，去掉空格、统一大写后保存。', max_length=64, verbose_name='证书编号'),
         ),
         migrations.AddField(
             model_name='credititem',

@@ -4,6 +4,7 @@ Merkle proof of a teacher verifies; the services refuse every change of the seal
 activity on 8月1日 still goes to the next 学年; verify_seal names a tampered teacher."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -28,9 +29,14 @@ from tests.reviews.helpers import ACTIVITY_DAY, DISTRICT_DAY, REGISTRATION_DAY, 
 from .conftest import CITY_DAY, bypass_triggers
 
 
+_titles = itertools.count(1)
+
+
 def _counted(world, teacher, code, qty, *, district_admin=None, school_admin=None, leader=None):
     """An entry taken through the chain to 已复核."""
-    e = S.entry_declare(teacher_user=teacher.user, item=world.item(code), title="培训", started_on=ACTIVITY_DAY,
+    # Ten days (at most 10 学时 a day) and a title of its own (the same training twice is a duplicate).
+    e = S.entry_declare(teacher_user=teacher.user, item=world.item(code), title=f"培训{next(_titles)}",
+                        started_on=ACTIVITY_DAY, ended_on=ACTIVITY_DAY + datetime.timedelta(days=9),
                         quantity=str(qty), evidence_files=[pdf()], today=REGISTRATION_DAY)
     S.entry_school_review(actor=school_admin or world.school_admin, entry=e, approve=True, today=REGISTRATION_DAY)
     S.entry_leader_sign(actor=leader or world.leader, entry=e, today=REGISTRATION_DAY)

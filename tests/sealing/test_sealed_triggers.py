@@ -24,7 +24,8 @@ def sealed(world, django_capture_on_commit_callbacks):
     from sealing.services import seal_start
 
     e = S.entry_declare(teacher_user=world.teacher.user, item=world.item("admin_training"), title="培训",
-                        started_on=ACTIVITY_DAY, quantity="50", evidence_files=[pdf()], today=REGISTRATION_DAY)
+                        started_on=ACTIVITY_DAY, ended_on=ACTIVITY_DAY + datetime.timedelta(days=4), quantity="50",
+                        evidence_files=[pdf()], today=REGISTRATION_DAY)
     S.entry_school_review(actor=world.school_admin, entry=e, approve=True, today=REGISTRATION_DAY)
     S.entry_leader_sign(actor=world.leader, entry=e, today=REGISTRATION_DAY)
     S.entry_district_review(actor=world.district_admin, entry=e, approve=True, today=DISTRICT_DAY)
