@@ -243,3 +243,49 @@ def schedule_schools(user) -> QuerySet[School]:
     if has_role(user, Role.DISTRICT_ADMIN) or has_role(user, Role.CITY_STAFF):
         return district_step_schools(user)
     return administered_schools(user)
+
+
+# --- 审证 (audits): the school's hand-in, the district's review of it, the city's 核对 and calendar.
+
+
+def can_hand_in(user, school) -> bool:
+    """Notice 三(一)2(2): the school admin hands in (上报) the school's 学年."""
+    return is_school_admin_of(user, school.pk)
+
+
+def hand_in_review_schools(user) -> QuerySet[School]:
+    """Schools whose hand-in this user reviews: the district's own (and delegated) schools; the
+    市直属学校 for city staff."""
+    return district_step_schools(user)
+
+
+def can_review_hand_in(user, school) -> bool:
+    return hand_in_review_schools(user).filter(pk=school.pk).exists()
+
+
+def can_check_hand_ins(user) -> bool:
+    """The city's 核对 of districts and 市直属学校 (notice 三(一)2(2) 第三)."""
+    return has_role(user, Role.CITY_STAFF)
+
+
+def can_edit_calendar(user) -> bool:
+    """City staff widen the windows of a 学年; districts see theirs."""
+    return has_role(user, Role.CITY_STAFF)
+
+
+def can_see_calendar(user) -> bool:
+    return has_role(user, Role.CITY_STAFF) or has_role(user, Role.DISTRICT_ADMIN)
+
+
+def calendar_districts(user) -> QuerySet:
+    """Districts whose calendar (and extensions) a user sees: all for the city, else their own."""
+    from .models import District
+
+    if has_role(user, Role.CITY_STAFF):
+        return District.objects.all()
+    return District.objects.filter(pk__in=[ra.district_id for ra in _scoped(user, Role.DISTRICT_ADMIN)])
+
+
+def schedule_edit_schools(user) -> QuerySet[School]:
+    """Schools whose 审证时间安排 a user publishes: the district's (the 市直属 for the city)."""
+    return district_step_schools(user)

@@ -123,7 +123,8 @@ class TeacherProfileAdmin(admin.ModelAdmin):
     search_fields = ("name", "id_number", "user__username", "school__name")
     list_select_related = ("school", "user")
     autocomplete_fields = ("school",)
-    readonly_fields = ("user", "created_at", "updated_at")
+    readonly_fields = ("username", "created_at", "updated_at")
+    exclude = ("user",)
 
     @admin.display(description="账号", ordering="user__username")
     def username(self, obj):
@@ -153,11 +154,21 @@ class TeacherProfileAdmin(admin.ModelAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "school", "district", "created_at")
+    list_display = ("account", "role", "school", "district", "created_at")
     list_filter = ("role", "district")
     search_fields = ("user__username", "user__teacher_profile__name", "school__name")
     autocomplete_fields = ("user", "school")
     list_select_related = ("user", "school", "district")
+
+    @admin.display(description="账号", ordering="user__username")
+    def account(self, obj):
+        return obj.user
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "user" and field is not None:
+            field.label = "账号"
+        return field
 
     def save_model(self, request, obj, form, change):
         before = services.role_snapshot(RoleAssignment.objects.get(pk=obj.pk)) if change else None

@@ -86,6 +86,8 @@ class TeacherForm(forms.Form):
     probation_start = forms.DateField(label="试用期开始日期", required=False,
                                       widget=forms.DateInput(attrs={"type": "date"}))
     is_new_principal = forms.BooleanField(label="新任（拟任）校长", required=False)
+    is_party_member = forms.BooleanField(label="党员", required=False,
+                                         help_text="“蓉城先锋•党员e家”学分只限党员教师（二(三)2(14)）。")
 
     def __init__(self, *args, school: School | None = None, schools=None, creating: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,7 +164,7 @@ class ChangeRequestForm(TeacherForm):
         data = self.cleaned_data
         out = {}
         for key in ("name", "gender", "id_number", "stage", "subject", "title", "is_head_teacher",
-                    "is_new_teacher", "probation_start", "is_new_principal"):
+                    "is_new_teacher", "probation_start", "is_new_principal", "is_party_member"):
             if data.get(key) != getattr(self.profile, key):
                 out[key] = data.get(key)
         if data["school"].pk != self.profile.school_id:

@@ -50,8 +50,9 @@ COLUMNS = [
     ("is_new_teacher", "新任教师", False),
     ("probation_start", "试用期开始日期", False),
     ("is_new_principal", "新任（拟任）校长", False),
+    ("is_party_member", "党员", False),
 ]
-BOOL_FIELDS = {"is_head_teacher", "is_new_teacher", "is_new_principal"}
+BOOL_FIELDS = {"is_head_teacher", "is_new_teacher", "is_new_principal", "is_party_member"}
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
 
@@ -102,6 +103,7 @@ def template_workbook() -> bytes:
         "身份证号须为18位且校验位正确（GB 11643），请将该列设为文本格式。",
         "学段须为本校开设的学段；性别、学段、职称、是否类列请从下拉列表中选择。",
         "新任教师须填写试用期开始日期（如 2018-09-01）。",
+        "班主任、新任教师、新任（拟任）校长、党员决定可登记的项目（如“党员e家”只限党员教师），请如实填写。",
         "同一文件可重复导入：已在本校登记的身份证号不会重复创建。",
         "导入的账号为“待审核”，经区（市）县管理员（市直属学校为市教科院）审核后方可登记学分。",
     ):
@@ -109,7 +111,7 @@ def template_workbook() -> bytes:
     notes.append([])
     notes.append(["示例（请勿填在本表）："])
     notes.append([h for _, h, _ in COLUMNS])
-    notes.append(["", "张三", "男", "510116198506120011", "小学", "语文", "二级教师", "否", "否", "", "否"])
+    notes.append(["", "张三", "男", "510116198506120011", "小学", "语文", "二级教师", "否", "否", "", "否", "是"])
     notes.column_dimensions["A"].width = 90
     buf = io.BytesIO()
     wb.save(buf)

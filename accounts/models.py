@@ -161,6 +161,7 @@ class TeacherProfile(models.Model):
     is_new_teacher = models.BooleanField("新任教师", default=False)
     probation_start = models.DateField("试用期开始日期", null=True, blank=True)
     is_new_principal = models.BooleanField("新任（拟任）校长", default=False)
+    is_party_member = models.BooleanField("党员", default=False)
     status = models.CharField("账号状态", max_length=16, choices=AccountStatus.choices, default=AccountStatus.PENDING)
     status_reason = models.CharField("审核意见", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

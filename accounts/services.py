@@ -42,7 +42,7 @@ User = get_user_model()
 # Fields of a profile that an admin edits and a teacher may ask to change.
 PROFILE_FIELDS = (
     "name", "gender", "id_number", "subject", "stage", "title", "is_head_teacher",
-    "is_new_teacher", "probation_start", "is_new_principal",
+    "is_new_teacher", "probation_start", "is_new_principal", "is_party_member",
 )
 CHANGEABLE_FIELDS = PROFILE_FIELDS + ("school",)
 # Changing who the person is (not what they teach) needs the district's eye again.
@@ -170,7 +170,7 @@ def clean_profile_values(values: dict, *, school: School, exclude_profile_id=Non
             value = _clean_choice(key, value or Title.NONE, Title.choices)
         elif key == "subject":
             value = (value or "").strip()[:32]
-        elif key in ("is_head_teacher", "is_new_teacher", "is_new_principal"):
+        elif key in ("is_head_teacher", "is_new_teacher", "is_new_principal", "is_party_member"):
             value = bool(value)
         elif key == "probation_start":
             if isinstance(value, str):
@@ -278,6 +278,7 @@ def teacher_create(
     is_new_teacher: bool = False,
     probation_start: datetime.date | None = None,
     is_new_principal: bool = False,
+    is_party_member: bool = False,
 ) -> TeacherCreated:
     """A school admin adds a teacher: the account is pending until the district approves it,
     and the generated initial password must be changed at first login."""
@@ -286,7 +287,7 @@ def teacher_create(
     values = clean_profile_values(
         dict(name=name, gender=gender, id_number=id_number, stage=stage, subject=subject, title=title,
              is_head_teacher=is_head_teacher, is_new_teacher=is_new_teacher, probation_start=probation_start,
-             is_new_principal=is_new_principal),
+             is_new_principal=is_new_principal, is_party_member=is_party_member),
         school=school,
     )
     username = (username or "").strip()

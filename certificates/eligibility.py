@@ -114,13 +114,13 @@ class Eligibility:
         """What a certificate certifies, as stored on it (strings, never floats)."""
         return {
             "years": [
-                {"start_year": r.start_year, "label": r.label, "regulated": str(r.regulated),
-                 "flexible": str(r.flexible), "total": str(r.total)}
+                {"start_year": r.start_year, "label": r.label, "regulated": _fmt(r.regulated),
+                 "flexible": _fmt(r.flexible), "total": _fmt(r.total)}
                 for r in self.rows
             ],
-            "regulated": str(self.regulated),
-            "flexible": str(self.flexible),
-            "total": str(self.total),
+            "regulated": _fmt(self.regulated),
+            "flexible": _fmt(self.flexible),
+            "total": _fmt(self.total),
         }
 
 
@@ -137,15 +137,38 @@ def sealed_years(years: Iterable[int]) -> set[int]:
                .values_list("start_year", flat=True))
 
 
+def _snapshot_totals(teacher_ids, years) -> tuple[dict[tuple[int, int], R.YearTotals], set[int]]:
+    """The committed seals' snapshots of these teachers and 学年 (one query), and the years that
+    have a committed seal. A teacher absent from a sealed year's snapshot had nothing counted."""
+    from sealing.models import SealedSnapshot, SealRecord, SealState
+
+    committed = set(SealRecord.objects.filter(academic_year__start_year__in=years, state=SealState.COMMITTED)
+                    .values_list("academic_year__start_year", flat=True))
+    out: dict[tuple[int, int], R.YearTotals] = {}
+    if committed:
+        rows = (SealedSnapshot.objects.filter(seal__state=SealState.COMMITTED, academic_year__start_year__in=committed,
+                                              teacher_id__in=teacher_ids)
+                .values_list("teacher_id", "academic_year__start_year", "regulated", "flexible", "total"))
+        for tid, y, reg, flex, total in rows:
+            out[(tid, y)] = R.YearTotals(regulated=reg, flexible=flex, total=total)
+    return out, committed
+
+
 def year_totals(*, teacher_ids: Iterable[int], years: Iterable[int], school_ids=None) -> dict[tuple[int, int], R.YearTotals]:
     """(teacher, 学年) → the year's totals.
 
-    A school's teachers are read set-based (one query per 学年, ``credits.selectors.school_totals``),
+    A sealed 学年 is read from its seal's snapshots (``sealing.SealedSnapshot``: the numbers the
+    city sealed, the same the 学分证明书 carries). Other years — and a year marked sealed without a
+    committed seal record, as data from before the seal console — are computed from the counted
+    entries: a school's teachers set-based (one query per 学年, ``credits.selectors.school_totals``),
     a single teacher through the Python engine; both apply ``credits.rules``."""
     from credits import selectors as CS
 
     teacher_ids, years = list(teacher_ids), sorted(set(years))
-    out: dict[tuple[int, int], R.YearTotals] = {}
+    out, snapshot_years = _snapshot_totals(teacher_ids, years)
+    years = [y for y in years if y not in snapshot_years]
+    if not years:
+        return out
     if school_ids is not None and len(teacher_ids) > 1:
         wanted = set(teacher_ids)
         for y in years:

@@ -165,13 +165,22 @@ class CapGroupAdmin(VersionedAdmin):
 
 @admin.register(AcademicYear)
 class AcademicYearAdmin(admin.ModelAdmin):
-    list_display = ("label", "registration_closes", "district_review_opens", "district_review_closes", "sealed_at")
-    readonly_fields = ("sealed_at", "sealed_by")
+    list_display = ("year_label", "registration_closes", "district_review_opens", "district_review_closes", "sealed_at")
+    readonly_fields = ("sealed_at", "sealer")
+    exclude = ("sealed_by",)
+
+    @admin.display(description="学年", ordering="start_year")
+    def year_label(self, obj):
+        return obj.label
+
+    @admin.display(description="封存人")
+    def sealer(self, obj):
+        return obj.sealed_by.display_name if obj.sealed_by_id else "—"
 
     def get_readonly_fields(self, request, obj=None):
         # A sealed 学年 changes no more, its calendar included.
         if obj is not None and obj.is_sealed:
-            return [f.name for f in obj._meta.fields if f.name != "id"]
+            return [f.name for f in obj._meta.fields if f.name not in ("id", "sealed_by")] + ["sealer"]
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):

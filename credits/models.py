@@ -49,6 +49,9 @@ class AcademicYear(models.Model):
     sealed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when the city starts the seal (sealing.services.seal_start): from then on nothing of the
+    # 学年 changes (services and PostgreSQL triggers); `sealed_at` is set only when the seal commits.
+    sealing_started_at = models.DateTimeField("开始封存时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "学年"
@@ -73,6 +76,19 @@ class AcademicYear(models.Model):
     @property
     def is_sealed(self) -> bool:
         return self.sealed_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        """Sealed, or being sealed: no change is accepted any more."""
+        return self.sealed_at is not None or self.sealing_started_at is not None
+
+    @staticmethod
+    def credit_day(started_on: datetime.date, ended_on: datetime.date | None = None) -> datetime.date:
+        """The day an activity produces its credit: the day it ends (a one-day activity or a
+        certificate: its date). An activity may not span two 学年, so its start falls in the same
+        学年; the rule is written once here and used by declaring, registering, corrections,
+        rosters and feeds (notice 三(三)2: 8月1日及以后产生的学分计入下个学年度)."""
+        return ended_on or started_on
 
     @staticmethod
     def start_year_for(day: datetime.date) -> int:
@@ -143,6 +159,44 @@ class CreditItem(models.Model):
         "计入校长任职资格培训", default=False,
         help_text="二(一)1：新任校长或拟任校长应参加不少于300学分的任职资格培训；勾选的项目计入。",
     )
+    new_teacher_induction = models.BooleanField(
+        "计入新任教师岗位适应性培训", default=False,
+        help_text="二(一)1：新任教师在试用期内应完成不少于120学分的岗位适应性培训；只有勾选的项目计入这120学分。",
+    )
+    # --- plausibility (issue 9): what a single claim may say, as catalogue data --------------
+    whole_quantity = models.BooleanField(
+        "数量只能为整数", default=False, help_text="按篇、次、半天、科、年、项、证书计的项目只接受整数数量。"
+    )
+    max_per_day = models.DecimalField(
+        "每天最多", max_digits=6, decimal_places=1, null=True, blank=True,
+        help_text="一天内最多可申报的数量（如每天最多10学时）；按活动起止日期所跨天数计。留空表示不限。",
+    )
+    max_per_entry = models.DecimalField(
+        "每条最多", max_digits=6, decimal_places=1, null=True, blank=True,
+        help_text="一条登记最多的数量（如一张普通话证书为1）。留空表示不限。",
+    )
+    certificate_no_required = models.BooleanField(
+        "须填证书编号", default=False,
+        help_text="以证书为依据的项目须填写证书编号；同一证书编号在任何类别、任何学年只能计一次学分。",
+    )
+    # --- eligibility (issue 9): who may claim the item ----------------------------------------
+    eligible_school_categories = models.JSONField(
+        "限学校类别", default=list, blank=True,
+        help_text='只有这些类别学校的教师可以登记，如 ["vocational"]（职业学校）；留空表示不限。',
+    )
+    eligible_attribute = models.CharField(
+        "限教师身份", max_length=32, blank=True, choices=[
+            ("is_party_member", "党员教师"),
+            ("new_teacher_in_probation", "试用期内的新任教师"),
+            ("is_new_principal", "新任（拟任）校长"),
+            ("is_head_teacher", "班主任"),
+        ],
+        help_text="只有具备该身份（教师信息中登记）的教师可以登记；留空表示不限。",
+    )
+    stage_options = models.JSONField(
+        "按学段限定选项", default=dict, blank=True,
+        help_text='某学段的教师只能选这些选项，如 {"senior": ["national_first", …]}（高中教师限市级及以上竞赛）。',
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     is_active = models.BooleanField("启用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
@@ -170,6 +224,29 @@ class CreditItem(models.Model):
             other = CreditItem.objects.filter(cap_group=self.cap_group).exclude(code=self.code).first()
             if other and (other.category, other.kind) != (self.category, self.kind):
                 errors["cap_group"] = f"同组项目“{other.name}”的类别或子项目与本项目不同。"
+        for name in ("max_per_day", "max_per_entry"):
+            value = getattr(self, name)
+            if value is not None and Decimal(value) <= 0:
+                errors[name] = "须大于 0，或留空表示不限。"
+            elif value is not None and self.whole_quantity and Decimal(value) % 1:
+                errors[name] = "数量只能为整数的项目，此上限也须为整数。"
+        from accounts.models import SchoolCategory, Stage
+
+        categories = self.eligible_school_categories or []
+        if not isinstance(categories, list) or any(c not in SchoolCategory.values for c in categories):
+            errors["eligible_school_categories"] = "须为学校类别代码的列表：" + "、".join(SchoolCategory.values) + "。"
+        stage_options = self.stage_options or {}
+        keys = {str(o.get("key")) for o in self.options or [] if isinstance(o, dict)}
+        if not isinstance(stage_options, dict):
+            errors["stage_options"] = "须为 {学段: [选项, …]}。"
+        else:
+            for stage, allowed in stage_options.items():
+                if stage not in Stage.values:
+                    errors["stage_options"] = f"未知的学段：{stage}。"
+                    break
+                if not isinstance(allowed, list) or any(str(a) not in keys for a in allowed):
+                    errors["stage_options"] = f"学段 {stage} 的选项须为本项目已有的选项。"
+                    break
         if self.conversion == Conversion.BY_OPTION and not self.options:
             errors["options"] = "按选项计的项目须至少有一个选项。"
         seen = set()
@@ -253,10 +330,16 @@ class EntryStatus(models.TextChoices):
     RETURNED = "returned", "退回修改"
     REJECTED = "rejected", "未通过"
     WITHDRAWN = "withdrawn", "已撤回"
+    # Closed by the city's seal while still in review ("seal anyway", with the reason recorded):
+    # kept and listed, never counted, never deleted.
+    LATE = "late", "未按期审核"
 
 
 # States whose credits count in a teacher's totals.
 COUNTED_STATUSES = (EntryStatus.DISTRICT_REVIEWED, EntryStatus.CONFIRMED)
+# States still waiting for someone (a reviewer, or the submitter's correction): they block a
+# school's year from being ready for the seal, and a forced seal closes them as 未按期审核.
+OPEN_STATUSES = (EntryStatus.SUBMITTED, EntryStatus.SCHOOL_VERIFIED, EntryStatus.SCHOOL_APPROVED, EntryStatus.RETURNED)
 
 
 class EntrySource(models.TextChoices):
@@ -280,6 +363,10 @@ class CreditEntry(models.Model):
     option = models.CharField("选项", max_length=40, blank=True, help_text="按选项计的项目所选的等级/级别/奖项。")
     title = models.CharField("培训内容 / 项目名称", max_length=200)
     organizer = models.CharField("主办单位 / 颁发单位", max_length=100, blank=True)
+    certificate_no = models.CharField(
+        "证书编号", max_length=64, blank=True, db_index=True, db_default="",
+        help_text="以证书为依据的项目（普通话、职称考试、职业技能…）的证书编号，去掉空格、统一大写后保存。",
+    )
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
     quantity_claimed = models.DecimalField(
@@ -330,3 +417,67 @@ class CreditEntry(models.Model):
     @property
     def is_counted(self) -> bool:
         return self.status in COUNTED_STATUSES
+
+
+class YearFigureFields(models.Model):
+    """The figures of one teacher in one 学年: the columns of the totals table and of the sealed
+    snapshot (``sealing.SealedSnapshot``), computed by ``credits.selectors.year_figures``."""
+
+    regulated = models.DecimalField("规范性", max_digits=8, decimal_places=1, default=Decimal("0"))
+    flexible = models.DecimalField("灵活性", max_digits=8, decimal_places=1, default=Decimal("0"))
+    total = models.DecimalField("合计", max_digits=8, decimal_places=1, default=Decimal("0"))
+    raw_total = models.DecimalField("未计上限合计", max_digits=9, decimal_places=1, default=Decimal("0"))
+    centralized = models.DecimalField("集中培训", max_digits=8, decimal_places=1, default=Decimal("0"))
+    school_based = models.DecimalField("校本研修", max_digits=8, decimal_places=1, default=Decimal("0"))
+    self_directed = models.DecimalField("自主研修", max_digits=8, decimal_places=1, default=Decimal("0"))
+    unconfirmed = models.DecimalField(
+        "其中按待确认数值计", max_digits=8, decimal_places=1, default=Decimal("0"),
+        help_text="按《办法》第14–16条预设值（待市教科院确认）计入的学分。",
+    )
+    head_teacher_topic = models.DecimalField("班主任专题培训", max_digits=8, decimal_places=1, default=Decimal("0"))
+    principal_qualification = models.DecimalField("校长任职资格培训", max_digits=8, decimal_places=1, default=Decimal("0"))
+    counted_entries = models.PositiveIntegerField("计入的登记数", default=0)
+    open_entries = models.PositiveIntegerField("审核中的登记数", default=0)
+    year_ok = models.BooleanField("学年达标", default=False, help_text="≥72，其中规范性≥48、灵活性≥24。")
+    missing_total = models.DecimalField("合计差额", max_digits=8, decimal_places=1, default=Decimal("72"))
+    missing_regulated = models.DecimalField("规范性差额", max_digits=8, decimal_places=1, default=Decimal("48"))
+    missing_flexible = models.DecimalField("灵活性差额", max_digits=8, decimal_places=1, default=Decimal("24"))
+
+    FIGURES = (
+        "regulated", "flexible", "total", "raw_total", "centralized", "school_based", "self_directed",
+        "unconfirmed", "head_teacher_topic", "principal_qualification", "counted_entries", "open_entries",
+        "year_ok", "missing_total", "missing_regulated", "missing_flexible",
+    )
+
+    class Meta:
+        abstract = True
+
+    def figures(self) -> dict:
+        return {name: getattr(self, name) for name in self.FIGURES}
+
+
+class TeacherYearTotal(YearFigureFields):
+    """A teacher's totals in one 学年, kept current by the services in the same transaction as
+    every change of the teacher's entries (``credits.services.teacher_year_totals_refresh``,
+    called from the audit record every entry change writes). Dashboards, compliance tables and
+    exports of open years read this table instead of recomputing from entries; sealed years
+    read the sealed snapshots. ``manage.py credits_totals_rebuild --check`` recomputes it all
+    through the rule engine and names any row that differs.
+
+    Figures are those of ``credits.rules.year_totals`` over the counted entries (已复核, 已确认登记)."""
+
+    teacher = models.ForeignKey(
+        "accounts.TeacherProfile", verbose_name="教师", on_delete=models.CASCADE, related_name="year_totals"
+    )
+    academic_year = models.ForeignKey(AcademicYear, verbose_name="学年", on_delete=models.PROTECT, related_name="teacher_totals")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "教师学年学分合计"
+        verbose_name_plural = "教师学年学分合计"
+        constraints = [
+            models.UniqueConstraint(fields=["academic_year", "teacher"], name="teacher_year_total_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.teacher_id} · {self.academic_year_id} · {self.total}"

@@ -79,6 +79,7 @@ class ItemRule:
     # Data, not code: which items count as 班主任专题培训 / 校长任职资格培训 (二(一)1).
     head_teacher_topic: bool = False
     principal_qualification: bool = False
+    new_teacher_induction: bool = False  # 二(一)1: counts in the new teacher's 120 of 岗位适应性培训
 
     def __hash__(self):  # options is a dict; hash by the code and version-independent identity
         return hash((self.code, self.conversion, self.rate, self.unit_size, self.cap, self.cap_group))
@@ -109,6 +110,7 @@ def rule_from_item(item) -> ItemRule:
         unconfirmed_options=frozenset(unconfirmed_options),
         head_teacher_topic=bool(getattr(item, "head_teacher_topic", False)),
         principal_qualification=bool(getattr(item, "principal_qualification", False)),
+        new_teacher_induction=bool(getattr(item, "new_teacher_induction", False)),
     )
 
 
@@ -160,6 +162,9 @@ class ItemTotal:
     raw: Decimal  # the pooled conversion, before caps
     credited: Decimal  # what counts after the item cap and the group cap
     over_cap: Decimal  # raw - credited: cut by a cap, kept visible
+    # Of `credited`, how much rests on unconfirmed values (第14–16条 defaults): the unconfirmed
+    # options' pooled conversion, at most what the item is credited.
+    unconfirmed: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,7 @@ class YearTotals:
     by_kind: Mapping[str, Decimal] = field(default_factory=lambda: {k: ZERO for k in KINDS})
     by_item: Mapping[str, ItemTotal] = field(default_factory=dict)
     raw_total: Decimal = ZERO  # before caps
+    unconfirmed: Decimal = ZERO  # of `total`, credits resting on unconfirmed (待确认) catalogue values
 
     @property
     def over_cap(self) -> Decimal:
@@ -218,9 +224,12 @@ def year_totals(
 
     raw: dict[str, Decimal] = {}
     capped: dict[str, Decimal] = {}
+    unconfirmed_raw: dict[str, Decimal] = {}
     for code in sorted(pooled):
         rule = rules[code]
         value = sum((convert(rule, qty, opt) for opt, qty in sorted(pooled[code].items())), ZERO)
+        unconfirmed_raw[code] = sum((convert(rule, qty, opt) for opt, qty in sorted(pooled[code].items())
+                                     if rule.is_unconfirmed(opt)), ZERO)
         raw[code] = q1(value)
         capped[code] = q1(min(value, rule.cap)) if rule.cap is not None else q1(value)
 
@@ -231,7 +240,11 @@ def year_totals(
             credited[code] = min(capped[code], remaining)
             remaining -= credited[code]
 
-    by_item = {code: ItemTotal(raw=raw[code], credited=credited[code], over_cap=raw[code] - credited[code]) for code in raw}
+    by_item = {
+        code: ItemTotal(raw=raw[code], credited=credited[code], over_cap=raw[code] - credited[code],
+                        unconfirmed=min(q1(unconfirmed_raw[code]), credited[code]))
+        for code in raw
+    }
     by_kind = {k: ZERO for k in KINDS}
     regulated = flexible = ZERO
     for code, it in by_item.items():
@@ -248,7 +261,34 @@ def year_totals(
         by_kind=by_kind,
         by_item=by_item,
         raw_total=sum(raw.values(), ZERO),
+        unconfirmed=sum((it.unconfirmed for it in by_item.values()), ZERO),
     )
+
+
+def unconfirmed_credits(claims: Iterable[Claim | tuple], rules: Mapping[str, ItemRule], totals: YearTotals) -> Decimal:
+    """How much of the year's credited total rests on values still 待确认 (第14–16条 defaults).
+
+    An item flagged unconfirmed counts whole; otherwise the pooled value of its unconfirmed
+    options, never more than what the item was credited after caps."""
+    pooled: dict[tuple[str, str], Decimal] = {}
+    for claim in claims:
+        if not isinstance(claim, Claim):
+            claim = Claim(*claim)
+        rule = rules[claim.code]
+        option = claim.option if rule.conversion == BY_OPTION else ""
+        pooled[(claim.code, option)] = pooled.get((claim.code, option), ZERO) + Decimal(claim.quantity)
+    out = ZERO
+    for code, it in totals.by_item.items():
+        rule = rules[code]
+        if rule.unconfirmed:
+            out += it.credited
+            continue
+        part = sum(
+            (convert(rule, qty, opt) for (c, opt), qty in sorted(pooled.items()) if c == code and opt in rule.unconfirmed_options),
+            ZERO,
+        )
+        out += min(q1(part), it.credited)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,9 +303,12 @@ class Check:
     need: Mapping[str, Decimal] = field(default_factory=dict)
     years: tuple[int, ...] = ()  # 学年 start years the check covers
     label: str = ""
+    counts: str = ""  # which credits the check counts, in words (e.g. 仅计岗位适应性培训项目)
+    unconfirmed: Decimal = ZERO  # of have["total"], credits resting on unconfirmed (待确认) values
 
 
-def _check(label: str, have: Mapping[str, Decimal], need: Mapping[str, Decimal], years=()) -> Check:
+def _check(label: str, have: Mapping[str, Decimal], need: Mapping[str, Decimal], years=(), counts: str = "全部学分",
+           unconfirmed: Decimal = ZERO) -> Check:
     missing = {k: max(ZERO, need[k] - have.get(k, ZERO)) for k in need}
     return Check(
         ok=not any(missing.values()),
@@ -274,23 +317,31 @@ def _check(label: str, have: Mapping[str, Decimal], need: Mapping[str, Decimal],
         need=dict(need),
         years=tuple(years),
         label=label,
+        counts=counts,
+        unconfirmed=unconfirmed,
     )
 
 
 def _sum_totals(totals: Iterable[YearTotals]) -> dict[str, Decimal]:
-    have = {"total": ZERO, "regulated": ZERO, "flexible": ZERO}
+    have = {"total": ZERO, "regulated": ZERO, "flexible": ZERO, "unconfirmed": ZERO}
     for t in totals:
         have["total"] += t.total
         have["regulated"] += t.regulated
         have["flexible"] += t.flexible
+        have["unconfirmed"] += getattr(t, "unconfirmed", ZERO)
     return have
+
+
+def _summed_check(label, totals: Iterable[YearTotals], need, years=()) -> Check:
+    have = _sum_totals(totals)
+    return _check(label, have, need, years, unconfirmed=have["unconfirmed"])
 
 
 def year_check(totals: YearTotals, start_year: int | None = None) -> Check:
     """二(一)1–2: each 学年 ≥72, of which ≥48 规范性 and ≥24 灵活性."""
-    return _check(
+    return _summed_check(
         "学年学分",
-        _sum_totals([totals]),
+        [totals],
         {"total": YEAR_MIN_TOTAL, "regulated": YEAR_MIN_REGULATED, "flexible": YEAR_MIN_FLEXIBLE},
         years=(start_year,) if start_year is not None else (),
     )
@@ -304,28 +355,33 @@ def cycle_start_for(start_year: int, cycle_start: int) -> int:
 def cycle_check(by_year: Mapping[int, YearTotals], years: Iterable[int], label: str = "五年周期") -> Check:
     """二(一)1: ≥360 credits over five 学年."""
     years = tuple(years)
-    return _check(label, _sum_totals(by_year[y] for y in years if y in by_year), {"total": CYCLE_MIN_TOTAL}, years)
+    return _summed_check(label, [by_year[y] for y in years if y in by_year], {"total": CYCLE_MIN_TOTAL}, years)
 
 
 def title_check(by_year: Mapping[int, YearTotals], years: Iterable[int]) -> Check:
     """三(二)3 职评: the last five 学年 ≥360, of which ≥240 规范性 and ≥120 灵活性."""
     years = tuple(years)
-    return _check(
+    return _summed_check(
         "职评（最近五个学年度）",
-        _sum_totals(by_year[y] for y in years if y in by_year),
+        [by_year[y] for y in years if y in by_year],
         {"total": TITLE_MIN_TOTAL, "regulated": TITLE_MIN_REGULATED, "flexible": TITLE_MIN_FLEXIBLE},
         years,
     )
 
 
 def probation_pass_check(totals: YearTotals, start_year: int) -> Check:
-    """三(二)3 新教师转正: the last 学年 ≥120."""
-    return _check("新教师转正（最近一个学年度）", {"total": totals.total}, {"total": PROBATION_PASS_MIN}, (start_year,))
+    """三(二)3 新教师转正: the last 学年 ≥120 培训学分 — every credit counts."""
+    return _check("新教师转正（最近一个学年度，计全部学分）", {"total": totals.total}, {"total": PROBATION_PASS_MIN},
+                  (start_year,), counts="全部学分", unconfirmed=totals.unconfirmed)
 
 
-def new_teacher_check(totals: YearTotals, start_year: int) -> Check:
-    """二(一)1: a new teacher ≥120 in the probation year (otherwise 延期转正)."""
-    return _check("新任教师试用期", {"total": totals.total}, {"total": NEW_TEACHER_MIN}, (start_year,))
+def new_teacher_check(totals: YearTotals, start_year: int, rules: Mapping[str, ItemRule]) -> Check:
+    """二(一)1: a new teacher ≥120 of 岗位适应性培训 in the probation year (otherwise 延期转正):
+    only the items flagged `new_teacher_induction` count, unlike the 转正 check of 三(二)3."""
+    counted = [it for code, it in totals.by_item.items() if code in rules and rules[code].new_teacher_induction]
+    have = sum((it.credited for it in counted), ZERO)
+    return _check("新任教师试用期岗位适应性培训（仅计岗位适应性培训项目）", {"total": have}, {"total": NEW_TEACHER_MIN},
+                  (start_year,), counts="仅计岗位适应性培训项目", unconfirmed=sum((it.unconfirmed for it in counted), ZERO))
 
 
 def tagged_sum(by_year: Mapping[int, YearTotals], years: Iterable[int], rules: Mapping[str, ItemRule], tag: str) -> Decimal:
@@ -344,9 +400,9 @@ def tagged_sum(by_year: Mapping[int, YearTotals], years: Iterable[int], rules: M
 
 def head_teacher_check(tagged: Decimal, years: Iterable[int]) -> Check:
     """二(一)1: 班主任 ≥30 of 专题培训 per five years."""
-    return _check("班主任专题培训（五年）", {"total": tagged}, {"total": HEAD_TEACHER_MIN}, years)
+    return _check("班主任专题培训（五年）", {"total": tagged}, {"total": HEAD_TEACHER_MIN}, years, counts="仅计班主任专题培训项目")
 
 
 def new_principal_check(tagged: Decimal, years: Iterable[int]) -> Check:
     """二(一)1: a new (or prospective) principal ≥300 of 任职资格培训."""
-    return _check("新任校长任职资格培训", {"total": tagged}, {"total": NEW_PRINCIPAL_MIN}, years)
+    return _check("新任校长任职资格培训", {"total": tagged}, {"total": NEW_PRINCIPAL_MIN}, years, counts="仅计任职资格培训项目")

@@ -21,7 +21,14 @@ from django.db.models import IntegerField
 from django.db.models.expressions import RawSQL
 
 from . import rules as R
-from .models import COUNTED_STATUSES, AcademicYear, CapGroup, CreditEntry, CreditItem, EntryStatus
+from .models import (
+    COUNTED_STATUSES,
+    AcademicYear,
+    CapGroup,
+    CreditEntry,
+    CreditItem,
+    EntryStatus,
+)
 
 ZERO = R.ZERO
 
@@ -273,7 +280,10 @@ def teacher_compliance(*, teacher, academic_year, cycle_start: int | None = None
             R.head_teacher_check(tagged("head_teacher_topic", cycle_years), cycle_years)
             if getattr(teacher, "is_head_teacher", False) else None
         ),
-        new_teacher=R.new_teacher_check(by_year[probation_year], probation_year) if probation_year is not None else None,
+        new_teacher=(
+            R.new_teacher_check(by_year[probation_year], probation_year, rules_by_year[probation_year])
+            if probation_year is not None else None
+        ),
         new_principal=(
             R.new_principal_check(tagged("principal_qualification", rolling_years), rolling_years)
             if getattr(teacher, "is_new_principal", False) else None
@@ -295,6 +305,7 @@ class TeacherTotals:
     total: Decimal
     by_kind: dict
     raw_total: Decimal
+    unconfirmed: Decimal = ZERO  # of `total`, credits resting on unconfirmed (待确认) values
 
     @property
     def over_cap(self) -> Decimal:
@@ -352,6 +363,23 @@ class _SqlBuilder:
         # Integer division of non-negative integers truncates on both SQLite and PostgreSQL.
         return f"(({sql}) / {int(n)})"
 
+    def unconfirmed_tenths(self, rule: R.ItemRule, pks):
+        """The part of the item's pooled, uncapped credits from unconfirmed values, or None."""
+        if rule.unconfirmed:
+            return self.item_tenths(rule, pks)
+        if rule.conversion != R.BY_OPTION or not rule.unconfirmed_options:
+            return None
+        parts, params = [], []
+        for key, value in sorted(rule.options.items()):
+            if key in rule.unconfirmed_options:
+                total, p = self.sum_where(pks, key)
+                parts.append(self.div(f"{self.div(total, 10)} * {_int(value, 100)}", 10))
+                params += p
+        return self.add(parts), params
+
+    def greatest0(self, sql):
+        return f"{'MAX' if connection.vendor == 'sqlite' else 'GREATEST'}(0, {sql})"
+
     def item_tenths(self, rule: R.ItemRule, pks):
         """The item's pooled, uncapped credits in tenths (mirrors rules.convert)."""
         if rule.conversion == R.PER_HOUR:
@@ -406,6 +434,7 @@ def school_totals(*, school_ids, academic_year) -> dict[int, TeacherTotals]:
 
     sql = _SqlBuilder()
     raw_cols, raw_params = [], []
+    unc_cols, unc_params = [], []
     capped_by_ck: dict[tuple[str, str], list] = defaultdict(list)
     grouped: dict[str, list] = defaultdict(list)
     for code in sorted(codes):
@@ -414,16 +443,34 @@ def school_totals(*, school_ids, academic_year) -> dict[int, TeacherTotals]:
         raw_cols.append(raw)
         raw_params += params
         capped = (sql.cap(raw, rule.cap) if rule.cap is not None else raw, params)
+        unconfirmed = sql.unconfirmed_tenths(rule, pks_by_code[code])
         if rule.cap_group and rule.cap_group in caps:
-            grouped[rule.cap_group].append((rule, capped))
+            grouped[rule.cap_group].append((rule, capped, unconfirmed))
         else:
             capped_by_ck[(rule.category, rule.kind)].append(capped)
+            if unconfirmed is not None:
+                # As rules.year_totals: the unconfirmed part, at most what the item is credited.
+                unc_cols.append(f"{sql.least}({unconfirmed[0]}, {capped[0]})")
+                unc_params += unconfirmed[1] + capped[1]
     for group, members in grouped.items():
         rule = members[0][0]
-        text = sql.cap(sql.add([c for _, (c, _) in members]), caps[group])
-        capped_by_ck[(rule.category, rule.kind)].append((text, [p for _, (_, ps) in members for p in ps]))
+        text = sql.cap(sql.add([c for _, (c, _), _ in members]), caps[group])
+        capped_by_ck[(rule.category, rule.kind)].append((text, [p for _, (_, ps), _ in members for p in ps]))
+        # The group's allowance goes to its items in code order: item i gets
+        # min(capped_i, max(0, cap - the capped sum of the items before it)).
+        before, before_params = [], []
+        cap10 = _int(R.q1(caps[group]), 10)
+        for _, (c, ps), unconfirmed in members:
+            if unconfirmed is not None:
+                rest = sql.greatest0(f"{cap10} - {sql.add(before)}")
+                credited = f"{sql.least}({c}, {rest})"
+                unc_cols.append(f"{sql.least}({unconfirmed[0]}, {credited})")
+                unc_params += unconfirmed[1] + ps + before_params
+            before.append(c)
+            before_params = before_params + ps
 
-    columns = {"raw": _Column(sql.add(raw_cols), raw_params, output_field=IntegerField())}
+    columns = {"raw": _Column(sql.add(raw_cols), raw_params, output_field=IntegerField()),
+               "unconfirmed": _Column(sql.add(unc_cols), unc_params, output_field=IntegerField())}
     for cat in (R.REGULATED, R.FLEXIBLE):
         for kind in R.KINDS:
             parts = capped_by_ck.get((cat, kind), [])
@@ -447,6 +494,7 @@ def school_totals(*, school_ids, academic_year) -> dict[int, TeacherTotals]:
             total=_tenths(regulated + flexible),
             by_kind={k: _tenths(cells[(R.REGULATED, k)] + cells[(R.FLEXIBLE, k)]) for k in R.KINDS},
             raw_total=_tenths(r.get("raw")),
+            unconfirmed=_tenths(r.get("unconfirmed")),
         )
     return out
 
@@ -463,3 +511,116 @@ def school_totals_python(*, school_ids, academic_year) -> dict[int, R.YearTotals
     claims = _claims(rows, rules_by_year)
     caps = group_caps_for(year)
     return {t: R.year_totals(claims.get((t, year), []), rules_by_year[year], caps) for t in teacher_ids}
+
+
+# --- the per-teacher-per-学年 totals table ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """The figures of one teacher in one 学年 as the totals table and the sealed snapshot hold
+    them (field names are the columns of ``credits.models.TeacherYearTotal``)."""
+
+    teacher_id: int
+    start_year: int
+    regulated: Decimal = ZERO
+    flexible: Decimal = ZERO
+    total: Decimal = ZERO
+    raw_total: Decimal = ZERO
+    centralized: Decimal = ZERO
+    school_based: Decimal = ZERO
+    self_directed: Decimal = ZERO
+    unconfirmed: Decimal = ZERO
+    head_teacher_topic: Decimal = ZERO
+    principal_qualification: Decimal = ZERO
+    counted_entries: int = 0
+    open_entries: int = 0
+    year_ok: bool = False
+    missing_total: Decimal = R.YEAR_MIN_TOTAL
+    missing_regulated: Decimal = R.YEAR_MIN_REGULATED
+    missing_flexible: Decimal = R.YEAR_MIN_FLEXIBLE
+
+    def columns(self) -> dict:
+        """The values of the TeacherYearTotal columns."""
+        from .models import TeacherYearTotal
+
+        return {name: getattr(self, name) for name in TeacherYearTotal.FIGURES}
+
+
+def figures_from_totals(teacher_id: int, start_year: int, totals: R.YearTotals, *, claims=(), rules=None,
+                        counted_entries: int = 0, open_entries: int = 0) -> YearFigures:
+    """YearFigures from the engine's YearTotals of one teacher-year (pure: no query)."""
+    rules = rules or {}
+    by_year = {start_year: totals}
+    check = R.year_check(totals, start_year)
+    return YearFigures(
+        teacher_id=teacher_id,
+        start_year=start_year,
+        regulated=totals.regulated,
+        flexible=totals.flexible,
+        total=totals.total,
+        raw_total=totals.raw_total,
+        centralized=totals.by_kind.get("centralized", ZERO),
+        school_based=totals.by_kind.get("school_based", ZERO),
+        self_directed=totals.by_kind.get("self_directed", ZERO),
+        unconfirmed=R.unconfirmed_credits(claims, rules, totals) if rules else ZERO,
+        head_teacher_topic=R.tagged_sum(by_year, [start_year], rules, "head_teacher_topic"),
+        principal_qualification=R.tagged_sum(by_year, [start_year], rules, "principal_qualification"),
+        counted_entries=counted_entries,
+        open_entries=open_entries,
+        year_ok=check.ok,
+        missing_total=check.missing["total"],
+        missing_regulated=check.missing["regulated"],
+        missing_flexible=check.missing["flexible"],
+    )
+
+
+def year_figures(*, teacher_ids: Iterable[int], academic_year) -> dict[int, YearFigures]:
+    """Every figure of the totals table for these teachers in one 学年, through the Python engine
+    (``rules.year_totals``): one query for the counted entries, one for the open ones, one for
+    the catalogue. Teachers without entries get zeros. This is the one computation behind the
+    totals table, its rebuild and the seal."""
+    from django.db.models import Count
+
+    from .models import OPEN_STATUSES
+
+    year = _start_year(academic_year)
+    teacher_ids = sorted(set(int(t) for t in teacher_ids))
+    if not teacher_ids:
+        return {}
+    rows = list(_entry_rows(teacher_ids=teacher_ids, years=[year], statuses=COUNTED_STATUSES))
+    counted: dict[int, int] = defaultdict(int)
+    for row in rows:
+        counted[row[0]] += 1
+    open_counts = dict(
+        CreditEntry.objects.filter(teacher_id__in=teacher_ids, academic_year__start_year=year, status__in=OPEN_STATUSES)
+        .order_by().values("teacher_id").annotate(n=Count("id")).values_list("teacher_id", "n")
+    )
+    rules = _rules_by_year([year], {r[2] for r in rows})[year]
+    claims = _claims(rows, {year: rules})
+    caps = group_caps_for(year)
+    out = {}
+    for t in teacher_ids:
+        teacher_claims = claims.get((t, year), [])
+        totals = R.year_totals(teacher_claims, rules, caps)
+        out[t] = figures_from_totals(t, year, totals, claims=teacher_claims, rules=rules,
+                                     counted_entries=counted.get(t, 0), open_entries=open_counts.get(t, 0))
+    return out
+
+
+def year_totals_table(*, academic_year, school_ids=None, district_ids=None, teacher_ids=None):
+    """Rows of the totals table for one 学年, scoped by the teachers' current school or district
+    (a queryset of TeacherYearTotal; teachers without a row have no entries and count as zeros).
+
+    For open years only; sealed years read ``sealing.selectors.sealed_figures``. Pages that want
+    "whichever is authoritative" use ``sealing.selectors.year_figures_for``."""
+    from .models import TeacherYearTotal
+
+    qs = TeacherYearTotal.objects.filter(academic_year__start_year=_start_year(academic_year))
+    if school_ids is not None:
+        qs = qs.filter(teacher__school_id__in=school_ids)
+    if district_ids is not None:
+        qs = qs.filter(teacher__school__district_id__in=district_ids)
+    if teacher_ids is not None:
+        qs = qs.filter(teacher_id__in=teacher_ids)
+    return qs

@@ -122,3 +122,65 @@ def cap_group_save_new_version(*, group: CapGroup, valid_from: int) -> CapGroup:
     new = CapGroup(code=current.code, name=group.name, cap=group.cap, clause=group.clause, valid_from=valid_from)
     new.save()
     return new
+
+
+# --- the per-teacher-per-学年 totals table ----------------------------------------------------
+
+
+def teacher_year_totals_refresh(*, teacher_id: int, academic_year_id: int):
+    """Recompute one teacher's row of the totals table for one 学年 (in the caller's transaction).
+
+    Called from the audit record that every change of an entry writes
+    (``reviews.services._common.record``), so the table changes in the same transaction as the
+    entry; a rolled-back change rolls back its totals too."""
+    from .models import AcademicYear, TeacherYearTotal
+    from .selectors import year_figures
+
+    start_year = AcademicYear.objects.values_list("start_year", flat=True).get(pk=academic_year_id)
+    figures = year_figures(teacher_ids=[teacher_id], academic_year=start_year)[teacher_id]
+    row, _ = TeacherYearTotal.objects.update_or_create(
+        teacher_id=teacher_id, academic_year_id=academic_year_id, defaults=figures.columns()
+    )
+    return row
+
+
+def _differs(row, figures) -> list[str]:
+    return [name for name, value in figures.columns().items() if getattr(row, name) != value]
+
+
+def teacher_year_totals_rebuild(*, academic_year, write: bool = True, batch: int = 500) -> dict:
+    """The full recompute: every teacher with entries (or a row) in the 学年, through the rule
+    engine, compared with the stored table. With `write`, rows that differ are corrected and
+    missing rows created. Returns {"checked", "differ": [(teacher_id, [fields])], "written"}."""
+    from .models import AcademicYear, TeacherYearTotal
+    from .selectors import year_figures
+
+    year = academic_year if isinstance(academic_year, AcademicYear) else AcademicYear.objects.get(start_year=int(academic_year))
+    ids = set(CreditEntry.objects.filter(academic_year=year).order_by().values_list("teacher_id", flat=True).distinct())
+    ids |= set(TeacherYearTotal.objects.filter(academic_year=year).values_list("teacher_id", flat=True))
+    ids = sorted(ids)
+    differ, written = [], 0
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        figures = year_figures(teacher_ids=chunk, academic_year=year.start_year)
+        stored = {r.teacher_id: r for r in TeacherYearTotal.objects.filter(academic_year=year, teacher_id__in=chunk)}
+        create, update = [], []
+        for t in chunk:
+            f = figures[t]
+            row = stored.get(t)
+            if row is None:
+                differ.append((t, ["(缺少)"]))
+                create.append(TeacherYearTotal(teacher_id=t, academic_year=year, **f.columns()))
+                continue
+            fields = _differs(row, f)
+            if fields:
+                differ.append((t, fields))
+                for name, value in f.columns().items():
+                    setattr(row, name, value)
+                update.append(row)
+        if write and (create or update):
+            with transaction.atomic():
+                TeacherYearTotal.objects.bulk_create(create)
+                TeacherYearTotal.objects.bulk_update(update, list(TeacherYearTotal.FIGURES), batch_size=500)
+            written += len(create) + len(update)
+    return {"checked": len(ids), "differ": differ, "written": written}

@@ -46,7 +46,11 @@ INSTALLED_APPS = [
     "accounts",
     "credits",
     "reviews",
+    "audits",
     "certificates",
+    "reports",
+    "sealing",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -60,7 +64,11 @@ MIDDLEWARE = [
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A refusal (core.errors.DomainError) no view caught becomes the site's Chinese error page.
+    "core.handlers.DomainErrorMiddleware",
 ]
+# The CSRF refusal in Chinese, inside the site's layout.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 ROOT_URLCONF = "jixiao.urls"
 
@@ -75,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "jixiao.context_processors.contacts",
             ],
         },
     },
@@ -142,6 +151,14 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=DEBUG)
 # First 学年 of the five-year 360-credit cycle (2017 = 2017-2018, the first year of credits).
 CREDITS_CYCLE_START_YEAR = env.int("CREDITS_CYCLE_START_YEAR", default=2017)
+# 继教证书 and 学分证明书 (certificates/): the public address printed in the QR code, where each
+# issuing body's signing key lives (see certificates/signing.py), and the verification page's limit.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+CERT_SIGNING_DIR = Path(env("CERT_SIGNING_DIR", default=str(BASE_DIR / "var" / "signing")))
+CERT_SIGNING_PASSWORD = env("CERT_SIGNING_PASSWORD", default="")
+CERT_SIGNING_REQUIRED = env.bool("CERT_SIGNING_REQUIRED", default=False)
+CERT_TRUST_ROOTS = env.list("CERT_TRUST_ROOTS", default=[])
+VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=30)  # lookups per address per minute
 # Proof files: PDF/JPG/PNG up to this size.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
@@ -160,8 +177,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_ACKS_LATE = True
+# Acknowledged on receipt by default; tasks that are idempotent (the seal's) ask for acks_late
+# themselves, so a worker killed mid-task has them delivered again.
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task after the visibility timeout: longer than any task
+# (a seal chunk is one school: seconds), so a slow task is never run twice at once for nothing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+# Seconds each seal chunk waits before committing: 0 in production; a demo or a test sets it to
+# watch the progress bar or to stop a worker mid-seal.
+SEAL_CHUNK_PAUSE_SECONDS = env.float("SEAL_CHUNK_PAUSE_SECONDS", default=0)
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "reviews.tasks.send_deadline_reminders",
@@ -181,6 +207,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"imports": env("IMPORT_THROTTLE_RATE", default="30/hour")},
+    # One handler turns every refusal (core.errors.DomainError) and DRF's own errors into a Chinese body.
+    "EXCEPTION_HANDLER": "core.handlers.api_exception_handler",
 }
 # API tokens (django-rest-knox): stored as digests, expiring, a few per account at most.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)

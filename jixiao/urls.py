@@ -4,10 +4,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import AdminLoginForm
 
+from certificates import views as certificate_views
+
 from . import help, views
 
-admin.site.site_header = "jixiao 继教学分平台管理后台"
-admin.site.site_title = "jixiao 管理后台"
+admin.site.site_header = "成都市中小学教师继续教育学分平台 · 管理后台"
+admin.site.site_title = "继教学分平台管理后台"
 admin.site.index_title = "市教科院教师发展研究所"
 # The admin's own login page would otherwise let anyone guess staff passwords unthrottled.
 admin.site.login_form = AdminLoginForm
@@ -24,9 +26,19 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("credits/", include("credits.urls")),
     path("reviews/", include("reviews.urls")),
+    path("reports/", include("reports.urls")),
     path("certificates/", include("certificates.urls")),
+    path("verify/", certificate_views.verify, name="verify_form"),
+    path("verify/<str:code>/", certificate_views.verify, name="verify"),
+    path("audits/", include("audits.urls")),
     path("api/", include("reviews.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# The site's own error pages: Chinese, in the site's layout, with the message and a way back.
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

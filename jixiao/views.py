@@ -156,6 +156,9 @@ def _home_links(user, roles, year) -> list[dict]:
         roster = rosters_for_user(user).filter(academic_year=year, school__in=schools_for_role(user, Role.BASE_SCHOOL_ADMIN)).first()
         status = roster.get_status_display() if roster else "尚未报送"
         links.append(_link("reviews:rosters", f"{year.label} 学年花名册：{status}", f"6月20日前报送（截止 {year.base_roster_deadline:%Y年%-m月%-d日}）"))
+    from audits.selectors import home_cards
+
+    links += [_link(c["url_name"], c["label"], c["help"], c.get("count")) for c in home_cards(user, roles)]
     return [link for link in links if link]
 
 
@@ -176,7 +179,7 @@ def _cycle(compliance) -> dict:
     first, last = (check.years[0], check.years[-1]) if check.years else (None, None)
     label = f"{first}-{first + 1} 至 {last}-{last + 1} 学年" if first is not None else check.label
     return {"label": label, "value": check.have.get("total", 0), "target": check.need.get("total"),
-            "ok": check.ok, "years": years}
+            "ok": check.ok, "years": years, "unconfirmed": check.unconfirmed}
 
 
 @login_required

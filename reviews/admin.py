@@ -71,6 +71,6 @@ class WindowExtensionAdmin(ReadOnlyAdmin):
 
 @admin.register(ReviewAppointment)
 class ReviewAppointmentAdmin(admin.ModelAdmin):
-    list_display = ["school", "academic_year", "group", "sequence", "date", "contact_phone"]
+    list_display = ["school", "academic_year", "group", "sequence", "date", "registrar", "contact_phone"]
     list_filter = ["academic_year", "group"]
     search_fields = ["school__name"]

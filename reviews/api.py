@@ -1,5 +1,6 @@
-"""REST API (DRF). Thin: scope from the selectors, writes through the services, refusals
-(TransitionError) answered with their Chinese message and a status code by kind."""
+"""REST API (DRF). Thin: scope from the selectors, writes through the services; refusals
+(core.errors.DomainError, e.g. TransitionError) are answered by the one API handler
+(core.handlers.api_exception_handler) with their Chinese message and a status by kind."""
 
 
 from django.http import FileResponse, Http404, HttpResponse
@@ -25,17 +26,12 @@ from .errors import TransitionError
 
 # A number too big for the database is "not found", never an overflow error.
 ID_PATTERN = r"[0-9]{1,15}"
-STATUS_BY_KIND = {"state": status.HTTP_409_CONFLICT, "permission": status.HTTP_403_FORBIDDEN}
 REFUSALS = {
     400: OpenApiResponse(s.ErrorSerializer, description="输入有误或不在办理时间内"),
     403: OpenApiResponse(s.ErrorSerializer, description="无权办理"),
     404: OpenApiResponse(s.ErrorSerializer, description="不存在或不在管理范围内"),
     409: OpenApiResponse(s.ErrorSerializer, description="该记录已被审核或状态已变化"),
 }
-
-
-def refused(exc: TransitionError) -> Response:
-    return Response({"detail": exc.message}, status=STATUS_BY_KIND.get(exc.kind, status.HTTP_400_BAD_REQUEST))
 
 
 def _year(start_year: int) -> AcademicYear:
@@ -81,10 +77,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(s.EntryDetailSerializer(entry, context={"request": self.request}).data, status=code)
 
     def _act(self, fn):
-        try:
-            return self._detail(fn())
-        except TransitionError as exc:
-            return refused(exc)
+        return self._detail(fn())
 
     @extend_schema(summary="申报 / 自主登记 / 校管理员代为登记", request=s.EntryCreateSerializer,
                    responses={**REFUSALS, 201: s.EntryDetailSerializer})
@@ -92,21 +85,18 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = s.EntryCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            item = CreditItem.objects.filter(code=v["item"]).order_by("-valid_from").first()
-            if item is None:
-                raise TransitionError(f"没有代码为「{v['item']}」的学分项目。")
-            common = dict(item=item, title=v["title"], started_on=v["started_on"], ended_on=v["ended_on"],
-                          quantity=v["quantity"], option=v["option"], organizer=v["organizer"],
-                          evidence_files=v["evidence"])
-            if v.get("teacher"):
-                # Out of scope answers like a missing id: a teacher's existence is not disclosed.
-                teacher = get_teacher_for_user_or_404(request.user, v["teacher"])
-                entry = services.entry_admin_register(actor=request.user, teacher=teacher, **common)
-            else:
-                entry = services.entry_declare(teacher_user=request.user, **common)
-        except TransitionError as exc:
-            return refused(exc)
+        item = CreditItem.objects.filter(code=v["item"]).order_by("-valid_from").first()
+        if item is None:
+            raise TransitionError(f"没有代码为「{v['item']}」的学分项目。")
+        common = dict(item=item, title=v["title"], started_on=v["started_on"], ended_on=v["ended_on"],
+                      quantity=v["quantity"], option=v["option"], organizer=v["organizer"],
+                      certificate_no=v["certificate_no"], evidence_files=v["evidence"])
+        if v.get("teacher"):
+            # Out of scope answers like a missing id: a teacher's existence is not disclosed.
+            teacher = get_teacher_for_user_or_404(request.user, v["teacher"])
+            entry = services.entry_admin_register(actor=request.user, teacher=teacher, **common)
+        else:
+            entry = services.entry_declare(teacher_user=request.user, **common)
         return self._detail(entry, status.HTTP_201_CREATED)
 
     @extend_schema(summary="校管理员初审（可核减数量或核定较低等级并说明理由）", request=s.SchoolReviewSerializer,
@@ -129,11 +119,12 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         v = self._valid(s.ReviewSerializer)
         return self._act(lambda: services.entry_district_review(actor=request.user, entry=self.get_object(), **v))
 
-    @extend_schema(summary="继教网确认登记（市教科院）", request=s.EmptySerializer,
+    @extend_schema(summary="继教网确认登记（市教科院）", request=s.SeenVersionSerializer,
                    responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return self._act(lambda: services.entry_confirm(actor=request.user, entry=self.get_object()))
+        v = self._valid(s.SeenVersionSerializer)
+        return self._act(lambda: services.entry_confirm(actor=request.user, entry=self.get_object(), **v))
 
     @extend_schema(summary="退回修改", request=s.CommentSerializer, responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path="return")
@@ -174,19 +165,22 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=False, methods=["post"], url_path="bulk-review")
     def bulk_review(self, request):
         v = self._valid(s.BulkReviewSerializer)
-        try:
-            if len(v["entry_ids"]) > services.BULK_JOB_THRESHOLD:
-                job = services.entries_bulk_review_start(actor=request.user, entry_ids=v["entry_ids"], step=v["step"])
-                return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
-            results = services.entries_bulk_review(actor=request.user, entry_ids=v["entry_ids"], step=v["step"])
-        except TransitionError as exc:
-            return refused(exc)
+        if len(v["entry_ids"]) > services.BULK_JOB_THRESHOLD:
+            job = services.entries_bulk_review_start(actor=request.user, entry_ids=v["entry_ids"], step=v["step"],
+                                                     versions=v.get("versions"))
+            return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
+        results = services.entries_bulk_review(actor=request.user, entry_ids=v["entry_ids"], step=v["step"],
+                                               versions=v.get("versions"))
         return Response({"results": [r.__dict__ for r in results]})
 
     def _valid(self, serializer_class) -> dict:
         data = serializer_class(data=self.request.data)
         data.is_valid(raise_exception=True)
-        return data.validated_data
+        v = dict(data.validated_data)
+        if "version" in v:
+            # The version the reviewer saw: the service refuses (409) if the entry changed since.
+            v["seen_version"] = v.pop("version")
+        return v
 
 
 class EvidenceViewSet(viewsets.GenericViewSet):
@@ -241,15 +235,12 @@ class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = s.RosterUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            school = School.objects.filter(pk=v["school"]).first()
-            if school is None:
-                raise TransitionError("没有该学校。")
-            roster = services.roster_submit(actor=request.user, school=school, academic_year=_year(v["academic_year"]),
-                                            plan_file=v["plan_file"], summary_file=v["summary_file"],
-                                            roster_file=v["roster_file"])
-        except TransitionError as exc:
-            return refused(exc)
+        school = School.objects.filter(pk=v["school"]).first()
+        if school is None:
+            raise TransitionError("没有该学校。")
+        roster = services.roster_submit(actor=request.user, school=school, academic_year=_year(v["academic_year"]),
+                                        plan_file=v["plan_file"], summary_file=v["summary_file"],
+                                        roster_file=v["roster_file"])
         return self._detail(roster, status.HTTP_201_CREATED)
 
     @extend_schema(summary="区县审核（市直属基地校由市教科院审核）", request=s.RosterReviewSerializer,
@@ -267,10 +258,7 @@ class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def _review(self, fn):
         data = s.RosterReviewSerializer(data=self.request.data)
         data.is_valid(raise_exception=True)
-        try:
-            return self._detail(fn(actor=self.request.user, roster=self.get_object(), **data.validated_data))
-        except TransitionError as exc:
-            return refused(exc)
+        return self._detail(fn(actor=self.request.user, roster=self.get_object(), **data.validated_data))
 
     @extend_schema(summary="下载附件1花名册模板（Excel）",
                    parameters=[OpenApiParameter("academic_year", int, description="学年起始年")],
@@ -321,11 +309,8 @@ class FeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = s.FeedRecordsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            feed = services.feed_import_records(actor=request.user, channel=v["channel"], item_code=v["item_code"],
-                                                records=v["records"], via="api")
-        except TransitionError as exc:
-            return refused(exc)
+        feed = services.feed_import_records(actor=request.user, channel=v["channel"], item_code=v["item_code"],
+                                            records=v["records"], via="api")
         return Response(s.FeedImportSerializer(feed).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="导入文件（CSV 或 Excel，按外部编号幂等）", request={"multipart/form-data": s.FeedFileSerializer},
@@ -335,11 +320,8 @@ class FeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = s.FeedFileSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            feed = services.feed_import_file(actor=request.user, channel=v["channel"], item_code=v["item_code"],
-                                             file=v["file"])
-        except TransitionError as exc:
-            return refused(exc)
+        feed = services.feed_import_file(actor=request.user, channel=v["channel"], item_code=v["item_code"],
+                                         file=v["file"])
         return Response(s.FeedImportSerializer(feed).data, status=status.HTTP_201_CREATED)
 
 
@@ -369,8 +351,9 @@ def _totals_payload(teacher, start_year: int) -> dict:
     totals = teacher_year_totals(teacher=teacher, academic_year=start_year)
     return {
         "teacher": teacher.pk, "academic_year": start_year, "regulated": totals.regulated,
-        "flexible": totals.flexible, "total": totals.total, "by_kind": dict(totals.by_kind),
-        "by_item": {code: {"raw": t.raw, "credited": t.credited, "over_cap": t.over_cap}
+        "flexible": totals.flexible, "total": totals.total, "unconfirmed": totals.unconfirmed,
+        "by_kind": dict(totals.by_kind),
+        "by_item": {code: {"raw": t.raw, "credited": t.credited, "over_cap": t.over_cap, "unconfirmed": t.unconfirmed}
                     for code, t in totals.by_item.items()},
     }
 
@@ -410,13 +393,11 @@ class WindowExtensionView(APIView):
         data = s.WindowExtendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            district = get_object_or_404(District, pk=v["district"]) if v["district"] else None
-            extension = services.window_extend(actor=request.user, academic_year=_year(v["academic_year"]),
-                                               window=v["window"], until=v["until"], reason=v["reason"],
-                                               district=district)
-        except TransitionError as exc:
-            return refused(exc)
+        district = get_object_or_404(District, pk=v["district"]) if v["district"] else None
+        school = get_object_or_404(School, pk=v["school"]) if v["school"] else None
+        extension = services.window_extend(actor=request.user, academic_year=_year(v["academic_year"]),
+                                           window=v["window"], until=v["until"], opens=v["opens"],
+                                           reason=v["reason"], district=district, school=school)
         return Response(s.WindowExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
 

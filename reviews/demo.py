@@ -21,8 +21,10 @@ DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Ty
             b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
-def _proof(name="学时证明.pdf"):
-    return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+def _proof(name="学时证明.pdf", tag=""):
+    # Each entry its own proof: the same file on two entries of one teacher is refused.
+    content = DEMO_PDF + f"% {name} {tag}\n".encode()
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 def _user(username):
@@ -48,11 +50,14 @@ def _item(code, year):
     return item_for(code, year)
 
 
-def _declare(profile, year, code, title, day, quantity=None, option="", *, today):
+def _declare(profile, year, code, title, day, quantity=None, option="", days=1, *, today):
     item = _item(code, year)
-    files = [_proof()] if item.flow == "declare" else []
+    files = [_proof(tag=f"{code} {day} {title}")] if item.flow == "declare" else []
+    # A training of many hours spans days (at most 10 学时 a day, catalogue max_per_day).
+    ended = day + datetime.timedelta(days=days - 1) if days > 1 else None
     return S.entry_declare(teacher_user=profile.user, item=item, title=title, started_on=day, quantity=quantity,
-                           option=option, organizer="双流区教师发展中心", evidence_files=files, today=today)
+                           option=option, ended_on=ended, organizer="双流区教师发展中心", evidence_files=files,
+                           today=today)
 
 
 def _last_year(profile, users, today) -> int:
@@ -64,18 +69,19 @@ def _last_year(profile, users, today) -> int:
     city_day = datetime.date(start + 1, 11, 10)
     d = lambda m, day: datetime.date(start if m >= 8 else start + 1, m, day)  # noqa: E731
     claims = [
-        ("admin_training", "双流区初中语文骨干教师培训", d(10, 14), "24", ""),
-        ("tki_training", "成都市教科院“核心素养与课堂转型”专题培训", d(11, 18), "16", ""),
-        ("it_upgrade", "信息技术应用能力提升工程2.0", d(12, 9), "12", ""),
+        ("admin_training", "双流区初中语文骨干教师培训", d(10, 14), "24", "", 3),
+        ("tki_training", "成都市教科院“核心素养与课堂转型”专题培训", d(11, 18), "16", "", 2),
+        ("it_upgrade", "信息技术应用能力提升工程2.0", d(12, 9), "12", "", 2),
         ("menu_training", "市教科院菜单培训：整本书阅读教学", d(3, 24), "6", ""),
-        ("school_based_training", "棠湖中学校本研修：大单元教学设计", d(9, 20), "20", ""),
+        ("school_based_training", "棠湖中学校本研修：大单元教学设计", d(9, 20), "20", "", 3),
         ("lecture_attendee", "专题讲座：双减背景下的作业设计", d(4, 11), "8", ""),
         ("publication", "论文《初中语文群文阅读的实践》", d(5, 6), "1", "paper_city"),
     ]
     entries = [_declare(profile, year, *c, today=reg_day) for c in claims]
     entries.append(S.entry_admin_register(
         actor=users["schooladmin"], teacher=profile, item=_item("putonghua", year), title="普通话水平测试二级甲等",
-        started_on=d(6, 2), option="grade2a_up", evidence_files=[_proof("普通话证书.pdf")], today=reg_day))
+        started_on=d(6, 2), option="grade2a_up", certificate_no=f"5101{start + 1}0602001",
+        evidence_files=[_proof("普通话证书.pdf")], today=reg_day))
     for n, entry in enumerate(entries):
         if entry.status == "submitted":
             cut = {"quantity_approved": "16", "comment": "两个半天未签到"} if n == 4 else {}
@@ -117,7 +123,7 @@ def _roster(profile, users, year, start) -> int:
     wb.save(out)
     roster = S.roster_submit(
         actor=users["baseadmin"], school=school, academic_year=year, plan_file=_proof("培训计划.pdf"),
-        summary_file=_proof("培训总结.pdf"), today=datetime.date(start + 1, 6, 10),
+        summary_file=_proof("培训总结.pdf", "summary"), today=datetime.date(start + 1, 6, 10),
         roster_file=SimpleUploadedFile("花名册.xlsx", out.getvalue()),
     )
     district_reviewer = users["district"] if school.district_id else users["city"]

@@ -1,15 +1,14 @@
-"""The one error every refused workflow action raises. Its message is shown to the user as is."""
+"""The error every refused workflow action raises: a `core.errors.DomainError`.
+
+`TransitionError(message, kind=...)` still takes the workflow's finer reasons — "state" (409:
+already reviewed / wrong state), "stale" (409: changed since the reviewer saw it),
+"permission" (403), "window" and "sealed" (400, outside the calendar), "invalid" (400) — and
+maps them onto the common kinds; the finer reason stays in `.reason`."""
+
+from core.errors import REASON_KINDS, DomainError
 
 
-class TransitionError(Exception):
-    """A refused action. `kind` lets the API pick a status code:
-    "state" (409: already reviewed / wrong state), "permission" (403), "window" and
-    "sealed" (400, outside the calendar), "invalid" (400, bad input)."""
-
-    def __init__(self, message: str, *, kind: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.kind = kind
-
-    def __str__(self):
-        return self.message
+class TransitionError(DomainError):
+    def __init__(self, message: str, *, kind: str = "invalid", field: str | None = None,
+                 details: dict | None = None):
+        super().__init__(message, kind=REASON_KINDS[kind], reason=kind, field=field, details=details)

@@ -51,6 +51,8 @@ class EntryForm(forms.Form):
     ended_on = forms.DateField(label="结束日期", required=False, widget=DATE_WIDGET)
     quantity = forms.DecimalField(label="实际学时", min_value=Decimal("0"), max_digits=7, decimal_places=1,
                                   widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
+    certificate_no = forms.CharField(label="证书编号", max_length=64, required=False,
+                                     help_text="以证书为依据的项目必填；同一证书只计一次学分。")
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,8 +67,16 @@ class EntryForm(forms.Form):
                 self.fields["option"].required = True
                 # Most option items count one certificate / paper / award; the teacher may change it.
                 self.fields["quantity"].initial = 1
+            if item.whole_quantity:
+                self.fields["quantity"].widget.attrs["step"] = "1"
+            if item.max_per_day is not None:
+                self.fields["quantity"].help_text = f"每天最多 {item.max_per_day.normalize():f} {item.unit_label}。"
+            if item.certificate_no_required:
+                self.fields["certificate_no"].required = True
         if not (item and item.options):
             self.fields["option"].widget = forms.HiddenInput()
+        if not (item and item.certificate_no_required):
+            self.fields["certificate_no"].widget = forms.HiddenInput()
 
     def selected_item(self):
         raw = self.data.get(self.add_prefix("item")) if self.is_bound else self.initial.get("item")
@@ -108,7 +118,8 @@ class AdminRegisterForm(EntryForm):
 
     teacher = forms.ModelChoiceField(label="教师", queryset=None, empty_label="请选择教师")
     evidence = MultipleFileField(label="证书 / 证明（PDF/JPG/PNG）")
-    field_order = ["teacher", "item", "option", "title", "organizer", "started_on", "ended_on", "quantity", "evidence"]
+    field_order = ["teacher", "item", "option", "title", "organizer", "certificate_no", "started_on", "ended_on",
+                   "quantity", "evidence"]
 
     def __init__(self, *args, teachers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,10 +140,15 @@ class ReviewForm(forms.Form):
                                            max_digits=7, decimal_places=1)
     comment = forms.CharField(label="意见 / 理由", required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 2}))
+    # The entry's version the reviewer saw: the service refuses the decision if it changed since.
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, entry=None, allow_fewer=True, allow_reject=True, allow_option=False, **kwargs):
+    def __init__(self, *args, entry=None, allow_fewer=True, allow_reject=True, allow_option=False, version=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.entry = entry
+        if version is not None:
+            self.fields["version"].initial = version
         if allow_option and entry is not None and entry.item.options:
             # 初审 may verify a lower level than the teacher chose (with a reason).
             self.fields["option"] = forms.ChoiceField(
@@ -170,6 +186,15 @@ class ReviewForm(forms.Form):
 
 class BulkReviewForm(forms.Form):
     entry_ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={"required": "请先勾选要通过的登记。"})
+
+    def versions(self) -> dict[int, int]:
+        """{entry id: the version the reviewer saw} from the queue's hidden `version_<id>` inputs."""
+        seen = {}
+        for entry_id in self.cleaned_data.get("entry_ids", []):
+            raw = self.data.get(f"version_{entry_id}", "")
+            if raw.isascii() and raw.isdigit() and len(raw) < 19:
+                seen[entry_id] = int(raw)
+        return seen
 
     def __init__(self, *args, queue=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ class ReviewAppointment(models.Model):
     group = models.CharField("类别", max_length=16, help_text="时间安排表中的分组：高中、特教、初中、小学、幼儿园、民办学校。")
     sequence = models.PositiveSmallIntegerField("序号")
     date = models.DateField("审证日期")
+    registrar = models.CharField("登记员", max_length=32, blank=True)
     contact_phone = models.CharField("登记员联系电话", max_length=32, blank=True)
 
     class Meta:
@@ -64,6 +65,8 @@ class Action(models.TextChoices):
     EVIDENCE_REMOVE = "evidence_remove", "删除证明材料"
     ROSTER = "roster", "基地校花名册认定"
     FEED = "feed", "系统导入认定"
+    FEED_CORRECT = "feed_correct", "系统导入更正"
+    CLOSE_LATE = "close_late", "封存时关闭（未按期审核）"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -277,6 +280,9 @@ class FeedImport(models.Model):
     total_count = models.PositiveIntegerField("记录数", default=0)
     created_count = models.PositiveIntegerField("新增", default=0)
     skipped_count = models.PositiveIntegerField("已存在跳过", default=0)
+    updated_count = models.PositiveIntegerField(
+        "更正", default=0, help_text="同一记录编号重新发送、数值不同：按新数值更正原登记（留有更正记录）。"
+    )
     error_count = models.PositiveIntegerField("错误", default=0)
     errors = models.JSONField("错误明细", default=list, blank=True, help_text='[{"row": 3, "message": "…"}]')
 
@@ -290,7 +296,9 @@ class FeedImport(models.Model):
 
 
 class WindowExtension(models.Model):
-    """City staff extend a window (for one district, or all when empty), with the reason on record."""
+    """City staff widen a window — close it later, open it earlier, or both — for the whole city
+    (no district, no school), one district, or one school, with the reason on record. Written
+    once: a further change is a further row (PostgreSQL refuses UPDATE and DELETE)."""
 
     academic_year = models.ForeignKey("credits.AcademicYear", verbose_name="学年", on_delete=models.PROTECT, related_name="window_extensions")
     window = models.CharField("时间段", max_length=20, choices=Window.choices)
@@ -298,15 +306,52 @@ class WindowExtension(models.Model):
         "accounts.District", verbose_name="区（市）县", null=True, blank=True, on_delete=models.PROTECT,
         help_text="留空表示全市（含市直属学校）。",
     )
-    until = models.DateField("延长至")
+    school = models.ForeignKey(
+        "accounts.School", verbose_name="学校", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="只对这一所学校延期（区县留空）。",
+    )
+    opens = models.DateField("提前至", null=True, blank=True, help_text="提前开放的日期；留空表示开放日期不变。")
+    until = models.DateField("延长至", null=True, blank=True, help_text="延后截止的日期；留空表示截止日期不变。")
     reason = models.CharField("延期理由", max_length=300)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("设置时间", auto_now_add=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = "时间段延期"
         verbose_name_plural = "时间段延期"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(opens__isnull=False) | models.Q(until__isnull=False),
+                                   name="window_extension_changes_a_date"),
+            models.CheckConstraint(condition=models.Q(district__isnull=True) | models.Q(school__isnull=True),
+                                   name="window_extension_one_scope"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="window_extension_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
 
     def __str__(self):
-        return f"{self.academic_year} {self.get_window_display()} 延至 {self.until:%Y-%m-%d}"
+        parts = [str(self.academic_year), self.get_window_display()]
+        if self.opens:
+            parts.append(f"提前至 {self.opens:%Y-%m-%d}")
+        if self.until:
+            parts.append(f"延至 {self.until:%Y-%m-%d}")
+        return " ".join(parts)
+
+    @property
+    def scope_label(self) -> str:
+        if self.school_id:
+            return self.school.name
+        if self.district_id:
+            return self.district.name
+        return "全市"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("延期记录不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("延期记录不可删除。")

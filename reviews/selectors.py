@@ -56,6 +56,12 @@ def review_queue(*, user, step: str, academic_year=None) -> QuerySet[CreditEntry
     return qs.filter(school__in=_step_schools(user, step).values("pk")).order_by("school_id", "teacher__name", "id")
 
 
+def version_subquery():
+    """The entry's version (its latest transition's id) as an annotation: `.annotate(version=…)`."""
+    latest = EntryTransition.objects.filter(entry=OuterRef("pk")).order_by("-id").values("id")[:1]
+    return Subquery(latest)
+
+
 def entry_history(entry) -> QuerySet[EntryTransition]:
     """The entry's audit trail, oldest first: who, in which role, when, from→to, changes, why."""
     return EntryTransition.objects.filter(entry=entry).select_related("actor").order_by("at", "id")

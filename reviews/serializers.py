@@ -41,14 +41,25 @@ class EntrySerializer(serializers.ModelSerializer):
     item_code = serializers.CharField(source="item.code", read_only=True)
     item_name = serializers.CharField(source="item.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    version = serializers.SerializerMethodField(help_text="记录版本：审核操作须带上看到的版本。")
 
     class Meta:
         model = CreditEntry
-        fields = ["id", "teacher", "teacher_name", "school", "school_name", "academic_year", "item", "item_code",
-                  "item_name", "option", "title", "organizer", "started_on", "ended_on", "quantity_claimed",
+        fields = ["id", "version", "teacher", "teacher_name", "school", "school_name", "academic_year", "item",
+                  "item_code", "item_name", "option", "title", "organizer", "certificate_no", "started_on", "ended_on",
+                  "quantity_claimed",
                   "quantity_approved", "credits", "status", "status_display", "source", "last_comment",
                   "created_at", "updated_at"]
         read_only_fields = fields
+
+
+    def get_version(self, entry) -> int:
+        annotated = getattr(entry, "version", None)
+        if annotated is not None:
+            return annotated
+        from .services import entry_version
+
+        return entry_version(entry)
 
 
 class EntryDetailSerializer(EntrySerializer):
@@ -84,6 +95,8 @@ class EntryCreateSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(max_digits=7, decimal_places=1, required=False, allow_null=True,
                                         min_value=0, default=None)
     option = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    certificate_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
+                                           help_text="证书编号（以证书为依据的项目必填，同一证书只计一次）。")
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list,
                                      help_text="证明材料（PDF、JPG、PNG）。")
 
@@ -95,11 +108,21 @@ class EntryResubmitSerializer(serializers.Serializer):
     ended_on = serializers.DateField(required=False, allow_null=True)
     quantity = serializers.DecimalField(max_digits=7, decimal_places=1, required=False, min_value=0)
     option = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    certificate_no = serializers.CharField(max_length=64, required=False, allow_blank=True)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class ReviewSerializer(serializers.Serializer):
+class SeenVersionSerializer(serializers.Serializer):
+    """What every review action carries: the entry's `version` the reviewer saw (from the entry's
+    detail or list). If the entry changed since, nothing is written and the answer is 409 with
+    what changed."""
+
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**62,
+                                       default=None, help_text="审核人看到的记录版本（记录详情中的 version）。")
+
+
+class ReviewSerializer(SeenVersionSerializer):
     approve = serializers.BooleanField(default=True)
     quantity_approved = serializers.DecimalField(max_digits=7, decimal_places=1, required=False, allow_null=True,
                                                  min_value=0, default=None)
@@ -111,12 +134,12 @@ class SchoolReviewSerializer(ReviewSerializer):
                                    help_text="按等级计分的项目：核定的等级（只能低于申报等级，须填写理由）。")
 
 
-class SignSerializer(serializers.Serializer):
+class SignSerializer(SeenVersionSerializer):
     approve = serializers.BooleanField(default=True)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(SeenVersionSerializer):
     comment = serializers.CharField(max_length=500)
 
 
@@ -132,6 +155,8 @@ class BulkReviewSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=["school_review", "leader_sign", "district_review", "confirm"])
     entry_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), min_length=1,
                                       max_length=5000)
+    versions = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=2**62), required=False,
+                                     help_text="{记录id: 审核人看到的版本}；记录在此之后有变化的不予通过。")
 
 
 class BulkResultSerializer(serializers.Serializer):
@@ -230,6 +255,7 @@ class ItemTotalSerializer(serializers.Serializer):
     raw = serializers.DecimalField(max_digits=9, decimal_places=1)
     credited = serializers.DecimalField(max_digits=9, decimal_places=1)
     over_cap = serializers.DecimalField(max_digits=9, decimal_places=1)
+    unconfirmed = serializers.DecimalField(max_digits=9, decimal_places=1, help_text="其中待确认数值的学分。")
 
 
 class YearTotalsSerializer(serializers.Serializer):
@@ -238,6 +264,9 @@ class YearTotalsSerializer(serializers.Serializer):
     regulated = serializers.DecimalField(max_digits=9, decimal_places=1)
     flexible = serializers.DecimalField(max_digits=9, decimal_places=1)
     total = serializers.DecimalField(max_digits=9, decimal_places=1)
+    unconfirmed = serializers.DecimalField(
+        max_digits=9, decimal_places=1,
+        help_text="合计中按《办法》第14–16条预设值（待确认）折算的学分。")
     by_kind = serializers.DictField(child=serializers.DecimalField(max_digits=9, decimal_places=1))
     by_item = serializers.DictField(child=ItemTotalSerializer())
 
@@ -245,9 +274,11 @@ class YearTotalsSerializer(serializers.Serializer):
 class WindowExtendSerializer(serializers.Serializer):
     academic_year = serializers.IntegerField(min_value=2000, max_value=2100)
     window = serializers.ChoiceField(choices=Window.choices)
-    until = serializers.DateField()
+    until = serializers.DateField(required=False, allow_null=True, default=None)
+    opens = serializers.DateField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=300)
     district = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    school = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
 class WindowExtensionSerializer(serializers.Serializer):
@@ -255,7 +286,9 @@ class WindowExtensionSerializer(serializers.Serializer):
     academic_year = serializers.IntegerField(source="academic_year.start_year")
     window = serializers.CharField()
     district = serializers.IntegerField(source="district_id", allow_null=True)
-    until = serializers.DateField()
+    school = serializers.IntegerField(source="school_id", allow_null=True)
+    opens = serializers.DateField(allow_null=True)
+    until = serializers.DateField(allow_null=True)
     reason = serializers.CharField()
 
 

@@ -15,7 +15,8 @@ def send_deadline_reminders(days: int = 7, today: str | None = None) -> int:
 
 
 @shared_task
-def bulk_review_task(job_id: int, actor_id: int, entry_ids: list[int], step: str, today: str | None = None) -> None:
+def bulk_review_task(job_id: int, actor_id: int, entry_ids: list[int], step: str, today: str | None = None,
+                     versions: dict | None = None) -> None:
     from dataclasses import asdict
 
     from accounts.jobs import job_finish
@@ -29,7 +30,8 @@ def bulk_review_task(job_id: int, actor_id: int, entry_ids: list[int], step: str
     actor = get_user_model().objects.get(pk=actor_id)
     day = datetime.date.fromisoformat(today) if today else None
     try:
-        results = entries_bulk_review(actor=actor, entry_ids=entry_ids, step=step, today=day, job=job)
+        results = entries_bulk_review(actor=actor, entry_ids=entry_ids, step=step, today=day, job=job,
+                                      versions=versions)
     except Exception as exc:  # report any failure on the job the page polls
         job_finish(job, error=str(exc))
         raise

@@ -9,6 +9,7 @@ urlpatterns = [
     path("entries/register/", views.entry_register, name="entry_register"),
     path("entries/declare/", views.entry_declare, name="entry_declare"),
     path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("entries/<int:pk>/explain/", views.entry_explain, name="entry_explain"),
     path("entries/<int:pk>/review/<slug:step>/", views.entry_review, name="entry_review"),
     path("entries/<int:pk>/withdraw/", views.entry_withdraw, name="entry_withdraw"),
     path("entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -84,7 +85,7 @@ def _year_or_404(raw: str) -> AcademicYear:
 
 def _entry_rows(qs):
     return qs.select_related("teacher", "teacher__user", "school", "item", "academic_year").annotate(
-        evidence_count=Count("evidence", distinct=True)
+        evidence_count=Count("evidence", distinct=True), version=selectors.version_subquery(),
     )
 
 
@@ -142,6 +143,16 @@ def _items_for(flow, year):
     return [i for i in credit_selectors.catalogue_for(year) if i.flow == flow]
 
 
+def _refusal_in_form(form, exc) -> None:
+    """A refused claim is shown on the form, under the field it is about when the service names one;
+    a refused duplicate links to the other entry."""
+    message = getattr(exc, "message", None) or "；".join(getattr(exc, "messages", [str(exc)]))
+    if getattr(exc, "url", ""):
+        message = format_html('{} <a href="{}">查看该登记</a>', message, exc.url)
+    field = getattr(exc, "field", "")
+    form.add_error(field if field in form.fields and not form.fields[field].widget.is_hidden else None, message)
+
+
 def _entry_form_view(request, *, flow, form_class, template, title, extra_kwargs=None, on_valid):
     year = current_year()
     items = _items_for(flow, year)
@@ -152,7 +163,7 @@ def _entry_form_view(request, *, flow, form_class, template, title, extra_kwargs
             try:
                 entry = on_valid(form.cleaned_data)
             except (TransitionError, ValidationError) as exc:
-                form.add_error(None, getattr(exc, "message", None) or "；".join(getattr(exc, "messages", [str(exc)])))
+                _refusal_in_form(form, exc)
             else:
                 messages.success(request, f"已提交：{entry.item.name}，{format_credits(entry.credits)} 学分（待审核）。")
                 return redirect("reviews:entry_detail", pk=entry.pk)
@@ -176,7 +187,7 @@ def entry_register(request):
         return services.entry_declare(
             teacher_user=request.user, item=d["item"], title=d["title"], started_on=d["started_on"],
             ended_on=d.get("ended_on"), quantity=d["quantity"], option=d.get("option") or "",
-            organizer=d.get("organizer") or "",
+            organizer=d.get("organizer") or "", certificate_no=d.get("certificate_no") or "",
         )
 
     return _entry_form_view(request, flow=Flow.SELF_REGISTER, form_class=EntryForm,
@@ -192,7 +203,8 @@ def entry_declare(request):
         return services.entry_declare(
             teacher_user=request.user, item=d["item"], title=d["title"], started_on=d["started_on"],
             ended_on=d.get("ended_on"), quantity=d["quantity"], option=d.get("option") or "",
-            organizer=d.get("organizer") or "", evidence_files=d["evidence"],
+            organizer=d.get("organizer") or "", certificate_no=d.get("certificate_no") or "",
+            evidence_files=d["evidence"],
         )
 
     return _entry_form_view(request, flow=Flow.DECLARE, form_class=DeclareForm,
@@ -212,7 +224,8 @@ def admin_register(request):
         return services.entry_admin_register(
             actor=request.user, teacher=d["teacher"], item=d["item"], title=d["title"],
             started_on=d["started_on"], ended_on=d.get("ended_on"), quantity=d["quantity"],
-            option=d.get("option") or "", organizer=d.get("organizer") or "", evidence_files=d["evidence"],
+            option=d.get("option") or "", organizer=d.get("organizer") or "",
+            certificate_no=d.get("certificate_no") or "", evidence_files=d["evidence"],
         )
 
     return _entry_form_view(request, flow=Flow.ADMIN_REGISTER, form_class=AdminRegisterForm,
@@ -228,14 +241,33 @@ def entry_detail(request, pk):
         pk=pk,
     )
     actions = services.available_steps(request.user, entry)
+    version = services.entry_version(entry)
     return _detail(request, entry, actions, {
         step: ReviewForm(entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
-                         allow_option=step == "school_review", prefix=step)
+                         allow_option=step == "school_review", prefix=step, version=version)
         for step in STEPS if step in actions
     })
 
 
+@login_required
+def entry_explain(request, pk):
+    """How the entry's credits were computed: the same scope as its detail page."""
+    from credits.explain import explain_entry
+
+    entry = get_object_or_404(
+        selectors.entries_for_user(request.user).select_related("teacher", "school", "item", "academic_year"), pk=pk)
+    return render(request, "reviews/entry_explain.html", {
+        "x": explain_entry(entry), "entry": entry, "history": selectors.entry_history(entry),
+    })
+
+
 def _detail(request, entry, actions, review_forms, status=200):
+    from .calendar import mark_windows
+    from .services.entries import STEP_WINDOWS
+
+    step = next((s for s in review_forms if s in STEP_WINDOWS), None)
+    if step is not None:
+        mark_windows([entry], STEP_WINDOWS[step])  # the review form says before the click if it is refused
     return render(request, "reviews/entry_detail.html", {
         "entry": entry,
         "history": selectors.entry_history(entry),
@@ -255,8 +287,17 @@ def entry_review(request, pk, step):
         pk=pk,
     )
     actions = services.available_steps(request.user, entry)
-    form = ReviewForm(request.POST, entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
+    # A step the user cannot take now (the entry moved on, or another role's step): the service
+    # says why, so the form does not refuse a 不通过 with a bare 400 first.
+    allow_reject = "reject" in actions or (step not in actions and step != "confirm")
+    form = ReviewForm(request.POST, entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject=allow_reject,
                       allow_option=step == "school_review", prefix=step)
+    try:
+        # A decision on what the reviewer saw: if the entry changed since, its changes are shown, nothing written.
+        services.ensure_seen(entry, request.POST.get(form.add_prefix("version"), "") or None)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("reviews:entry_detail", pk=entry.pk)
     if not form.is_valid():
         return _detail(request, entry, actions, {step: form}, status=400)
     d = form.cleaned_data
@@ -276,20 +317,23 @@ def _next_query(request):
 
 def _apply_decision(actor, entry, step, d):
     decision, comment = d["decision"], d.get("comment") or ""
+    seen = d.get("version")
     if decision == ReviewForm.RETURN:
-        return services.entry_return(actor=actor, entry=entry, comment=comment)
+        return services.entry_return(actor=actor, entry=entry, comment=comment, seen_version=seen)
     approve = decision in (ReviewForm.APPROVE, ReviewForm.FEWER)
     if step == "confirm":
-        return services.entry_confirm(actor=actor, entry=entry)
+        return services.entry_confirm(actor=actor, entry=entry, seen_version=seen)
     qty = d.get("quantity_approved") if decision == ReviewForm.FEWER else None
     if step == "school_review":
         option = d.get("option")
         return services.entry_school_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
-                                            option=option if approve and option and option != entry.option else None)
+                                            option=option if approve and option and option != entry.option else None,
+                                            seen_version=seen)
     if step == "leader_sign":
-        return services.entry_leader_sign(actor=actor, entry=entry, approve=approve, comment=comment)
+        return services.entry_leader_sign(actor=actor, entry=entry, approve=approve, comment=comment, seen_version=seen)
     if step == "district_review":
-        return services.entry_district_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment)
+        return services.entry_district_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
+                                              seen_version=seen)
     raise Http404
 
 
@@ -303,20 +347,21 @@ def entry_edit(request, pk):
     if not (resubmit or "edit" in actions):
         raise PermissionDenied("该登记当前不能修改。")
     initial = {"item": entry.item, "option": entry.option, "title": entry.title, "organizer": entry.organizer,
-               "started_on": entry.started_on, "ended_on": entry.ended_on, "quantity": entry.quantity_claimed}
+               "started_on": entry.started_on, "ended_on": entry.ended_on, "quantity": entry.quantity_claimed,
+               "certificate_no": entry.certificate_no}
     form = EditForm(request.POST or None, request.FILES or None, items=[entry.item], initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         changes = {"title": d["title"], "organizer": d.get("organizer") or "", "started_on": d["started_on"],
                    "ended_on": d.get("ended_on"), "quantity": d["quantity"], "option": d.get("option") or "",
-                   "evidence_files": d.get("evidence") or ()}
+                   "certificate_no": d.get("certificate_no") or "", "evidence_files": d.get("evidence") or ()}
         try:
             if resubmit:
                 services.entry_resubmit(actor=request.user, entry=entry, **changes)
             else:
                 services.entry_update(actor=request.user, entry=entry, **changes)
         except TransitionError as exc:
-            form.add_error(None, str(exc))
+            _refusal_in_form(form, exc)
         else:
             messages.success(request, "已重新提交，审核从头开始。" if resubmit else "已保存修改。")
             return redirect("reviews:entry_detail", pk=entry.pk)
@@ -368,7 +413,8 @@ def queue(request, step):
         bulk = BulkReviewForm(request.POST, queue=base)
         if bulk.is_valid():
             try:
-                job = services.entries_bulk_review_start(actor=request.user, entry_ids=bulk.cleaned_data["entry_ids"], step=step)
+                job = services.entries_bulk_review_start(actor=request.user, entry_ids=bulk.cleaned_data["entry_ids"], step=step,
+                                                         versions=bulk.versions())
             except TransitionError as exc:
                 messages.error(request, str(exc))
             else:
@@ -382,9 +428,16 @@ def queue(request, step):
 
         job = Job.objects.filter(pk=int(raw_job), owner=request.user).first()
     page = _page(request, _entry_rows(qs).order_by("started_on", "id"))
+    # Before the click: which rows the step's window refuses today, and when it opens / closed.
+    from .calendar import mark_windows
+    from .services.entries import STEP_WINDOWS
+
+    page.object_list = list(page.object_list)
+    refusing = mark_windows(page.object_list, STEP_WINDOWS[step])
     return render(request, "reviews/queue.html", {
         "step": step, "step_label": STEPS[step], "page_obj": page, "filter_form": form,
-        "job": job, "show_school": bool(schools),
+        "job": job, "show_school": bool(schools), "window_refusals": refusing,
+        "any_open": any(e.window_open for e in page.object_list),
     })
 
 
@@ -430,7 +483,7 @@ def _compliance_rows(user, year, schools):
         t = totals[p.pk]
         check = year_check(t)
         rows.append({"profile": p, "regulated": t.regulated, "flexible": t.flexible, "total": t.total,
-                     "ok": check.ok, "missing": check.missing})
+                     "ok": check.ok, "missing": check.missing, "unconfirmed": t.unconfirmed})
     return rows
 
 
@@ -485,7 +538,8 @@ def _compliance_xlsx(school, year, rows):
     ws.title = "达标情况"
     append_row(ws, [f"{school.name} {year.label}学年教师继续教育学分达标情况"])
     ws["A1"].font = Font(bold=True, size=13)
-    head = ["序号", "账号", "姓名", "学科", "学段", "规范性", "灵活性", "合计", "达标", "尚缺"]
+    # 其中待确认: of the total, credits resting on 第14–16条 values the city has not confirmed yet.
+    head = ["序号", "账号", "姓名", "学科", "学段", "规范性", "灵活性", "合计", "达标", "尚缺", "其中待确认学分"]
     ws.append(head)
     for cell in ws[2]:
         cell.font = Font(bold=True)
@@ -495,11 +549,11 @@ def _compliance_xlsx(school, year, rows):
         p = r["profile"]
         missing = "；".join(f"{labels.get(k, k)}{v}" for k, v in r["missing"].items() if v > 0)
         append_row(ws, [n, p.user.username, p.name, p.subject, p.get_stage_display(), r["regulated"],
-                        r["flexible"], r["total"], "是" if r["ok"] else "否", missing])
+                        r["flexible"], r["total"], "是" if r["ok"] else "否", missing, r["unconfirmed"]])
         if not r["ok"]:
             for cell in ws[ws.max_row]:
                 cell.fill = red
-    for col, width in zip("ABCDEFGHIJ", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28)):
+    for col, width in zip("ABCDEFGHIJK", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28, 14)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)

@@ -34,6 +34,11 @@ def _eager_celery(settings, tmp_path):
     app.conf.task_always_eager = True
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Nothing cached leaks from one test into the next (sign-in counters, per-user footers keyed
+    # by ids the database hands out again after a rollback).
+    from django.core.cache import cache
+
+    cache.clear()
     # Hashing with the production hasher costs ~0.5 s per user; tests need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -44,12 +45,101 @@ def lock_entry(entry) -> CreditEntry:
         raise TransitionError("未找到该学分登记。", kind="invalid") from None
 
 
+# ---------------------------------------------------------------------------------------------
+# The version a reviewer saw (issue 9: decisions on what was seen)
+#
+# Every change of an entry writes an EntryTransition, so the id of its latest transition is
+# the entry's version. A review action carries the version the reviewer saw; under the row
+# lock the service compares it with the current one and refuses (409, kind "stale") when the
+# entry changed since, saying what changed.
+
+FIELD_LABELS = {
+    "title": "培训内容", "organizer": "主办单位", "started_on": "开始日期", "ended_on": "结束日期",
+    "quantity_claimed": "申报数量", "quantity_approved": "核定数量", "option": "等级 / 选项",
+    "credits": "学分", "status": "状态", "item": "项目", "academic_year": "学年", "evidence": "证明材料",
+    "last_comment": "意见",
+}
+
+
+def entry_version(entry) -> int:
+    """The id of the entry's latest transition (0 before any)."""
+    pk = entry.pk if isinstance(entry, CreditEntry) else entry
+    return EntryTransition.objects.filter(entry_id=pk).aggregate(v=Max("id"))["v"] or 0
+
+
+def _show(field: str, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if field == "status":
+        try:
+            return EntryStatus(value).label
+        except ValueError:
+            return str(value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if field in ("quantity_claimed", "quantity_approved", "credits"):
+        from core.formatting import format_credits
+
+        return format_credits(value)
+    return str(value)
+
+
+def describe_transition(t: EntryTransition) -> str:
+    """"3月15日 10:02 李老师（教师）修改：申报数量 3 → 90"."""
+    from accounts.models import Role as _Role
+
+    who = t.actor.display_name if t.actor_id else "系统"
+    try:
+        role = f"（{_Role(t.role).label}）" if t.role else ""
+    except ValueError:
+        role = ""
+    at = timezone.localtime(t.at)
+    text = f"{at.month}月{at.day}日 {at:%H:%M} {who}{role}{t.get_action_display()}"
+    shown = [f"{FIELD_LABELS.get(k, k)} {_show(k, v[0])} → {_show(k, v[1])}"
+             for k, v in (t.changes or {}).items() if isinstance(v, list) and len(v) == 2 and k in FIELD_LABELS]
+    return text + ("：" + "；".join(shown) if shown else "")
+
+
+def ensure_seen(entry, seen_version) -> None:
+    """Refuses (kind "stale") when the entry changed since the reviewer saw `seen_version`.
+    None means the caller saw nothing to compare (internal callers, the demo data)."""
+    if seen_version in (None, ""):
+        return
+    try:
+        seen = int(seen_version)
+    except (TypeError, ValueError):
+        raise TransitionError("页面版本号无效，请刷新后重新审核。", kind="invalid", field="version") from None
+    current = entry_version(entry)
+    if seen == current:
+        return
+    since = list(EntryTransition.objects.filter(entry_id=entry.pk, id__gt=seen).select_related("actor").order_by("id"))
+    changes = [describe_transition(t) for t in since]
+    what = "；".join(changes) if changes else "记录已变化"
+    raise TransitionError(
+        f"该记录在您打开之后已有变化，本次操作未保存。变化：{what}。请刷新页面，查看最新内容后重新审核。",
+        kind="stale", field="version", details={"version": current, "seen_version": seen, "changes": changes},
+    )
+
+
 def record(entry, *, action: str, actor, role: str, from_state: str, to_state: str,
            changes: dict | None = None, comment: str = "") -> EntryTransition:
-    return EntryTransition.objects.create(
+    """The audit row of a change of `entry` — and, in the same transaction, the teacher's row of
+    the per-学年 totals table (every change of an entry passes here: declarations, reviews,
+    corrections, rosters, feeds). A correction that moved the entry to another 学年 refreshes
+    both years."""
+    from credits.services import teacher_year_totals_refresh
+
+    row = EntryTransition.objects.create(
         entry=entry, action=action, actor=actor, role=role or "", at=timezone.now(),
         from_state=from_state, to_state=to_state, changes=changes or {}, comment=comment[:500],
     )
+    years = {entry.academic_year_id}
+    moved = (changes or {}).get("academic_year")
+    if moved and moved[0]:
+        years.add(int(moved[0]))
+    for year_id in sorted(years):
+        teacher_year_totals_refresh(teacher_id=entry.teacher_id, academic_year_id=year_id)
+    return row
 
 
 def compute_credits(entry) -> Decimal:
@@ -168,6 +258,7 @@ def notify_teacher(entry, title: str, body: str = "") -> None:
 
 __all__ = [
     "Action", "EntryStatus", "RESUBMITTABLE", "STATE_OF_STEP", "STEP_LABELS", "STEP_OF_STATE",
-    "as_json", "compute_credits", "diff", "entry_url", "lock_entry", "notify_teacher", "record",
+    "as_json", "compute_credits", "describe_transition", "diff", "ensure_seen", "entry_url", "entry_version",
+    "lock_entry", "notify_teacher", "record",
     "require_state", "require_step_role", "step_role", "submitter_role", "to_decimal", "verified_by",
 ]

@@ -23,7 +23,16 @@ from django.db import transaction
 from accounts.access import schools_for_role
 from accounts.errors import AccountError
 from accounts.models import Role, TeacherProfile
-from credits.models import AcademicYear, Conversion, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow
+from credits.checks import date_problem, eligibility_problem, quantity_problem
+from credits.models import (
+    AcademicYear,
+    Conversion,
+    CreditEntry,
+    CreditItem,
+    EntrySource,
+    EntryStatus,
+    Flow,
+)
 
 from ..calendar import ensure_not_sealed, ensure_window, today_or
 from ..errors import TransitionError
@@ -34,6 +43,7 @@ from ._common import (
     STEP_OF_STATE,
     compute_credits,
     diff,
+    ensure_seen,
     lock_entry,
     notify_teacher,
     record,
@@ -44,14 +54,18 @@ from ._common import (
     to_decimal,
     verified_by,
 )
+from .duplicates import (
+    check_certificate,
+    check_files,
+    check_same_activity,
+    normalize_certificate_no,
+)
 from .evidence import attach_files, evidence_mark_reviewed
 
-# Credits registration in Chengdu began long after this; older dates are typing errors.
-EARLIEST_YEAR = 2000
-EDITABLE_FIELDS = ("title", "organizer", "started_on", "ended_on", "quantity", "option")
+EDITABLE_FIELDS = ("title", "organizer", "started_on", "ended_on", "quantity", "option", "certificate_no")
 # The columns a correction may touch (a changed date may move the entry to another 学年 and item version).
 CORRECTABLE_COLUMNS = ("title", "organizer", "started_on", "ended_on", "quantity_claimed", "option",
-                       "academic_year", "item")
+                       "certificate_no", "academic_year", "item")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,18 +95,13 @@ def _resolve_item(item: CreditItem, year: AcademicYear) -> CreditItem:
 
 
 def _clean_values(*, item: CreditItem, title, started_on, ended_on, quantity, option, organizer,
-                  today: datetime.date) -> dict:
+                  today: datetime.date, certificate_no="") -> dict:
     title = (title or "").strip()
     if not title:
         raise TransitionError("请填写培训内容 / 项目名称。")
-    if not isinstance(started_on, datetime.date):
-        raise TransitionError("请填写开始日期。")
-    if started_on > today:
-        raise TransitionError("活动尚未开始，不能提前登记学分。")
-    if started_on.year < EARLIEST_YEAR:
-        raise TransitionError(f"开始日期不能早于{EARLIEST_YEAR}年。")
-    if ended_on is not None and ended_on < started_on:
-        raise TransitionError("结束日期不能早于开始日期。")
+    problem = date_problem(started_on, ended_on, today=today)
+    if problem:
+        raise TransitionError(problem)
     option = (option or "").strip()
     if item.conversion == Conversion.BY_OPTION:
         keys = {str(o.get("key")) for o in item.options or []}
@@ -111,17 +120,31 @@ def _clean_values(*, item: CreditItem, title, started_on, ended_on, quantity, op
     return {
         "title": title[:200], "organizer": (organizer or "").strip()[:100], "started_on": started_on,
         "ended_on": ended_on, "quantity_claimed": quantity, "option": option,
+        "certificate_no": normalize_certificate_no(certificate_no),
     }
 
 
-def _year_for(started_on: datetime.date) -> AcademicYear:
-    # 8月1日 and later count in the next 学年 (notice 三(三)2).
-    return AcademicYear.for_date(started_on)
+def _check_claim(*, item: CreditItem, teacher: TeacherProfile, values: dict, year: AcademicYear,
+                 exclude_pk: int | None = None) -> None:
+    """What the catalogue version valid in the 学年 says about this claim: plausible quantity,
+    the certificate number, who may claim it, and that it is not already registered."""
+    problem = quantity_problem(item, values["quantity_claimed"], started_on=values["started_on"],
+                               ended_on=values["ended_on"])
+    if problem:
+        raise TransitionError(problem)
+    if item.certificate_no_required and not values.get("certificate_no"):
+        raise TransitionError(f"「{item.name}」以证书为依据，请填写证书编号。")
+    problem = eligibility_problem(item, teacher, start_year=year.start_year, option=values.get("option") or "")
+    if problem:
+        raise TransitionError(problem, kind="permission")
+    check_same_activity(teacher=teacher, item=item, title=values["title"], started_on=values["started_on"],
+                        ended_on=values["ended_on"], exclude_pk=exclude_pk)
+    check_certificate(teacher=teacher, certificate_no=values.get("certificate_no") or "", exclude_pk=exclude_pk)
 
 
-def _district_id(entry_or_school) -> int | None:
-    school = getattr(entry_or_school, "school", entry_or_school)
-    return school.district_id
+def _year_for(started_on: datetime.date, ended_on: datetime.date | None = None) -> AcademicYear:
+    # The day the activity ends produces the credit; 8月1日 and later count in the next 学年 (三(三)2).
+    return AcademicYear.for_date(AcademicYear.credit_day(started_on, ended_on))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,7 +154,7 @@ def _district_id(entry_or_school) -> int | None:
 @transaction.atomic
 def entry_declare(*, teacher_user, item: CreditItem, title: str, started_on: datetime.date, quantity=None,
                   option: str = "", ended_on: datetime.date | None = None, organizer: str = "",
-                  evidence_files=(), today: datetime.date | None = None) -> CreditEntry:
+                  evidence_files=(), certificate_no: str = "", today: datetime.date | None = None) -> CreditEntry:
     """A teacher declares a 集中培训 (with proof) or self-registers a 灵活性 activity (附件2:
     item, dates, content, level/option, hours)."""
     today = today_or(today)
@@ -142,13 +165,14 @@ def entry_declare(*, teacher_user, item: CreditItem, title: str, started_on: dat
     if item.flow not in (Flow.DECLARE, Flow.SELF_REGISTER):
         raise TransitionError(_flow_refusal(item), kind="permission")
     values = _clean_values(item=item, title=title, started_on=started_on, ended_on=ended_on, quantity=quantity,
-                           option=option, organizer=organizer, today=today)
-    year = _year_for(started_on)
-    ensure_window(year, Window.REGISTRATION, today=today, district_id=profile.school.district_id)
+                           option=option, organizer=organizer, today=today, certificate_no=certificate_no)
+    year = _year_for(started_on, ended_on)
+    ensure_window(year, Window.REGISTRATION, today=today, school=profile.school)
     item = _resolve_item(item, year)
     if item.flow not in (Flow.DECLARE, Flow.SELF_REGISTER):
         # The flow may change between versions: the one valid in the activity's 学年 decides.
         raise TransitionError(_flow_refusal(item), kind="permission")
+    _check_claim(item=item, teacher=profile, values=values, year=year)
     if item.flow == Flow.DECLARE and not evidence_files:
         raise TransitionError("申报集中培训须上传参培证明材料（学时证明、通知安排等）。")
     action = Action.DECLARE if item.flow == Flow.DECLARE else Action.SELF_REGISTER
@@ -184,7 +208,7 @@ def _creation_changes(entry) -> dict:
 def entry_admin_register(*, actor, teacher: TeacherProfile, item: CreditItem, title: str,
                          started_on: datetime.date, quantity=None, option: str = "",
                          ended_on: datetime.date | None = None, organizer: str = "", evidence_files=(),
-                         today: datetime.date | None = None) -> CreditEntry:
+                         certificate_no: str = "", today: datetime.date | None = None) -> CreditEntry:
     """The school admin registers an item with a document (学历, 普通话, 职称考试, 支教, 师徒结队…)
     for a teacher of the school, attaching the document; the district reviews it next."""
     today = today_or(today)
@@ -196,12 +220,13 @@ def entry_admin_register(*, actor, teacher: TeacherProfile, item: CreditItem, ti
     if item.flow != Flow.ADMIN_REGISTER:
         raise TransitionError(f"「{item.name}」不是凭证书代为登记的项目。")
     values = _clean_values(item=item, title=title, started_on=started_on, ended_on=ended_on, quantity=quantity,
-                           option=option, organizer=organizer, today=today)
-    year = _year_for(started_on)
-    ensure_window(year, Window.REGISTRATION, today=today, district_id=teacher.school.district_id)
+                           option=option, organizer=organizer, today=today, certificate_no=certificate_no)
+    year = _year_for(started_on, ended_on)
+    ensure_window(year, Window.REGISTRATION, today=today, school=teacher.school)
     item = _resolve_item(item, year)
     if item.flow != Flow.ADMIN_REGISTER:
         raise TransitionError(f"「{item.name}」在{year.label}学年不是凭证书代为登记的项目。")
+    _check_claim(item=item, teacher=teacher, values=values, year=year)
     if not evidence_files:
         raise TransitionError("代为登记须上传证书或证明材料的扫描件。")
     entry = CreditEntry(
@@ -256,12 +281,13 @@ def _verified_option(entry, option, comment: str) -> str | None:
 
 
 def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, comment: str = "",
-            window: str, today, option=None) -> CreditEntry:
+            window: str, today, option=None, seen_version=None) -> CreditEntry:
     entry = lock_entry(entry)
+    ensure_seen(entry, seen_version)
     ensure_not_sealed(entry.academic_year)
     require_state(entry, STATE_OF_STEP[step])
     role = require_step_role(actor, step, entry)
-    ensure_window(entry.academic_year, window, today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, window, today=today, school=entry.school)
     comment = (comment or "").strip()
     before = {"status": entry.status, "quantity_approved": entry.quantity_approved, "credits": entry.credits,
               "last_comment": entry.last_comment, "option": entry.option}
@@ -304,37 +330,40 @@ STEP_LABELS_SHORT = {"school_review": "校初审", "leader_sign": "分管校长�
 
 
 def entry_school_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
-                        option: str | None = None, today: datetime.date | None = None) -> CreditEntry:
+                        option: str | None = None, today: datetime.date | None = None,
+                        seen_version: int | None = None) -> CreditEntry:
     """校管理员初审 / 验证: checks the proof against the original and fills the converted credits
-    (fewer hours or a lower level than claimed, with a reason)."""
+    (fewer hours or a lower level than claimed, with a reason). `seen_version`: the entry's
+    version the reviewer saw (refused if it changed since)."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step="school_review", approve=approve,
                        quantity_approved=quantity_approved, comment=comment, window=Window.SCHOOL_REVIEW,
-                       today=today, option=option)
+                       today=today, option=option, seen_version=seen_version)
 
 
 def entry_leader_sign(*, actor, entry, approve: bool = True, comment: str = "",
-                      today: datetime.date | None = None) -> CreditEntry:
+                      today: datetime.date | None = None, seen_version: int | None = None) -> CreditEntry:
     """分管校长签字确认."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step="leader_sign", approve=approve, comment=comment,
-                       window=Window.SCHOOL_REVIEW, today=today)
+                       window=Window.SCHOOL_REVIEW, today=today, seen_version=seen_version)
 
 
 def entry_district_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
-                          today: datetime.date | None = None) -> CreditEntry:
+                          today: datetime.date | None = None, seen_version: int | None = None) -> CreditEntry:
     """区县复核 (city staff for a 市直属学校), 9月1日–10月31日."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step="district_review", approve=approve,
                        quantity_approved=quantity_approved, comment=comment, window=Window.DISTRICT_REVIEW,
-                       today=today)
+                       today=today, seen_version=seen_version)
 
 
-def entry_confirm(*, actor, entry, today: datetime.date | None = None) -> CreditEntry:
+def entry_confirm(*, actor, entry, today: datetime.date | None = None,
+                  seen_version: int | None = None) -> CreditEntry:
     """继教网确认登记: the city's check in November before the year is sealed."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step="confirm", approve=True, window=Window.CITY_SEAL,
-                       today=today)
+                       today=today, seen_version=seen_version)
 
 
 STEP_WINDOWS = {
@@ -346,14 +375,16 @@ STEP_WINDOWS = {
 
 
 @transaction.atomic
-def entry_return(*, actor, entry, comment: str, today: datetime.date | None = None) -> CreditEntry:
+def entry_return(*, actor, entry, comment: str, today: datetime.date | None = None,
+                 seen_version: int | None = None) -> CreditEntry:
     """Return for correction: whoever holds the current step sends it back to the submitter."""
     entry = lock_entry(entry)
+    ensure_seen(entry, seen_version)
     ensure_not_sealed(entry.academic_year)
     require_state(entry, *STEP_OF_STATE)
     step = STEP_OF_STATE[entry.status]
     role = require_step_role(actor, step, entry)
-    ensure_window(entry.academic_year, STEP_WINDOWS[step], today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, STEP_WINDOWS[step], today=today, school=entry.school)
     comment = (comment or "").strip()
     if not comment:
         raise TransitionError("退回修改须填写需要修改的内容。")
@@ -399,17 +430,21 @@ def _apply_changes(entry, changes: dict, *, today) -> dict:
     merged = {
         "title": entry.title, "organizer": entry.organizer, "started_on": entry.started_on,
         "ended_on": entry.ended_on, "quantity": entry.quantity_claimed, "option": entry.option,
+        "certificate_no": entry.certificate_no,
     }
     merged.update({k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
     values = _clean_values(item=entry.item, today=today, **merged)
     before = {f: getattr(entry, f) for f in values}
     before["academic_year"] = entry.academic_year
     before["item"] = entry.item
-    year = _year_for(values["started_on"])
+    year = _year_for(values["started_on"], values["ended_on"])
+    item = entry.item
     if year.pk != entry.academic_year_id:
-        ensure_window(year, Window.REGISTRATION, today=today, district_id=_district_id(entry))
+        ensure_window(year, Window.REGISTRATION, today=today, school=entry.school)
         values["academic_year"] = year
-        values["item"] = _resolve_item(entry.item, year)
+        values["item"] = item = _resolve_item(entry.item, year)
+    # A correction is a claim like any other: the same limits, eligibility and duplicate checks.
+    _check_claim(item=item, teacher=entry.teacher, values=values, year=year, exclude_pk=entry.pk)
     for field, value in values.items():
         setattr(entry, field, value)
     return diff(before, values)
@@ -428,7 +463,7 @@ def entry_update(*, actor, entry, today: datetime.date | None = None, **changes)
         raise TransitionError(
             f"该记录已被审核或状态已变化（当前状态：{entry.get_status_display()}），不能修改。", kind="state"
         )
-    ensure_window(entry.academic_year, Window.REGISTRATION, today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, Window.REGISTRATION, today=today, school=entry.school)
     files = changes.pop("evidence_files", ())
     changed = _apply_changes(entry, changes, today=today)
     entry.credits = compute_credits(entry)
@@ -458,10 +493,12 @@ def entry_resubmit(*, actor, entry, today: datetime.date | None = None, comment:
     # A withdrawn entry is sent anew, so registration must be open; a returned or rejected
     # one is a correction the review asked for and may follow until the reviews end.
     window = Window.REGISTRATION if entry.status == EntryStatus.WITHDRAWN else Window.SCHOOL_REVIEW
-    ensure_window(entry.academic_year, window, today=today, district_id=_district_id(entry))
+    ensure_window(entry.academic_year, window, today=today, school=entry.school)
     files = changes.pop("evidence_files", ())
     from_state = entry.status
     changed = _apply_changes(entry, changes, today=today)
+    # Its proof may have been used for another entry since it was rejected or withdrawn.
+    check_files(entry=entry, digests=entry.evidence.values_list("sha256", flat=True))
     if entry.quantity_approved is not None:
         changed["quantity_approved"] = [str(entry.quantity_approved), None]
     entry.quantity_approved = None
@@ -496,21 +533,33 @@ BULK_STEPS = ("school_review", "leader_sign", "district_review", "confirm")
 BULK_JOB_THRESHOLD = 100
 
 
-def _approve_one(*, actor, entry_id: int, step: str, today) -> CreditEntry:
+def _approve_one(*, actor, entry_id: int, step: str, today, seen_version=None) -> CreditEntry:
+    kw = {"actor": actor, "entry": entry_id, "today": today, "seen_version": seen_version}
     if step == "school_review":
-        return entry_school_review(actor=actor, entry=entry_id, approve=True, today=today)
+        return entry_school_review(approve=True, **kw)
     if step == "leader_sign":
-        return entry_leader_sign(actor=actor, entry=entry_id, approve=True, today=today)
+        return entry_leader_sign(approve=True, **kw)
     if step == "district_review":
-        return entry_district_review(actor=actor, entry=entry_id, approve=True, today=today)
-    return entry_confirm(actor=actor, entry=entry_id, today=today)
+        return entry_district_review(approve=True, **kw)
+    return entry_confirm(**kw)
+
+
+def _versions(versions) -> dict[int, int]:
+    out = {}
+    for key, value in (versions or {}).items():
+        try:
+            out[int(key)] = int(value)
+        except (TypeError, ValueError):
+            raise TransitionError("页面版本号无效，请刷新后重新审核。", field="versions") from None
+    return out
 
 
 def entries_bulk_review(*, actor, entry_ids, step: str, today: datetime.date | None = None,
-                        job=None) -> list[BulkResult]:
+                        job=None, versions: dict | None = None) -> list[BulkResult]:
     """Approves many entries at one step. Each entry is its own transaction (all or nothing for
     that entry); one refusal does not stop the others. Entries outside the actor's scope are
-    reported as not found."""
+    reported as not found. `versions` ({entry id: version seen}): an entry changed since is
+    refused with what changed."""
     from accounts.jobs import job_progress
 
     from ..selectors import entries_for_user
@@ -518,6 +567,7 @@ def entries_bulk_review(*, actor, entry_ids, step: str, today: datetime.date | N
     if step not in BULK_STEPS:
         raise TransitionError(f"未知的审核步骤：{step}。")
     ids = list(dict.fromkeys(int(i) for i in entry_ids))
+    seen = _versions(versions)
     visible = set(entries_for_user(actor).filter(pk__in=ids).values_list("pk", flat=True))
     results = []
     for n, entry_id in enumerate(ids, start=1):
@@ -525,7 +575,8 @@ def entries_bulk_review(*, actor, entry_ids, step: str, today: datetime.date | N
             results.append(BulkResult(entry_id, False, "未找到该记录，或不在您的管理范围内。"))
         else:
             try:
-                entry = _approve_one(actor=actor, entry_id=entry_id, step=step, today=today)
+                entry = _approve_one(actor=actor, entry_id=entry_id, step=step, today=today,
+                                     seen_version=seen.get(entry_id))
                 results.append(BulkResult(entry_id, True, "已通过", entry.status))
             except TransitionError as exc:
                 results.append(BulkResult(entry_id, False, exc.message))
@@ -534,7 +585,8 @@ def entries_bulk_review(*, actor, entry_ids, step: str, today: datetime.date | N
     return results
 
 
-def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.date | None = None):
+def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.date | None = None,
+                              versions: dict | None = None):
     """A large bulk approval as a Job: the page shows its progress bar and, at the end, the
     per-entry results (job.result["results"])."""
     from accounts.jobs import job_create
@@ -544,9 +596,10 @@ def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.da
     if step not in BULK_STEPS:
         raise TransitionError(f"未知的审核步骤：{step}。")
     ids = [int(i) for i in entry_ids]
+    seen = {str(k): v for k, v in _versions(versions).items()}
     job = job_create(kind=f"bulk_review:{step}", owner=actor, total=len(ids))
     day = today.isoformat() if today else None
-    transaction.on_commit(lambda: bulk_review_task.delay(job.pk, actor.pk, ids, step, day))
+    transaction.on_commit(lambda: bulk_review_task.delay(job.pk, actor.pk, ids, step, day, seen or None))
     return job
 
 

@@ -66,6 +66,9 @@ def attach_files(entry, files, *, actor, reviewed: bool = False) -> list[Evidenc
     if entry.evidence.count() + len(files) > MAX_FILES_PER_ENTRY:
         raise TransitionError(f"每条登记最多上传 {MAX_FILES_PER_ENTRY} 个证明材料。")
     checked = [(f, *validate_evidence_file(f)) for f in files]
+    from .duplicates import check_files
+
+    check_files(entry=entry, digests=[sha for _, _, sha, _ in checked])
     created = []
     for upload, content_type, sha, size in checked:
         evidence = Evidence(
@@ -91,7 +94,7 @@ def _ensure_may_edit_evidence(actor, entry) -> str:
     role = submitter_role(actor, entry)
     if role is None:
         raise TransitionError("只有提交人可以上传或删除该登记的证明材料。", kind="permission")
-    if entry.academic_year.is_sealed:
+    if entry.academic_year.is_locked:
         raise TransitionError(f"{entry.academic_year.label}学年已封存，不能再作任何修改。", kind="sealed")
     if entry.status not in _editable_states(entry):
         raise TransitionError(

@@ -1,7 +1,8 @@
 """System feeds (notice 二(三)1): QR/ID-card sign-in trainings, 微师培, 成都数字学校, video
 courses, reading notes and reflections, 党员e家. Each record becomes a confirmed entry
 (source feed) without the review chain, keyed by its external id, so importing the same
-file twice changes nothing. Year caps and whole-unit pooling (3 hours = 1 credit) are the
+file twice changes nothing; a record re-sent under the same id with other values corrects the
+entry (audit row with before/after), unless the rules refuse the new values. Year caps and whole-unit pooling (3 hours = 1 credit) are the
 engine's, applied to the year's total."""
 
 import datetime
@@ -12,12 +13,21 @@ from django.db import IntegrityError, transaction
 from accounts.access import has_role
 from accounts.models import Role, TeacherProfile
 from core.files import FileRejected, Limits, open_sheet
-from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow, Kind
+from credits.checks import date_problem, eligibility_problem, quantity_problem
+from credits.models import (
+    AcademicYear,
+    CreditEntry,
+    CreditItem,
+    EntrySource,
+    EntryStatus,
+    Flow,
+    Kind,
+)
 
 from ..calendar import today_or
 from ..errors import TransitionError
 from ..models import Action, FeedChannel, FeedImport
-from ._common import compute_credits, record, to_decimal
+from ._common import compute_credits, diff, record, to_decimal
 
 # The catalogue item each channel feeds (the sign-in channel names its training's item per import).
 FEED_ITEM_CODES = {
@@ -132,21 +142,31 @@ def feed_import_records(*, actor, channel: str, records, item_code: str = "", vi
     errors = []
     for n, rec in enumerate(records, start=1):
         try:
-            created = _import_one(feed, rec, default_code=default_code, actor=actor, item_for=item_for, today=today)
+            with transaction.atomic():  # one record, one savepoint (its row lock included)
+                created = _import_one(feed, rec, default_code=default_code, actor=actor, item_for=item_for,
+                                      today=today)
         except TransitionError as exc:
             errors.append({"row": n, "external_id": str(rec.get("external_id", ""))[:64], "message": exc.message})
             continue
-        if created:
+        if created == CREATED:
             feed.created_count += 1
+        elif created == UPDATED:
+            feed.updated_count += 1
         else:
             feed.skipped_count += 1
     feed.error_count = len(errors)
     feed.errors = errors[:1000]
-    feed.save(update_fields=["created_count", "skipped_count", "error_count", "errors"])
+    feed.save(update_fields=["created_count", "updated_count", "skipped_count", "error_count", "errors"])
     return feed
 
 
-def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_for, today) -> bool:
+CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
+
+
+def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_for, today) -> str:
+    """One record → a confirmed entry. The same external id again with the same values is
+    skipped; with other values it corrects the entry (an audit row with before/after; caps are
+    the engine's, so the year's total is re-capped); a correction the rules refuse is an error."""
     external = str(rec.get("external_id") or "").strip()
     if isinstance(rec.get("external_id"), float) and rec["external_id"].is_integer():
         external = str(int(rec["external_id"]))
@@ -155,16 +175,17 @@ def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_f
     key = f"{feed.channel}:{external}"
     if len(key) > 64:
         raise TransitionError("记录编号过长。")
-    if CreditEntry.objects.filter(source=EntrySource.FEED, external_id=key).exists():
-        return False
+    existing = CreditEntry.objects.select_for_update(of=("self",)).select_related(
+        "academic_year", "item", "teacher__user").filter(source=EntrySource.FEED, external_id=key).first()
+    if existing is not None and _unchanged(existing, rec, feed):
+        return SKIPPED
     teacher = _find_teacher(rec)
     day = _parse_date(rec.get("date"))
-    if day > today:
-        raise TransitionError(f"日期 {day} 晚于今天。")
-    if day.year < 2000:
-        raise TransitionError(f"日期 {day} 过早。")
-    year = AcademicYear.for_date(day)
-    if year.is_sealed:
+    problem = date_problem(day, None, today=today)
+    if problem:
+        raise TransitionError(f"日期 {day}：{problem}")
+    year = AcademicYear.for_date(AcademicYear.credit_day(day))
+    if year.is_locked:
         raise TransitionError(f"{year.label}学年已封存，不能再导入。")
     code = str(rec.get("item_code") or "").strip() or default_code
     fixed = FEED_ITEM_CODES.get(feed.channel)
@@ -184,9 +205,17 @@ def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_f
     quantity = to_decimal(rec.get("quantity"), field="数量").quantize(Decimal("0.1"), rounding=ROUND_DOWN)
     if quantity <= 0 or quantity >= 100000:
         raise TransitionError("数量须大于 0（保留一位小数）。")
-    title = str(rec.get("title") or "").strip() or FeedChannel(feed.channel).label
+    # The catalogue's limits and eligibility hold for fed records as for declared ones.
+    problem = quantity_problem(item, quantity, started_on=day) or eligibility_problem(
+        item, teacher, start_year=year.start_year)
+    if problem:
+        raise TransitionError(problem)
+    title = (str(rec.get("title") or "").strip() or FeedChannel(feed.channel).label)[:200]
+    if existing is not None:
+        return _correct(existing, feed=feed, actor=actor, teacher=teacher, year=year, item=item, day=day,
+                        quantity=quantity, title=title)
     entry = CreditEntry(
-        teacher=teacher, school=teacher.school, academic_year=year, item=item, title=title[:200],
+        teacher=teacher, school=teacher.school, academic_year=year, item=item, title=title,
         organizer=FeedChannel(feed.channel).label[:100], started_on=day,
         quantity_claimed=quantity, status=EntryStatus.CONFIRMED,
         source=EntrySource.FEED, external_id=key, created_by=actor,
@@ -202,8 +231,48 @@ def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_f
                    comment=f"{FeedChannel(feed.channel).label}导入（批次 {feed.pk}）")
     except IntegrityError:
         # The same record arrived in a parallel import a moment ago.
+        return SKIPPED
+    return CREATED
+
+
+def _unchanged(entry: CreditEntry, rec: dict, feed: FeedImport) -> bool:
+    """The same record sent again: same teacher, date, quantity and title (and item, if named)."""
+    try:
+        day = _parse_date(rec.get("date"))
+        quantity = to_decimal(rec.get("quantity"), field="数量").quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    except TransitionError:
         return False
-    return True
+    username = str(rec.get("username") or "").strip()
+    id_number = str(rec.get("id_number") or "").strip().upper()
+    same_teacher = (entry.teacher.user.username == username) if username else (entry.teacher.id_number == id_number)
+    title = (str(rec.get("title") or "").strip() or FeedChannel(feed.channel).label)[:200]
+    code = str(rec.get("item_code") or "").strip()
+    return (same_teacher and entry.started_on == day and entry.quantity_claimed == quantity and entry.title == title
+            and (not code or code == entry.item.code))
+
+
+def _correct(entry: CreditEntry, *, feed, actor, teacher, year, item, day, quantity, title) -> str:
+    if entry.teacher_id != teacher.pk:
+        raise TransitionError(f"记录编号已认定给另一位教师（登记 #{entry.pk}），不能改给其他教师；请核对后以新编号发送。")
+    if entry.academic_year.is_sealed:
+        raise TransitionError(f"原记录所在的{entry.academic_year.label}学年已封存，不能更正。")
+    before = {"started_on": entry.started_on, "academic_year": entry.academic_year, "item": entry.item,
+              "quantity_claimed": entry.quantity_claimed, "title": entry.title, "credits": entry.credits}
+    entry.started_on, entry.academic_year, entry.item = day, year, item
+    entry.quantity_claimed, entry.title = quantity, title
+    entry.credits = compute_credits(entry)
+    after = {"started_on": day, "academic_year": year, "item": item, "quantity_claimed": quantity, "title": title,
+             "credits": entry.credits}
+    changes = diff(before, after)
+    if not changes:
+        return SKIPPED
+    with transaction.atomic():
+        entry.save(update_fields=["started_on", "academic_year", "item", "quantity_claimed", "title", "credits",
+                                  "updated_at"])
+        record(entry, action=Action.FEED_CORRECT, actor=actor, role=Role.CITY_STAFF, from_state=entry.status,
+               to_state=entry.status, changes=changes,
+               comment=f"{FeedChannel(feed.channel).label}重新发送同一记录编号，按新数值更正（批次 {feed.pk}）")
+    return UPDATED
 
 
 def feed_import_file(*, actor, channel: str, file, item_code: str = "",

@@ -22,7 +22,15 @@ from openpyxl.styles import Alignment, Font
 from accounts.access import district_step_schools, has_role, schools_for_role
 from accounts.models import BaseLevel, Role
 from core.files import FileRejected, Limits, open_sheet
-from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus, Flow
+from credits.checks import eligibility_problem, quantity_problem
+from credits.models import (
+    AcademicYear,
+    CreditEntry,
+    CreditItem,
+    EntrySource,
+    EntryStatus,
+    Flow,
+)
 
 from ..calendar import ensure_not_sealed, ensure_window, today_or
 from ..errors import TransitionError
@@ -99,6 +107,8 @@ def parse_roster(upload) -> list[dict]:
                 values = {field: cells[index[col]] for col, field in zip(COLUMNS, FIELDS)}
                 if not any(values.values()):
                     continue
+                if cells and cells[0].startswith("填表说明"):  # the notes under the form (附件1 as reports prints it)
+                    break
                 values["line"] = line
                 parsed.append(values)
     except FileRejected as exc:
@@ -139,7 +149,7 @@ def _teachers_in_reach(base_school):
 
 
 def _check_row(values: dict, item: CreditItem, seen: dict, form_credits: Decimal | None = None,
-               base_school=None) -> tuple[dict, str]:
+               base_school=None, start_year: int | None = None) -> tuple[dict, str]:
     """Match the row to a teacher account within the base school's reach; returns (model
     fields, error or ""). An unknown 账号, one outside the reach and a wrong 姓名 get one and
     the same message, so a roster cannot be used to learn which 账号 exist."""
@@ -172,12 +182,17 @@ def _check_row(values: dict, item: CreditItem, seen: dict, form_credits: Decimal
             errors.append(NOT_FOUND_DISTRICT if in_district else NOT_FOUND_CITY)
         elif not profile.can_register_credits:
             errors.append("该账号未审核或已停用，不能登记学分")
+        elif start_year is not None and (problem := eligibility_problem(item, profile, start_year=start_year)):
+            # The catalogue's eligibility holds for roster credits as for declared ones.
+            errors.append(problem.rstrip("。"))
         else:
             teacher = profile
     if fields["hours"] is None and not any(e.startswith("学时") for e in errors):
         errors.append("缺少学时")
     elif fields["hours"] is not None and fields["hours"] <= 0:
         errors.append("学时须大于 0")
+    elif fields["hours"] is not None and (problem := quantity_problem(item, fields["hours"])):
+        errors.append(problem.rstrip("。"))
     elif fields["hours"] is not None and fields["credits"] is not None:
         expected = compute_credits(_ProbeEntry(item, fields["hours"]))
         # Either the hours' conversion or the level's figure the form asks for; the credits
@@ -215,14 +230,15 @@ def roster_submit(*, actor, school, academic_year: AcademicYear, plan_file, summ
     existing = Roster.objects.select_for_update().filter(school=school, academic_year=academic_year).first()
     if existing is not None and existing.is_frozen:
         raise TransitionError("该花名册已经审核，不能再次上传或修改。", kind="state")
-    ensure_window(academic_year, Window.BASE_ROSTER, today=today, district_id=school.district_id)
+    ensure_window(academic_year, Window.BASE_ROSTER, today=today, school=school)
     _check_attachment(plan_file, "培训计划")
     _check_attachment(summary_file, "培训总结")
     item = roster_item_for(school.base_level, academic_year)
     parsed = parse_roster(roster_file)
     seen: dict = {}
     form_credits = _form_credits(item, academic_year)
-    checked = [_check_row(values, item, seen, form_credits, base_school=school) for values in parsed]
+    checked = [_check_row(values, item, seen, form_credits, base_school=school,
+                          start_year=academic_year.start_year) for values in parsed]
     roster = existing or Roster(school=school, academic_year=academic_year)
     roster.level = school.base_level
     roster.item = item
@@ -272,6 +288,11 @@ def _roster_credit(roster: Roster, *, actor, role: str) -> int:
         if not row.teacher.can_register_credits:
             # Left, retired or no longer approved since the roster was submitted (notice 一(二)).
             row.error = "认定时该教师账号已停用或未通过审核，未计学分。"
+            row.save(update_fields=["error"])
+            continue
+        problem = eligibility_problem(roster.item, row.teacher, start_year=roster.academic_year.start_year)
+        if problem:
+            row.error = f"认定时：{problem}"[:300]
             row.save(update_fields=["error"])
             continue
         entry = CreditEntry(

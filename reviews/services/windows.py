@@ -15,23 +15,32 @@ from ..models import Roster, Window, WindowExtension
 
 
 @transaction.atomic
-def window_extend(*, actor, academic_year: AcademicYear, window: str, until: datetime.date, reason: str,
-                  district=None) -> WindowExtension:
-    """City staff extend a window (for one district or for all), and say why."""
+def window_extend(*, actor, academic_year: AcademicYear, window: str, until: datetime.date | None = None,
+                  reason: str, district=None, school=None, opens: datetime.date | None = None) -> WindowExtension:
+    """City staff widen a window — close it later (`until`), open it earlier (`opens`), or
+    both — for the whole city, one district or one school, and say why."""
     if not has_role(actor, Role.CITY_STAFF):
-        raise TransitionError("只有市教科院教师发展研究所可以延长时间段。", kind="permission")
+        raise TransitionError("只有市教科院教师发展研究所可以调整时间段。", kind="permission")
     if window not in Window.values:
         raise TransitionError(f"未知的时间段：{window}。")
     ensure_not_sealed(academic_year)
+    if district is not None and school is not None:
+        raise TransitionError("请只选择一个范围：全市、一个区（市）县或一所学校。")
     reason = (reason or "").strip()
     if not reason:
-        raise TransitionError("延长时间段须填写理由。")
-    current = window_range(academic_year, window, district_id=district.pk if district else None)
-    if until <= current.closes:
+        raise TransitionError("调整时间段须填写理由。")
+    if opens is None and until is None:
+        raise TransitionError("请填写提前开放的日期或延后截止的日期。")
+    current = window_range(academic_year, window, district_id=district.pk if district else None, school=school)
+    if until is not None and until <= current.closes:
         raise TransitionError(f"延长后的截止日期须晚于当前截止日期（{current.closes:%Y-%m-%d}）。")
+    if opens is not None and opens >= current.opens:
+        raise TransitionError(f"提前后的开放日期须早于当前开放日期（{current.opens:%Y-%m-%d}）。")
+    if opens is not None and opens > (until or current.closes):
+        raise TransitionError("开放日期不能晚于截止日期。")
     return WindowExtension.objects.create(
-        academic_year=academic_year, window=window, district=district, until=until, reason=reason[:300],
-        created_by=actor,
+        academic_year=academic_year, window=window, district=district, school=school, opens=opens, until=until,
+        reason=reason[:300], created_by=actor,
     )
 
 
@@ -89,4 +98,35 @@ def deadline_reminders_send(*, today: datetime.date | None = None, days: int = 7
                     continue
                 notify(user, f"{rng.label}即将截止", f"{rng.describe()}，请在截止前完成。", dedupe_key=key)
                 sent += 1
+    return sent + appointment_reminders_send(today=today, years=years)
+
+
+# The school admins hear of their school's 审证日期 this many days ahead.
+APPOINTMENT_NOTICE_DAYS = 3
+
+
+def appointment_reminders_send(*, today: datetime.date, years) -> int:
+    """The district's 审证时间安排 drives reminders too: the school admins of a school whose
+    审证日期 is within APPOINTMENT_NOTICE_DAYS days are told the date, the 登记员 and the phone,
+    once per date (a moved date is told again)."""
+    from accounts.services import notify
+
+    from ..models import ReviewAppointment
+
+    sent = 0
+    soon = ReviewAppointment.objects.filter(academic_year__in=years, date__gte=today,
+                                            date__lte=today + datetime.timedelta(days=APPOINTMENT_NOTICE_DAYS))
+    for appointment in soon.select_related("school", "academic_year"):
+        key = f"appointment:{appointment.academic_year.start_year}:{appointment.school_id}:{appointment.date.isoformat()}"
+        contact = "".join([f"，登记员{appointment.registrar}" if appointment.registrar else "",
+                           f"（{appointment.contact_phone}）" if appointment.contact_phone else ""])
+        body = (f"{appointment.school.name}{appointment.academic_year.label}学年的审证日期为"
+                f"{appointment.date.year}年{appointment.date.month}月{appointment.date.day}日{contact}，"
+                "请带上个人学分统计表和送审报表等规定材料，并在此之前完成上报。")
+        admins = _users(role_assignments__role=Role.SCHOOL_ADMIN, role_assignments__school=appointment.school)
+        for user in admins:
+            if Notification.objects.filter(recipient=user, dedupe_key=key).exists():
+                continue
+            notify(user, "本校审证日期临近", body, dedupe_key=key)
+            sent += 1
     return sent

@@ -12,7 +12,7 @@ from accounts.models import AccountEvent, AccountStatus, Job, TeacherProfile, Us
 from tests.factories import make_id_number
 
 HEADER = ["账号", "姓名*", "性别*", "身份证号*", "学段*", "任教学科", "职称", "班主任", "新任教师", "试用期开始日期",
-          "新任（拟任）校长"]
+          "新任（拟任）校长", "党员"]
 
 
 def _workbook(rows) -> SimpleUploadedFile:

@@ -50,9 +50,33 @@ def org(db, clock):
                                 city=city))
 
 
-def seal(*start_years):
+def seal(*start_years, snapshots=True):
+    """Seal these 学年 as the seal console does: every teacher's figures as a snapshot with its
+    Merkle leaf, the root on a committed seal record, then `sealed_at`. With snapshots=False only
+    `sealed_at` is set (a year sealed before the seal console existed)."""
+    from accounts.models import TeacherProfile
+    from credits.selectors import year_figures
+    from sealing import merkle
+    from sealing.models import SealedSnapshot, SealRecord, SealState
+
     for y in start_years:
         year = AcademicYearFactory(start_year=y)
+        if snapshots:
+            actor = UserFactory(username="sealer")
+            teachers = {t.pk: t for t in TeacherProfile.objects.select_related("school")}
+            figures = year_figures(teacher_ids=list(teachers), academic_year=y)
+            record = SealRecord.objects.create(academic_year=year, started_by=actor, started_at=timezone.now())
+            rows = []
+            for tid in sorted(figures):
+                f = figures[tid]
+                values = {name: getattr(f, name) for name in SealedSnapshot.FIGURES}
+                digest = merkle.leaf_hash(merkle.snapshot_payload(teacher_id=tid, start_year=y, figures=values))
+                rows.append(SealedSnapshot(seal=record, academic_year=year, teacher_id=tid, school=teachers[tid].school,
+                                           district_id=teachers[tid].school.district_id, digest=digest, **values))
+            SealedSnapshot.objects.bulk_create(rows)
+            SealRecord.objects.filter(pk=record.pk).update(
+                state=SealState.COMMITTED, committed_at=timezone.now(), teacher_count=len(rows),
+                merkle_root=merkle.merkle_root([r.digest for r in rows]))
         AcademicYear.objects.filter(pk=year.pk).update(sealed_at=timezone.now())
 
 
@@ -82,3 +106,43 @@ def spread(total_reg, total_flex):
 @pytest.fixture
 def teacher(org):
     return TeacherProfileFactory(school=org.school, name="李老师")
+
+
+@pytest.fixture(autouse=True)
+def _no_signing_keys(settings, tmp_path):
+    """No keys unless a test asks for them (a developer's ./var/signing is never used)."""
+    settings.CERT_SIGNING_DIR = tmp_path / "no-keys"
+    settings.CERT_TRUST_ROOTS = [str(tmp_path / "no-keys" / "ca.pem")]
+    settings.SITE_URL = "https://jixiao.example.cn"
+
+
+@pytest.fixture
+def signing_keys(settings, tmp_path):
+    """A development CA and keys for the city and the two districts, generated into tmp."""
+    from certificates.signing import create_dev_keys
+
+    folder = tmp_path / "keys"
+    settings.CERT_SIGNING_DIR = folder
+    settings.CERT_SIGNING_PASSWORD = "test-pass"
+    settings.CERT_TRUST_ROOTS = [str(folder / "ca.pem")]
+    create_dev_keys(folder, [("city", "成都市教育科学研究院"), ("d510116", "成都市双流区教育局"),
+                             ("d510115", "成都市温江区教育局")], password="test-pass")
+    return folder
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def eligible_application(org, teacher, items):
+    from certificates.models import TitleKind
+    from certificates.services import title_application_mark
+
+    give(teacher, items, spread("268", "134"))
+    seal(*WINDOW)
+    return title_application_mark(actor=org.admin, teacher=teacher, kind=TitleKind.SENIOR, year=REVIEW_YEAR)

@@ -61,8 +61,33 @@ def test_probation_pass_needs_120_in_the_last_year():
     assert R.probation_pass_check(totals(100, 20), 2017).ok
 
 
-def test_new_teacher_needs_120_in_the_probation_year():
-    assert R.new_teacher_check(totals(90, 0), 2017).missing == {"total": D(30)}
+def _with_items(**credited):
+    by_item = {code: R.ItemTotal(raw=D(v), credited=D(v), over_cap=D(0)) for code, v in credited.items()}
+    total = sum((D(v) for v in credited.values()), D(0))
+    return R.YearTotals(regulated=total, total=total, by_item=by_item)
+
+
+RULES = {
+    "induction": R.ItemRule("induction", "regulated", "centralized", "per_hour", D(1), new_teacher_induction=True),
+    "other": R.ItemRule("other", "regulated", "centralized", "per_hour", D(1)),
+}
+
+
+def test_new_teacher_needs_120_of_induction_training_in_the_probation_year():
+    """二(一)1: 新任教师在试用期内应完成不少于120学分的岗位适应性培训 — only those items count."""
+    c = R.new_teacher_check(_with_items(induction=90, other=200), 2017, RULES)
+    assert c.missing == {"total": D(30)}
+    assert "岗位适应性培训" in c.label and c.counts == "仅计岗位适应性培训项目"
+
+
+def test_120_hours_of_other_training_do_not_pass_the_new_teacher_check():
+    assert not R.new_teacher_check(_with_items(other=120), 2017, RULES).ok
+
+
+def test_the_probation_pass_check_counts_every_credit():
+    """三(二)3 新教师转正: 最近一个学年度至少120培训学分 — all of them."""
+    c = R.probation_pass_check(_with_items(other=120), 2017)
+    assert c.ok and c.counts == "全部学分" and "全部学分" in c.label
 
 
 def test_head_teacher_needs_30_of_topic_training():
@@ -80,3 +105,17 @@ def test_start_year_for_the_31_july_and_1_august_boundary():
 
     assert R.start_year_for(datetime.date(2018, 7, 31)) == 2017
     assert R.start_year_for(datetime.date(2018, 8, 1)) == 2018
+
+
+def test_the_unconfirmed_share_is_cut_by_the_cap_like_the_rest():
+    """Credits resting on 待确认 values (第14–16条 defaults) are counted as such, never more than
+    the item is credited after its cap."""
+    rules = {
+        "notes": R.ItemRule("notes", "regulated", "self_directed", "per_count", D(3), cap=D(8), unconfirmed=True),
+        "talk": R.ItemRule("talk", "flexible", "self_directed", "by_option", options={"a": D(10), "b": D(4)},
+                           unconfirmed_options=frozenset({"a"})),
+    }
+    t = R.year_totals([R.Claim("notes", D(5)), R.Claim("talk", D(1), "a"), R.Claim("talk", D(1), "b")], rules)
+    assert t.by_item["notes"].unconfirmed == D(8) and t.by_item["talk"].unconfirmed == D(10)
+    assert (t.total, t.unconfirmed) == (D(22), D(18))
+    assert R.year_check(t, 2017).unconfirmed == D(18)

@@ -174,8 +174,12 @@ def test_new_teacher_needs_120_in_the_probation_year(make_entry, teacher):
     teacher.probation_start = datetime.date(2018, 9, 1)
     teacher.save()
     make_entry(teacher, "new_teacher_induction", "100", year=2018)
+    make_entry(teacher, "admin_training", "120", year=2018)
     c = selectors.teacher_compliance(teacher=teacher, academic_year=2019)
+    # Only the 岗位适应性培训 counts towards the 120 (二(一)1); the 转正 check of 三(二)3 counts all.
     assert c.new_teacher.years == (2018,) and c.new_teacher.missing == {"total": D(20)}
+    assert c.new_teacher.counts == "仅计岗位适应性培训项目"
+    assert selectors.teacher_compliance(teacher=teacher, academic_year=2018).probation_pass.ok
 
 
 def test_new_principal_counts_qualification_training(make_entry, teacher):

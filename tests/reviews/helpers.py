@@ -3,6 +3,7 @@ each, and a user for every reviewing role; the shipped catalogue; the 2017-2018 
 
 import datetime
 import io
+import itertools
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,7 +17,8 @@ from tests.factories import AcademicYearFactory, DistrictFactory, SchoolFactory,
 # Days inside each window of the 2017-2018 学年.
 REGISTRATION_DAY = datetime.date(2018, 3, 15)
 ROSTER_DAY = datetime.date(2018, 6, 1)
-DISTRICT_DAY = datetime.date(2018, 9, 10)
+# Inside both the districts' review (9月1日–10月31日) and the city's for 市直属学校 (9月12日–30日).
+DISTRICT_DAY = datetime.date(2018, 9, 15)
 CITY_DAY = datetime.date(2018, 11, 10)
 ACTIVITY_DAY = datetime.date(2018, 3, 1)
 
@@ -25,7 +27,14 @@ PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
-def pdf(name: str = "学时证明.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
+_files = itertools.count(1)
+
+
+def pdf(name: str = "学时证明.pdf", content: bytes | None = None) -> SimpleUploadedFile:
+    """A small PDF; each call a different file unless `content` is given (the same proof file
+    on two entries of one teacher is refused as a duplicate)."""
+    if content is None:
+        content = PDF_BYTES + f"% file {next(_files)}\n".encode()
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 

@@ -1,6 +1,7 @@
 """Each flow from declaration to registered, with the teacher's totals."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -19,11 +20,16 @@ def _totals(world, teacher=None):
     return teacher_year_totals(teacher=teacher or world.teacher, academic_year=world.year)
 
 
+_sessions = itertools.count(1)
+
+
 def _declare(world, code="admin_training", quantity="8", teacher=None, **kw):
     teacher = teacher or world.teacher
     kw.setdefault("evidence_files", [pdf()] if world.item(code).flow == "declare" else [])
-    return S.entry_declare(teacher_user=teacher.user, item=world.item(code), title="区级骨干教师培训",
-                           started_on=ACTIVITY_DAY, quantity=quantity, today=REGISTRATION_DAY, **kw)
+    # Each call its own activity: the same item, dates and title twice is refused as a duplicate.
+    kw.setdefault("title", f"区级骨干教师培训（第{next(_sessions)}期）")
+    return S.entry_declare(teacher_user=teacher.user, item=world.item(code), started_on=ACTIVITY_DAY,
+                           quantity=quantity, today=REGISTRATION_DAY, **kw)
 
 
 def test_centralized_training_walks_declare_to_confirmed(world):
@@ -66,7 +72,8 @@ def test_flexible_self_registration_with_fewer_hours_approved(world):
 def test_admin_registered_document_item_goes_to_district_review(world):
     entry = S.entry_admin_register(actor=world.school_admin, teacher=world.teacher, item=world.item("putonghua"),
                                    title="普通话等级证书", started_on=ACTIVITY_DAY, option="grade2a_up",
-                                   evidence_files=[pdf("证书.pdf")], today=REGISTRATION_DAY)
+                                   certificate_no="5101180301", evidence_files=[pdf("证书.pdf")],
+                                   today=REGISTRATION_DAY)
     assert entry.status == EntryStatus.SCHOOL_APPROVED and entry.credits == Decimal("14.0")
     S.entry_district_review(actor=world.district_admin, entry=entry, approve=True, today=DISTRICT_DAY)
     assert _totals(world).regulated == Decimal("14")
@@ -124,9 +131,9 @@ def test_teacher_withdraws_before_review(world):
 
 def test_edit_before_review_is_logged_with_changed_fields(world):
     entry = _declare(world)
-    S.entry_update(actor=world.teacher.user, entry=entry, quantity="12", today=REGISTRATION_DAY)
+    S.entry_update(actor=world.teacher.user, entry=entry, quantity="9.5", today=REGISTRATION_DAY)
     edit = EntryTransition.objects.get(entry=entry, action=Action.EDIT)
-    assert edit.changes["quantity_claimed"][1] == "12"
+    assert edit.changes["quantity_claimed"][1] == "9.5"
     assert edit.from_state == edit.to_state == EntryStatus.SUBMITTED
 
 
@@ -163,7 +170,8 @@ def test_large_bulk_runs_as_job_with_results(world, django_capture_on_commit_cal
 def test_district_rejection_of_admin_registered_entry_notifies_teacher_and_school_admin(world):
     entry = S.entry_admin_register(actor=world.school_admin, teacher=world.teacher, item=world.item("title_exam"),
                                    title="计算机应用能力考试", started_on=ACTIVITY_DAY, quantity="1",
-                                   evidence_files=[pdf("合格证.pdf")], today=REGISTRATION_DAY)
+                                   certificate_no="JSJ-2018-0001", evidence_files=[pdf("合格证.pdf")],
+                                   today=REGISTRATION_DAY)
     S.entry_district_review(actor=world.district_admin, entry=entry, approve=False, comment="合格证不是本学年",
                             today=DISTRICT_DAY)
     for user in (world.teacher.user, world.school_admin):

@@ -34,7 +34,7 @@ def _refused(entry, call, kind, message_part=""):
     before = snapshot(entry)
     with pytest.raises(TransitionError) as exc:
         call()
-    assert exc.value.kind == kind
+    assert exc.value.reason == kind
     assert message_part in exc.value.message
     assert snapshot(entry) == before
 
@@ -70,7 +70,8 @@ def test_district_admin_of_another_district_is_refused(world):
 def test_district_admin_cannot_review_city_direct_school(world):
     entry = S.entry_admin_register(actor=world.city_admin, teacher=world.city_teacher, item=world.item("title_exam"),
                                    title="职称外语考试", started_on=ACTIVITY_DAY, quantity="1",
-                                   evidence_files=[pdf("合格证.pdf")], today=REGISTRATION_DAY)
+                                   certificate_no="WY2018001", evidence_files=[pdf("合格证.pdf")],
+                                   today=REGISTRATION_DAY)
     _refused(entry, lambda: S.entry_district_review(actor=world.district_admin, entry=entry, approve=True,
                                                     today=DISTRICT_DAY), "permission")
 
@@ -175,7 +176,7 @@ def test_unapproved_account_cannot_register(world):
     with pytest.raises(TransitionError) as exc:
         S.entry_declare(teacher_user=world.teacher.user, item=world.item("admin_training"), title="培训",
                         started_on=ACTIVITY_DAY, quantity="8", evidence_files=[pdf()], today=REGISTRATION_DAY)
-    assert exc.value.kind == "permission"
+    assert exc.value.reason == "permission"
     assert not CreditEntry.objects.exists()
 
 

@@ -2,6 +2,8 @@
 accepted action adds exactly one audit row whose from/to states match the entry, and every
 refused one changes nothing."""
 
+import itertools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +25,7 @@ ACTIONS = {
     "withdraw": lambda a, e, d, ok: S.entry_withdraw(actor=a, entry=e, today=d),
     "resubmit": lambda a, e, d, ok: S.entry_resubmit(actor=a, entry=e, today=d),
 }
+_examples = itertools.count(1)
 steps = st.lists(st.tuples(st.sampled_from(sorted(ACTIONS)), st.sampled_from(ACTORS), st.sampled_from(DAYS),
                            st.booleans()), min_size=1, max_size=12)
 
@@ -30,7 +33,9 @@ steps = st.lists(st.tuples(st.sampled_from(sorted(ACTIONS)), st.sampled_from(ACT
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(sequence=steps)
 def test_every_action_is_one_audit_row_or_nothing(world, sequence):
-    entry = S.entry_declare(teacher_user=world.teacher.user, item=world.item("admin_training"), title="培训",
+    # Examples share the database: each declares its own activity (a repeat is refused as a duplicate).
+    entry = S.entry_declare(teacher_user=world.teacher.user, item=world.item("admin_training"),
+                            title=f"培训{next(_examples)}",
                             started_on=ACTIVITY_DAY, quantity="8", evidence_files=[pdf()], today=REGISTRATION_DAY)
     for name, actor_name, day, approve in sequence:
         actor = world.teacher.user if actor_name == "teacher" else getattr(world, actor_name)

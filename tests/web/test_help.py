@@ -43,3 +43,20 @@ def test_favicon_ico_points_at_a_static_file_that_exists(client):
     assert response.status_code == 301
     assert response["Location"].endswith("img/favicon.ico")
     assert finders.find("img/favicon.ico") is not None
+
+
+def test_the_footer_names_the_schools_registrar_and_the_reviewing_office(client):
+    import datetime as dt
+
+    from reviews.models import ReviewAppointment
+    from tests.factories import AcademicYearFactory, DistrictFactory, SchoolFactory, TeacherProfileFactory
+
+    school = SchoolFactory(name="棠湖中学", district=DistrictFactory(name="双流区"))
+    ReviewAppointment.objects.create(academic_year=AcademicYearFactory(start_year=2017), school=school, group="高中",
+                                     sequence=2, date=dt.date(2018, 9, 11), registrar="周老师", contact_phone="028-85800000")
+    profile = TeacherProfileFactory(school=school)
+    client.force_login(profile.user)
+    body = client.get(reverse("help")).content.decode()
+    footer = body[body.index('data-testid="footer"'):]
+    assert "登记员 周老师 028-85800000" in footer
+    assert "2018年9月11日" in footer and "双流区教师培训机构" in footer

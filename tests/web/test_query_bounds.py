@@ -59,6 +59,10 @@ PAGES = [
     ("district_admin", "accounts:account_approvals", ()),
     ("district_admin", "accounts:change_requests", ()),
     ("city", "accounts:change_requests", ()),
+    ("teacher", "reports:form2", ()),
+    ("school_admin", "reports:index", ()),
+    ("school_admin", "reports:precheck", ()),
+    ("district_admin", "reports:index", ()),
 ]
 
 

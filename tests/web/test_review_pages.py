@@ -147,7 +147,7 @@ def test_school_admin_registers_a_regulated_item_for_a_teacher(world, client):
     assert "李老师" in html and "晋升职称考试" in html
     client.post(reverse("reviews:admin_register"), {
         "teacher": world.teacher.pk, "item": item.pk, "title": "计算机应用能力考试", "organizer": "人社局",
-        "started_on": "2018-04-01", "quantity": "1",
+        "started_on": "2018-04-01", "quantity": "1", "certificate_no": "JSJ2018-01",
         "evidence": SimpleUploadedFile("合格证.pdf", PDF, content_type="application/pdf")})
     e = CreditEntry.objects.get()
     assert e.teacher == world.teacher and e.credits == Decimal("20")

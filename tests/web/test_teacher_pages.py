@@ -85,7 +85,7 @@ def test_only_self_registration_items_are_offered(world, teacher):
 def test_declaring_a_centralized_training_needs_proof(world, teacher):
     item = world.item("admin_training")
     data = {"item": item.pk, "title": "区级骨干教师培训", "organizer": "双流区教师培训中心",
-            "started_on": "2018-04-02", "quantity": "16"}
+            "started_on": "2018-04-02", "ended_on": "2018-04-03", "quantity": "16"}
     response = teacher.post(reverse("reviews:entry_declare"), data)
     assert 'data-testid="error-evidence"' in response.content.decode()
     assert not CreditEntry.objects.exists()

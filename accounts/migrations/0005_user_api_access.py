@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_change_request_actors'),
+        ('accounts', '0004_integrity_checks'),
     ]
 
     operations = [

@@ -1,0 +1,180 @@
+"""Benchmark of the large reports: `manage.py reports_bench [--district-teachers N] [--school-teachers M]`.
+
+Creates, inside a transaction that is rolled back, a district of N teachers (100 per school) and
+one school of M teachers, each with E counted entries, then measures
+
+- the district's 送审报表 (Excel, write-only, school batch by school batch),
+- the district's compliance export (Excel, with the five-year cycle),
+- the school's 个人学分统计表 bundle (one PDF in the order of its 送审报表, rendered in chunks),
+
+printing seconds, the peak of Python allocations during each (tracemalloc) and the process's
+peak resident memory. It measures; it never fails (an error is printed as a figure)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from decimal import Decimal
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _measure(label, fn, out, *, trace: bool = True) -> dict:
+    """Seconds, the peak of Python allocations (tracemalloc; off for WeasyPrint, which it slows
+    several times over) and the process's peak RSS so far."""
+    if trace:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        detail = fn()
+        error = ""
+    except Exception as exc:  # noqa: BLE001 — a benchmark reports, it does not fail
+        detail, error = None, f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - t0
+    peak = None
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        tracemalloc.stop()
+    row = {"label": label, "seconds": seconds, "peak_mb": peak, "rss_mb": _rss_mb(), "detail": detail, "error": error}
+    python_peak = f"{peak:7.1f} MB" if peak is not None else "   未测 "
+    _say(out, f"  {label:<30} {seconds:8.2f} s   Python 峰值 {python_peak}   进程峰值 RSS {row['rss_mb']:7.1f} MB"
+         + (f"   {detail}" if detail else "") + (f"   出错：{error}" if error else ""))
+    return row
+
+
+def _say(out, line: str) -> None:
+    out.write(line + "\n")
+    out.flush()
+
+
+def _make(*, district_teachers: int, school_teachers: int, entries: int, seed: int):
+    from django.core.management import call_command
+
+    from accounts.idcard import check_character
+    from accounts.models import AccountStatus, District, School, Stage, TeacherProfile, User
+    from credits import selectors
+    from credits.models import AcademicYear, CreditEntry, CreditItem, EntrySource, EntryStatus
+
+    rnd = random.Random(seed)
+    if not CreditItem.objects.exists():
+        call_command("loaddata", "credit_items", verbosity=0)
+    year, _ = AcademicYear.objects.get_or_create(start_year=2017, defaults=AcademicYear.default_calendar(2017))
+    district = District.objects.create(code="RBENCH", name="报表基准测试区")
+    n_schools = max(1, district_teachers // 100)
+    schools = [School(code=f"RB{i:05d}", name=f"报表基准学校{i}", district=district, category="primary",
+                      stages=[Stage.PRIMARY]) for i in range(n_schools)]
+    big = School(code="RBBIG", name="报表基准高完中", district=district, category="senior",
+                 stages=[Stage.JUNIOR, Stage.SENIOR])
+    School.objects.bulk_create([*schools, big])
+    schools = list(School.objects.filter(district=district, code__startswith="RB0").order_by("code"))
+    big = School.objects.get(code="RBBIG")
+    total = district_teachers + school_teachers
+    User.objects.bulk_create([User(username=f"rbench{i:07d}", password="!") for i in range(total)], batch_size=5000)
+    users = list(User.objects.filter(username__startswith="rbench").order_by("username"))
+    profiles = []
+    for i, user in enumerate(users):
+        in_big = i >= district_teachers
+        profiles.append(TeacherProfile(
+            user=user, school=big if in_big else schools[i % n_schools], name=f"教师{i}", gender="female",
+            id_number=_id(i, check_character), subject="语文",
+            stage=(Stage.JUNIOR if i % 2 else Stage.SENIOR) if in_big else Stage.PRIMARY,
+            status=AccountStatus.APPROVED))
+    TeacherProfile.objects.bulk_create(profiles, batch_size=5000)
+    items = [i for i in selectors.catalogue_for(2017) if i.code != "support_teaching"]
+    rows = []
+    for p in TeacherProfile.objects.filter(school__district=district).select_related("user").iterator(chunk_size=5000):
+        for _ in range(entries):
+            item = rnd.choice(items)
+            option = rnd.choice([o["key"] for o in item.options]) if item.options else ""
+            rows.append(CreditEntry(
+                teacher=p, school_id=p.school_id, academic_year=year, item=item, option=option, title="基准培训",
+                started_on=datetime.date(2017, 10, 1), quantity_claimed=Decimal(rnd.randint(1, 300)) / 10,
+                credits=Decimal(1), status=EntryStatus.DISTRICT_REVIEWED, source=EntrySource.DECLARED,
+                created_by_id=p.user_id))
+        if len(rows) >= 20000:
+            CreditEntry.objects.bulk_create(rows, batch_size=5000)
+            rows = []
+    CreditEntry.objects.bulk_create(rows, batch_size=5000)
+    return year, district, schools, big
+
+
+def _id(i: int, check_character) -> str:
+    birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=i // 1000)
+    first17 = f"510122{birth:%Y%m%d}{i % 1000:03d}"
+    return first17 + check_character(first17)
+
+
+def run(*, district_teachers: int = 10000, school_teachers: int = 2000, entries: int = 10, seed: int = 1,
+        pdf: bool = True, out=sys.stdout) -> list[dict]:
+    from django.db import connection, transaction
+
+    from . import documents as D
+
+    results: list[dict] = []
+    _say(out, f"报表基准（{connection.vendor}）：区 {district_teachers} 名教师、学校 {school_teachers} 名教师，"
+              f"每人 {entries} 条登记（数据已回滚）")
+    try:
+        with transaction.atomic():
+            t0 = time.perf_counter()
+            try:
+                year, district, schools, big = _make(district_teachers=district_teachers, school_teachers=school_teachers,
+                                                     entries=entries, seed=seed)
+            except Exception as exc:  # noqa: BLE001
+                _say(out, f"  生成数据出错：{type(exc).__name__}: {exc}")
+                raise _Rollback from None
+            _say(out, f"  {'生成数据':<30} {time.perf_counter() - t0:8.2f} s")
+            with tempfile.TemporaryDirectory() as tmp:
+                def district_report():
+                    n = D.district_submission_xlsx(schools, year, f"{tmp}/district.xlsx", title=district.name)
+                    return f"{n} 行，{os.path.getsize(f'{tmp}/district.xlsx') / 1024:.0f} KB"
+
+                def district_compliance():
+                    n = D.compliance_xlsx(schools, year, f"{tmp}/compliance.xlsx", level="district", title=district.name)
+                    return f"{n} 行"
+
+                def bundle():
+                    n = D.statements_bundle_pdf(big, year, f"{tmp}/bundle.pdf")
+                    return f"{n} 份，{os.path.getsize(f'{tmp}/bundle.pdf') / 1024 / 1024:.1f} MB"
+
+                results.append(_measure(f"区送审报表 Excel（{district_teachers} 人）", district_report, out))
+                results.append(_measure(f"区达标情况 Excel（{district_teachers} 人）", district_compliance, out))
+                if pdf:
+                    results.append(_measure(f"全校个人学分统计表 PDF（{school_teachers} 人）", bundle, out, trace=False))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return results
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(description="审证报表基准测试")
+    parser.add_argument("--district-teachers", type=int, default=10000)
+    parser.add_argument("--school-teachers", type=int, default=2000)
+    parser.add_argument("--entries", type=int, default=10)
+    parser.add_argument("--no-pdf", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
+    import django
+
+    django.setup()
+    run(district_teachers=args.district_teachers, school_teachers=args.school_teachers, entries=args.entries,
+        pdf=not args.no_pdf)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+from django.core.management import BaseCommand
+
+from reports.bench import run
+
+
+class Command(BaseCommand):
+    help = ("审证报表基准测试：区送审报表（默认 10000 名教师）与全校个人学分统计表 PDF（默认 2000 名教师），"
+            "打印耗时与内存峰值（数据在事务中创建并回滚，从不失败）。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--district-teachers", type=int, default=10000)
+        parser.add_argument("--school-teachers", type=int, default=2000)
+        parser.add_argument("--entries", type=int, default=10, help="每名教师的登记条数")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--no-pdf", action="store_true", help="不测全校个人学分统计表 PDF")
+
+    def handle(self, *args, district_teachers, school_teachers, entries, seed, no_pdf, **options):
+        run(district_teachers=district_teachers, school_teachers=school_teachers, entries=entries, seed=seed,
+            pdf=not no_pdf, out=self.stdout)

@@ -1,0 +1,40 @@
+"""What the reports app keeps: the signed and stamped 附件2 scans, archived per teacher and 学年
+("签字盖章的登记表按年度存档备查", notice 二(四)1). Append-only: a new scan is a new row; the
+latest one is current, earlier ones stay on file."""
+
+import uuid
+from pathlib import PurePosixPath
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+
+
+def scan_upload_to(instance, filename: str) -> str:
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"form2-scans/{instance.academic_year.start_year}/{uuid.uuid4().hex}{suffix}"
+
+
+class SignedForm2(models.Model):
+    teacher = models.ForeignKey("accounts.TeacherProfile", verbose_name="教师", on_delete=models.PROTECT,
+                                related_name="signed_form2s")
+    academic_year = models.ForeignKey("credits.AcademicYear", verbose_name="学年", on_delete=models.PROTECT,
+                                      related_name="signed_form2s")
+    school = models.ForeignKey("accounts.School", verbose_name="存档学校", on_delete=models.PROTECT, related_name="+")
+    file = models.FileField("签字盖章扫描件", upload_to=scan_upload_to, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件2 签字盖章扫描件"
+        verbose_name_plural = "附件2 签字盖章扫描件"
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["teacher", "academic_year"]), models.Index(fields=["school", "academic_year"])]
+        triggers = [pgtrigger.Protect(name="signed_form2_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.teacher.name} · {self.academic_year} 附件2"

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("precheck/", views.precheck_page, name="precheck"),
+    path("statement.pdf", views.statement, name="statement"),
+    path("statements.pdf", views.statements, name="statements"),
+    path("submission/", views.submission, name="submission"),
+    path("form3/", views.form3, name="form3"),
+    path("form2/", views.form2_page, name="form2"),
+    path("form2.pdf", views.form2_pdf, name="form2_pdf"),
+    path("form2/scans/<int:pk>/", views.form2_scan, name="form2_scan"),
+    path("roster-template.xlsx", views.roster_template, name="roster_template"),
+    path("compliance.xlsx", views.compliance_export, name="compliance_export"),
+    path("district-submission.xlsx", views.district_submission, name="district_submission"),
+    path("package/", views.package, name="package"),
+    path("package/<int:pk>/download/", views.package_download, name="package_download"),
+]

@@ -1,0 +1,305 @@
+"""Pages and downloads of the 审证 package. Thin: scope from accounts.access, documents from
+reports.documents, writes from reports.services. Out of scope answers 404, as missing does."""
+
+from __future__ import annotations
+
+import tempfile
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.access import administered_schools, get_teacher_for_user_or_404, has_role, schools_for_role
+from accounts.models import District, Job, Role, School
+from credits.models import AcademicYear
+from jixiao.views import review_year
+
+from . import documents as D
+from . import selectors as S
+from . import services
+from .errors import ReportError
+from .models import SignedForm2
+from .package import latest_scans
+from .precheck import precheck as run_precheck
+
+PDF = "application/pdf"
+
+
+def _digits(raw: str, n: int | None = None) -> bool:
+    return raw.isascii() and raw.isdigit() and (n is None or len(raw) == n) and len(raw) < 16
+
+
+def _year(request) -> AcademicYear:
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    if not raw:
+        return review_year()
+    if not _digits(raw, 4):
+        raise Http404("没有该学年。")
+    return get_object_or_404(AcademicYear, start_year=int(raw))
+
+
+def _years():
+    return list(AcademicYear.objects.order_by("-start_year"))
+
+
+def _download(content: bytes, filename: str, content_type: str, *, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    kind = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{kind}; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _file_download(path: str, filename: str, content_type: str) -> FileResponse:
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type)  # noqa: SIM115
+
+
+def _schools(user):
+    if not access.is_admin_user(user):
+        raise PermissionDenied("该页面供学校、区（市）县和市教科院管理员使用。")
+    return administered_schools(user).select_related("district")
+
+
+def _school(request) -> School:
+    """The school named by ?school= among those the user administers (the first by default)."""
+    schools = _schools(request.user)
+    raw = request.GET.get("school") or request.POST.get("school") or ""
+    if raw:
+        if not _digits(raw):
+            raise Http404
+        return get_object_or_404(schools, pk=int(raw))
+    school = schools.order_by("name").first()
+    if school is None:
+        raise Http404("没有可查看的学校。")
+    return school
+
+
+def _teacher(request):
+    """The teacher named by ?teacher= within the user's scope, else the user's own profile."""
+    raw = request.GET.get("teacher") or request.POST.get("teacher") or ""
+    if raw:
+        if not _digits(raw):
+            raise Http404
+        return get_teacher_for_user_or_404(request.user, int(raw))
+    profile = getattr(request.user, "teacher_profile", None)
+    if profile is None:
+        raise Http404("没有教师信息。")
+    return profile
+
+
+def _applicants(request, school):
+    """附件3's teachers: those ticked (?t=…) among the school's teachers, in report order."""
+    raw = request.GET.getlist("t") + request.POST.getlist("t")
+    marked = {t.pk: t for t in S.title_applicants(school, _year(request))}
+    if not raw:
+        return list(marked.values())
+    ids = {int(v) for v in raw if _digits(v)}
+    return [marked.get(t.pk, t) for t in S.ordered_teachers(school) if t.pk in ids]
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+@login_required
+def index(request):
+    """审证材料: the school's documents, the pre-audit check and the one-click package; the
+    district's and the city's exports."""
+    user = request.user
+    schools = _schools(user)
+    school_level = bool(schools_for_role(user, Role.SCHOOL_ADMIN) | schools_for_role(user, Role.SCHOOL_LEADER))
+    if has_role(user, Role.CITY_STAFF):
+        listed = []  # the whole city: reached with ?school= from the district lists, not a menu of thousands
+    else:
+        listed = list(schools.order_by("name"))
+    year = _year(request)
+    school = _school(request) if (request.GET.get("school") or school_level) else None
+    context = {"year": year, "years": _years(), "school": school, "schools": listed if len(listed) > 1 else [],
+               "districts": [], "is_city": has_role(user, Role.CITY_STAFF)}
+    if school is not None:
+        sections = S.ordered_sections(school)
+        context["sections"] = sections
+        context["teachers"] = [t for s in sections for t in s.teachers]
+        scans = {s.teacher_id: s for s in latest_scans(school, year)}
+        context["teacher_rows"] = [(t, scans.get(t.pk)) for t in context["teachers"]]
+        context["applicant_ids"] = {t.pk for t in S.title_applicants(school, year)}
+        context["check"] = run_precheck(school, year)
+    if has_role(user, Role.DISTRICT_ADMIN):
+        context["districts"] = list(District.objects.filter(
+            pk__in=[ra.district_id for ra in access.role_assignments(user) if ra.role == Role.DISTRICT_ADMIN]))
+    raw_job = request.GET.get("job", "")
+    context["job"] = Job.objects.filter(pk=int(raw_job), owner=user).first() if _digits(raw_job) else None
+    context["base_schools"] = list(schools_for_role(user, Role.BASE_SCHOOL_ADMIN))
+    return render(request, "reports/index.html", context)
+
+
+@login_required
+def precheck_page(request):
+    school, year = _school(request), _year(request)
+    return render(request, "reports/precheck.html", {"check": run_precheck(school, year), "school": school,
+                                                     "year": year, "years": _years()})
+
+
+@login_required
+def form2_page(request):
+    """附件2 of a teacher (their own, or one in the admin's scope): the PDF to print and sign,
+    and the signed and stamped scans archived with the 学年."""
+    teacher, year = _teacher(request), _year(request)
+    ctx = D.form2_context(teacher, year)
+    if request.method == "POST":
+        if not (access.is_school_admin_of(request.user, teacher.school_id) or teacher.user_id == request.user.pk):
+            raise PermissionDenied("只有本人或本校校管理员可以上传签字盖章的登记表。")
+        upload = request.FILES.get("scan")
+        if upload is None:
+            messages.error(request, "请选择签字盖章后的登记表扫描件（PDF、JPG 或 PNG）。")
+        else:
+            try:
+                services.form2_scan_upload(actor=request.user, teacher=teacher, academic_year=year, upload=upload)
+            except ReportError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "已存档签字盖章的登记表。")
+        return redirect(reverse("reports:form2") + f"?teacher={teacher.pk}&year={year.start_year}")
+    ctx.update({"years": _years(), "scans": SignedForm2.objects.filter(teacher=teacher, academic_year=year),
+                "can_upload": access.is_school_admin_of(request.user, teacher.school_id) or teacher.user_id == request.user.pk})
+    return render(request, "reports/form2.html", ctx)
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+
+@login_required
+def form2_pdf(request):
+    teacher, year = _teacher(request), _year(request)
+    return _download(D.form2_pdf(teacher, year), f"附件2-{teacher.name}-{year.label}.pdf", PDF)
+
+
+@login_required
+def form2_scan(request, pk):
+    scan = get_object_or_404(SignedForm2.objects.filter(teacher__in=access.teachers_for_user(request.user)), pk=pk)
+    try:
+        handle = scan.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在。") from None
+    return FileResponse(handle, filename=scan.original_name, content_type=scan.content_type)
+
+
+@login_required
+def statement(request):
+    teacher, year = _teacher(request), _year(request)
+    return _download(D.statement_pdf(teacher, year), f"个人学分统计表-{teacher.name}-{year.label}.pdf", PDF)
+
+
+@login_required
+def statements(request):
+    school, year = _school(request), _year(request)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        D.statements_bundle_pdf(school, year, tmp.name)
+        return _file_download(tmp.name, f"{school.name}-{year.label}-个人学分统计表.pdf", PDF)
+
+
+@login_required
+def submission(request):
+    school, year = _school(request), _year(request)
+    if request.GET.get("format") == "xlsx":
+        return _download(D.submission_xlsx(school, year), f"{school.name}-{year.label}-送审报表.xlsx", D.XLSX)
+    return _download(D.submission_pdf(school, year), f"{school.name}-{year.label}-送审报表.pdf", PDF)
+
+
+@login_required
+def form3(request):
+    school, year = _school(request), _year(request)
+    teachers = _applicants(request, school)
+    if not teachers:
+        messages.error(request, "请先勾选本年度拟评职称（或转正）的教师。")
+        return redirect(reverse("reports:index") + f"?school={school.pk}&year={year.start_year}")
+    filler, phone = request.GET.get("filler", "")[:32], request.GET.get("phone", "")[:32]
+    name = f"{school.name}-{year.label}-附件3送审报表（评职称用）"
+    if request.GET.get("format") == "pdf":
+        return _download(D.form3_pdf(school, year, teachers, filler=filler, phone=phone), f"{name}.pdf", PDF)
+    return _download(D.form3_xlsx(school, year, teachers, filler=filler, phone=phone), f"{name}.xlsx", D.XLSX)
+
+
+@login_required
+def roster_template(request):
+    """附件1 pre-filled with the 区 and the 基地校's name."""
+    schools = schools_for_role(request.user, Role.BASE_SCHOOL_ADMIN).select_related("district")
+    school = schools.order_by("name").first()
+    if school is None:
+        raise PermissionDenied("附件1 花名册由基地校管理员填写。")
+    year = _year(request) if request.GET.get("year") else AcademicYear.for_date(timezone.localdate())
+    return _download(D.roster_template_xlsx(school, year), f"附件1-{school.name}-{year.label}-花名册.xlsx", D.XLSX)
+
+
+def _export_scope(request):
+    """(schools, level, title) of a compliance export the user may have."""
+    user, scope = request.user, request.GET.get("scope", "school")
+    if scope == "city":
+        if not has_role(user, Role.CITY_STAFF):
+            raise Http404
+        return School.objects.select_related("district").order_by("district__order", "district_id", "code"), "city", "成都市"
+    if scope == "district":
+        raw = request.GET.get("district", "")
+        if raw == "city" and has_role(user, Role.CITY_STAFF):
+            return (School.objects.filter(district__isnull=True).select_related("district").order_by("code"),
+                    "district", "市直属学校")
+        if not _digits(raw):
+            raise Http404
+        district = get_object_or_404(District, pk=int(raw))
+        if not (has_role(user, Role.CITY_STAFF) or schools_for_role(user, Role.DISTRICT_ADMIN).filter(district=district).exists()):
+            raise Http404
+        return School.objects.filter(district=district).select_related("district").order_by("code"), "district", district.name
+    school = _school(request)
+    return [school], "school", school.name
+
+
+@login_required
+def compliance_export(request):
+    schools, level, title = _export_scope(request)
+    year = _year(request)
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        D.compliance_xlsx(schools, year, tmp.name, level=level, title=title)
+        return _file_download(tmp.name, f"{title}-{year.label}-达标情况.xlsx", D.XLSX)
+
+
+@login_required
+def district_submission(request):
+    """A district's 送审报表 of every school (streamed to a temporary file, then sent)."""
+    schools, level, title = _export_scope(request)
+    if level == "school":
+        raise Http404
+    year = _year(request)
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        D.district_submission_xlsx(schools, year, tmp.name, title=title)
+        return _file_download(tmp.name, f"{title}-{year.label}-送审报表.xlsx", D.XLSX)
+
+
+@login_required
+@require_POST
+def package(request):
+    school, year = _school(request), _year(request)
+    applicants = _applicants(request, school)
+    job = services.package_start(actor=request.user, school=school, academic_year=year,
+                                 applicant_ids=[t.pk for t in applicants])
+    return redirect(reverse("reports:index") + f"?school={school.pk}&year={year.start_year}&job={job.pk}")
+
+
+@login_required
+def package_download(request, pk):
+    job = get_object_or_404(Job, pk=pk, owner=request.user, kind="reports_package", status=Job.Status.DONE)
+    path = (job.result or {}).get("file")
+    if not path:
+        raise Http404
+    from django.core.files.storage import default_storage
+
+    try:
+        handle = default_storage.open(path, "rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在。") from None
+    return FileResponse(handle, as_attachment=True, filename=job.result.get("filename", "审证材料.zip"),
+                        content_type="application/zip")

@@ -1,0 +1,243 @@
+"""Writes of the seal (notice 三(一)2 "11月……统一核对……所有数据并封存").
+
+- ``seal_start``: city staff seal a 学年 — when every school is ready, or anyway with a reason,
+  closing every still-open entry as 未按期审核 (kept, listed, audited). From that moment the
+  学年 is locked (``AcademicYear.sealing_started_at``): services and PostgreSQL triggers refuse
+  every change. One SealChunk per school is enqueued (on commit) for the Celery workers.
+- ``seal_chunk_run``: one school's teachers: figures through the rule engine, the totals table
+  corrected where it differs, a snapshot with its digest per teacher — all in one transaction
+  with the chunk's `done_at`, so a killed worker leaves the chunk wholly undone.
+- ``seal_finalize``: once every chunk is done, the Merkle root, the counts, the seal record
+  committed and ``AcademicYear.sealed_at`` — one transaction, so no reader sees half a seal.
+- ``seal_resume``: enqueue again whatever is not done (after a worker died); idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.access import has_role
+from accounts.models import Role, School, TeacherProfile
+from credits.models import OPEN_STATUSES, AcademicYear, CreditEntry, EntryStatus, TeacherYearTotal
+from credits.selectors import year_figures
+
+from . import merkle
+from .errors import SealError
+from .models import SealChunk, SealedSnapshot, SealRecord, SealState
+
+LATE_COMMENT = "市教科院封存学年时仍未审核完毕，按“未按期审核”关闭。"
+
+
+def _today(today):
+    return today if today is not None else timezone.localdate()
+
+
+def _require_city(actor) -> None:
+    if not has_role(actor, Role.CITY_STAFF):
+        raise SealError("学年封存由市教科院教师发展研究所办理。", kind="permission")
+
+
+def open_entries(academic_year):
+    """Entries of the 学年 still waiting for someone: they block the seal (or are closed by it)."""
+    return CreditEntry.objects.filter(academic_year=academic_year, status__in=OPEN_STATUSES)
+
+
+@transaction.atomic
+def seal_start(*, actor, academic_year: AcademicYear, force: bool = False, reason: str = "",
+               today: datetime.date | None = None) -> SealRecord:
+    """Start sealing `academic_year`. Refused before the city's check opens (11月), when the year is
+    sealed or being sealed, and — unless `force` with a reason — while entries are still open.
+    With `force`, every open entry is closed as 未按期审核 with an audit row naming the reason."""
+    from accounts.jobs import job_create
+    from reviews.models import Action, EntryTransition
+
+    _require_city(actor)
+    year = AcademicYear.objects.select_for_update().get(pk=academic_year.pk)
+    if year.is_sealed:
+        raise SealError(f"{year.label}学年已于{timezone.localtime(year.sealed_at):%Y年%m月%d日}封存。", kind="state")
+    if year.sealing_started_at is not None:
+        raise SealError(f"{year.label}学年正在封存中，请查看进度。", kind="state")
+    day = _today(today)
+    if day < year.city_seal_opens:
+        d = year.city_seal_opens
+        raise SealError(f"{year.label}学年的市级核对封存于{d.year}年{d.month}月{d.day}日开始，今天还不能封存。",
+                        kind="window")
+    reason = (reason or "").strip()
+    pending = open_entries(year)
+    n_open = pending.count()
+    if n_open and not force:
+        raise SealError(f"{year.label}学年尚有{n_open}条登记未审核完毕；可待审核完毕后封存，或填写理由后仍然封存。",
+                        kind="state")
+    if force and not reason:
+        raise SealError("未全部审核即封存须填写理由。")
+
+    now = timezone.now()
+    closed = 0
+    if n_open:
+        # Closed before the year is locked (the triggers refuse every write after that).
+        rows = list(pending.select_for_update(of=("self",)).values_list("pk", "status"))
+        CreditEntry.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+            status=EntryStatus.LATE, last_comment=LATE_COMMENT, updated_at=now)
+        EntryTransition.objects.bulk_create([
+            EntryTransition(entry_id=pk, action=Action.CLOSE_LATE, actor=actor, role=Role.CITY_STAFF, at=now,
+                            from_state=status, to_state=EntryStatus.LATE,
+                            changes={"status": [status, EntryStatus.LATE]}, comment=f"{LATE_COMMENT}理由：{reason}"[:500])
+            for pk, status in rows
+        ], batch_size=1000)
+        closed = len(rows)
+
+    school_ids = sorted(set(TeacherProfile.objects.order_by().values_list("school_id", flat=True).distinct()))
+    job = job_create(kind="seal", owner=actor, total=len(school_ids) + 1)
+    seal = SealRecord.objects.create(
+        academic_year=year, state=SealState.RUNNING, started_by=actor, started_at=now, forced=bool(force and n_open),
+        reason=reason[:500], closed_late_count=closed, chunk_total=len(school_ids), job=job,
+    )
+    SealChunk.objects.bulk_create([SealChunk(seal=seal, school_id=s) for s in school_ids], batch_size=1000)
+    year.sealing_started_at = now
+    year.save(update_fields=["sealing_started_at"])
+    seal_pk = seal.pk
+    transaction.on_commit(lambda: _enqueue_run(seal_pk))
+    return seal
+
+
+def _enqueue_run(seal_id: int) -> None:
+    from .tasks import seal_run
+
+    seal_run.delay(seal_id)
+
+
+def pending_chunk_ids(seal_id: int) -> list[int]:
+    return list(SealChunk.objects.filter(seal_id=seal_id, done_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+
+
+def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear) -> list[SealedSnapshot]:
+    """Snapshots (with digests) of `teachers` [(pk, school_id, district_id)], and the totals
+    table corrected to the same figures."""
+    ids = [t[0] for t in teachers]
+    figures = year_figures(teacher_ids=ids, academic_year=year.start_year)
+    stored = {r.teacher_id: r for r in TeacherYearTotal.objects.filter(academic_year=year, teacher_id__in=ids)}
+    create, update = [], []
+    snaps = []
+    for pk, school_id, district_id in teachers:
+        f = figures[pk]
+        columns = f.columns()
+        row = stored.get(pk)
+        if row is None:
+            if f.counted_entries or f.open_entries:
+                create.append(TeacherYearTotal(teacher_id=pk, academic_year=year, **columns))
+        elif row.figures() != columns:
+            for name, value in columns.items():
+                setattr(row, name, value)
+            update.append(row)
+        payload = merkle.snapshot_payload(teacher_id=pk, start_year=year.start_year, figures=columns)
+        snaps.append(SealedSnapshot(seal=seal, academic_year=year, teacher_id=pk, school_id=school_id,
+                                    district_id=district_id, digest=merkle.leaf_hash(payload), **columns))
+    TeacherYearTotal.objects.bulk_create(create, batch_size=1000)
+    TeacherYearTotal.objects.bulk_update(update, list(TeacherYearTotal.FIGURES), batch_size=1000)
+    return snaps
+
+
+def seal_chunk_run(*, chunk_id: int) -> bool:
+    """Seal one school's teachers. Returns False when the chunk was done already, or is being
+    done by another worker right now (its row is locked): a redelivered task changes nothing."""
+    from django.conf import settings
+
+    pause = float(getattr(settings, "SEAL_CHUNK_PAUSE_SECONDS", 0) or 0)
+    with transaction.atomic():
+        chunk = (SealChunk.objects.select_for_update(skip_locked=True, of=("self",)).select_related("seal__academic_year")
+                 .filter(pk=chunk_id, done_at__isnull=True).first())
+        if chunk is None or chunk.seal.state != SealState.RUNNING:
+            return False
+        seal, year = chunk.seal, chunk.seal.academic_year
+        done = set(SealedSnapshot.objects.filter(seal=seal).values_list("teacher_id", flat=True))
+        teachers = [t for t in TeacherProfile.objects.filter(school_id=chunk.school_id).order_by("pk")
+                    .values_list("pk", "school_id", "school__district_id") if t[0] not in done]
+        snaps = _snapshot_rows(seal, teachers, year)
+        SealedSnapshot.objects.bulk_create(snaps, batch_size=1000)
+        if pause:
+            import time
+
+            time.sleep(pause)  # SEAL_CHUNK_PAUSE_SECONDS: slows a demo seal down enough to watch it
+        chunk.done_at = timezone.now()
+        chunk.teacher_count = len(snaps)
+        chunk.save(update_fields=["done_at", "teacher_count"])
+        # Under the seal row's lock: the last chunk to commit is the one that sees none left.
+        locked = SealRecord.objects.select_for_update().get(pk=seal.pk)
+        remaining = SealChunk.objects.filter(seal=seal, done_at__isnull=True).count()
+        locked.chunk_done = locked.chunk_total - remaining
+        locked.save(update_fields=["chunk_done"])
+        if locked.job_id:
+            from accounts.models import Job
+
+            Job.objects.filter(pk=locked.job_id).update(done=locked.chunk_done, status=Job.Status.RUNNING)
+        if remaining == 0:
+            seal_pk = seal.pk
+            transaction.on_commit(lambda: _enqueue_finalize(seal_pk))
+    return True
+
+
+def _enqueue_finalize(seal_id: int) -> None:
+    from .tasks import seal_finalize_task
+
+    seal_finalize_task.delay(seal_id)
+
+
+@transaction.atomic
+def seal_finalize(*, seal_id: int) -> bool:
+    """Commit the seal: teachers who moved between chunks are caught up, the root is computed over
+    every snapshot (by teacher id), the record committed and the 学年's `sealed_at` set."""
+    from accounts.jobs import job_finish
+
+    seal = SealRecord.objects.select_for_update(of=("self",)).select_related("academic_year", "job").get(pk=seal_id)
+    if seal.state != SealState.RUNNING or SealChunk.objects.filter(seal=seal, done_at__isnull=True).exists():
+        return False
+    year = seal.academic_year
+    done = set(SealedSnapshot.objects.filter(seal=seal).values_list("teacher_id", flat=True))
+    missing = [t for t in TeacherProfile.objects.order_by("pk").values_list("pk", "school_id", "school__district_id")
+               if t[0] not in done]
+    if missing:
+        SealedSnapshot.objects.bulk_create(_snapshot_rows(seal, missing, year), batch_size=1000)
+    snaps = SealedSnapshot.objects.filter(seal=seal)
+    leaves = list(snaps.order_by("teacher_id").values_list("digest", flat=True))
+    sums = snaps.aggregate(total=Sum("total"), entries=Sum("counted_entries"))
+    now = timezone.now()
+    seal.merkle_root = merkle.merkle_root(leaves)
+    seal.teacher_count = len(leaves)
+    seal.entry_count = sums["entries"] or 0
+    seal.total_credits = sums["total"] or 0
+    seal.chunk_done = seal.chunk_total
+    seal.state = SealState.COMMITTED
+    seal.committed_at = now
+    seal.save(update_fields=["merkle_root", "teacher_count", "entry_count", "total_credits", "chunk_done", "state",
+                             "committed_at"])
+    year.sealed_at = now
+    year.sealed_by_id = seal.started_by_id
+    year.save(update_fields=["sealed_at", "sealed_by"])
+    if seal.job is not None:
+        job_finish(seal.job, result={"seal": seal.pk, "merkle_root": seal.merkle_root, "teachers": seal.teacher_count})
+    return True
+
+
+def seal_resume(*, seal_id: int) -> int:
+    """Enqueue every chunk not done yet (and the finalisation if none is left). Safe to call any
+    time: chunks already done or being done are skipped by the workers. Returns how many."""
+    from .tasks import seal_chunk_task, seal_finalize_task
+
+    seal = SealRecord.objects.get(pk=seal_id)
+    if seal.state != SealState.RUNNING:
+        return 0
+    ids = pending_chunk_ids(seal_id)
+    for chunk_id in ids:
+        seal_chunk_task.delay(chunk_id)
+    if not ids:
+        seal_finalize_task.delay(seal_id)
+    return len(ids)
+
+
+def seal_schools(year: AcademicYear):
+    """Schools the seal covers: every school with a teacher account."""
+    return School.objects.filter(pk__in=TeacherProfile.objects.values("school_id"))

@@ -1,0 +1,26 @@
+"""Celery tasks of the seal: thin, by id, idempotent (a redelivered task changes nothing), so
+they may be acknowledged late and run by any number of workers at once."""
+
+from celery import shared_task
+
+
+@shared_task(name="sealing.seal_run", acks_late=True)
+def seal_run(seal_id: int) -> int:
+    """Fan the seal out: one task per chunk (school) not done yet."""
+    from .services import seal_resume
+
+    return seal_resume(seal_id=seal_id)
+
+
+@shared_task(name="sealing.seal_chunk", acks_late=True, reject_on_worker_lost=True)
+def seal_chunk_task(chunk_id: int) -> bool:
+    from .services import seal_chunk_run
+
+    return seal_chunk_run(chunk_id=chunk_id)
+
+
+@shared_task(name="sealing.seal_finalize", acks_late=True, reject_on_worker_lost=True)
+def seal_finalize_task(seal_id: int) -> bool:
+    from .services import seal_finalize
+
+    return seal_finalize(seal_id=seal_id)
