@@ -212,3 +212,28 @@ class JobAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "owner", "status", "done", "total", "finished_at")
     list_filter = ("kind", "status")
     search_fields = ("owner__username",)
+
+
+# API tokens: stored as digests, so there is nothing to read or edit; city staff see who holds
+# one and until when, and revoke by deleting (the services revoke them on password changes).
+from knox.admin import AuthTokenAdmin as _KnoxTokenAdmin  # noqa: E402
+from knox.models import AuthToken  # noqa: E402
+
+admin.site.unregister(AuthToken)
+# knox ships English labels; the admin shows Chinese everywhere.
+for _name, _label in {"token_key": "令牌前缀", "user": "账号", "created": "签发时间", "expiry": "到期时间"}.items():
+    AuthToken._meta.get_field(_name).verbose_name = _label
+AuthToken._meta.verbose_name = AuthToken._meta.verbose_name_plural = "API 令牌"
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(_KnoxTokenAdmin):
+    list_display = ["token_key", "user", "created", "expiry"]
+    readonly_fields = ["token_key", "user", "created", "expiry"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
