@@ -183,5 +183,10 @@ class AcademicYearAdmin(admin.ModelAdmin):
             return [f.name for f in obj._meta.fields if f.name not in ("id", "sealed_by")] + ["sealer"]
         return self.readonly_fields
 
+    def has_change_permission(self, request, obj=None):
+        # View only: saving even unchanged fields would write the sealed row, which the
+        # database refuses.
+        return super().has_change_permission(request, obj) and not (obj is not None and obj.is_sealed)
+
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.is_sealed

@@ -67,11 +67,14 @@ def test_a_sealed_year_reads_the_committed_seals_snapshots(world):
     from sealing.models import SealedSnapshot, SealRecord, SealState
 
     counted(world.junior, "admin_training", 60)
-    seal = SealRecord.objects.create(academic_year=world.year, state=SealState.COMMITTED, started_by=world.city,
-                                     started_at=timezone.now(), committed_at=timezone.now())
+    # As the batch writes it: snapshots while the seal runs, then the commit (PostgreSQL refuses
+    # a snapshot added to a committed seal).
+    seal = SealRecord.objects.create(academic_year=world.year, state=SealState.RUNNING, started_by=world.city,
+                                     started_at=timezone.now())
     SealedSnapshot.objects.create(seal=seal, academic_year=world.year, teacher=world.junior, school=world.school,
                                   district=world.district, digest="0" * 64, regulated=50, flexible=30, total=80,
                                   raw_total=80, centralized=50, school_based=30)
+    SealRecord.objects.filter(pk=seal.pk).update(state=SealState.COMMITTED, committed_at=timezone.now())
     world.year.sealed_at = timezone.now()
     world.year.save()
     ws = load_workbook(io.BytesIO(D.submission_xlsx(world.school, world.year)))["初中"]
