@@ -5,8 +5,16 @@ import pytest
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import (AccountEvent, Job, Notification, ProfileChangeRequest, Role, RoleAssignment,
-                             TeacherProfile, User)
+from accounts.models import (
+    AccountEvent,
+    Job,
+    Notification,
+    ProfileChangeRequest,
+    Role,
+    RoleAssignment,
+    TeacherProfile,
+    User,
+)
 from tests.factories import grant
 
 from .conftest import make_user
