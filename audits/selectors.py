@@ -1,7 +1,7 @@
 """Reads of 审证 shared by pages, other apps and the seal console.
 
 - `readiness(year)`: per district and per 市直属学校, how far the 学年 is (for `sealing`).
-- `schools_reviewed(academic_year=…)`: which schools the district has finished (the seal's readiness).
+- `schools_reviewed(academic_year)`: which schools the district has finished (the seal's readiness).
 - `school_appointment(school, year)`: a school's 审证日期, 登记员 and phone (for `reports`' pre-audit).
 - `hand_in_rows(user, year)`: the schools whose hand-in a user reviews, with their dates.
 """
@@ -123,7 +123,7 @@ def readiness(academic_year: AcademicYear) -> list[Readiness]:
     return [r for r in rows.values() if r.schools or r.kind == "district"]
 
 
-def schools_reviewed(*, academic_year) -> dict[int, bool]:
+def schools_reviewed(academic_year: AcademicYear) -> dict[int, bool]:
     """For the seal console (``sealing.selectors.year_readiness``): school id → whether the
     school's 学年 needs nothing more from the district — its hand-in reviewed (or checked), or it
     has nothing to hand in (no approved teacher, no entry that year). Every school with a teacher

@@ -26,8 +26,7 @@ from sealing.services import seal_start
 from tests.factories import TeacherProfileFactory
 from tests.reviews.helpers import ACTIVITY_DAY, DISTRICT_DAY, REGISTRATION_DAY, pdf
 
-from .conftest import CITY_DAY, bypass_triggers, hand_ins_reviewed
-
+from .conftest import CITY_DAY, bypass_triggers
 
 _titles = itertools.count(1)
 
@@ -83,14 +82,17 @@ def test_open_entries_block_the_seal_unless_sealed_anyway_with_a_reason(world, y
     assert _state(world) == before
     units = year_readiness(academic_year=world.year)
     blocked = [u for u in units if not u.ready]
-    assert [u.label for u in blocked] == ["双流区测试", "市直属测试中学（市直属）"] and blocked[0].open_entries == 1
+    assert [u.label for u in blocked] == ["双流区测试"] and blocked[0].open_entries == 1
     assert "待校初审1条" in blocked[0].blockers[0]
-    assert blocked[1].blockers == ["1所学校尚未完成审核"]
+    assert [u.label for u in units if u.district_id is None] == ["市直属测试中学（市直属）"]
 
 
 def test_schools_not_reviewed_by_their_district_block_the_seal_unless_sealed_anyway(
         world, django_capture_on_commit_callbacks):
+    from audits.models import HandInStatus, SchoolHandIn
+
     _counted(world, world.teacher, "admin_training", 50)
+    SchoolHandIn.objects.filter(school__in=[world.school, world.city_school]).update(status=HandInStatus.SUBMITTED)
     before = _state(world)
     with pytest.raises(SealError, match="尚有学校未完成审核（双流区测试1所、市直属测试中学（市直属）1所）"):
         seal_start(actor=world.city, academic_year=world.year, today=CITY_DAY)
@@ -98,6 +100,17 @@ def test_schools_not_reviewed_by_their_district_block_the_seal_unless_sealed_any
     seal = _seal(world, django_capture_on_commit_callbacks, force=True, reason="市直属学校逾期未上报")
     seal.refresh_from_db()
     assert (seal.state, seal.forced, seal.closed_late_count) == (SealState.COMMITTED, True, 0)
+
+
+def test_a_school_not_yet_reviewed_keeps_its_district_from_being_ready(world):
+    from audits.models import HandInStatus, SchoolHandIn
+
+    SchoolHandIn.objects.filter(school=world.school).update(status=HandInStatus.SUBMITTED)
+    units = {u.label: u for u in year_readiness(academic_year=world.year)}
+    district = units[world.school.district.name]
+    assert not district.ready and district.schools_ready == district.schools - 1
+    assert "1所学校尚未完成审核" in district.blockers
+    assert units["市直属测试中学（市直属）"].ready
 
 
 def test_a_forced_seal_closes_open_entries_as_late_and_every_snapshot_equals_the_engine(
@@ -137,7 +150,6 @@ def test_a_forced_seal_closes_open_entries_as_late_and_every_snapshot_equals_the
 def test_a_ready_year_seals_without_a_reason_and_readers_switch_to_the_snapshots(
         world, django_capture_on_commit_callbacks):
     _counted(world, world.teacher, "admin_training", 50)
-    hand_ins_reviewed(world)
     sealed, rows = year_figures_for(academic_year=world.year, school_ids=[world.school.pk])
     assert not sealed and [r.total for r in rows] == [Decimal(50)]
     assert all(u.ready for u in year_readiness(academic_year=world.year))
@@ -163,7 +175,6 @@ def test_a_teachers_proof_verifies_against_the_root_and_fails_for_a_changed_tota
 def test_the_services_refuse_every_change_of_a_sealed_year_and_8_august_goes_to_the_next(
         world, django_capture_on_commit_callbacks):
     e = _counted(world, world.teacher, "admin_training", 50)
-    hand_ins_reviewed(world)
     _seal(world, django_capture_on_commit_callbacks)
     before = (CreditEntry.objects.count(), EntryTransition.objects.count(),
               list(TeacherYearTotal.objects.values_list("total", flat=True)))

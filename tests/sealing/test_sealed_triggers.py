@@ -10,9 +10,17 @@ from django.db import DatabaseError, connection, transaction
 from credits.models import AcademicYear, CreditEntry
 from reviews.models import EntryTransition, Evidence, RosterRow
 from sealing.models import SealedSnapshot, SealRecord
-from tests.reviews.helpers import ACTIVITY_DAY, DISTRICT_DAY, REGISTRATION_DAY, ROSTER_DAY, base_school, pdf, roster_xlsx
+from tests.reviews.helpers import (
+    ACTIVITY_DAY,
+    DISTRICT_DAY,
+    REGISTRATION_DAY,
+    ROSTER_DAY,
+    base_school,
+    pdf,
+    roster_xlsx,
+)
 
-from .conftest import CITY_DAY, hand_ins_reviewed
+from .conftest import CITY_DAY
 
 pytestmark = pytest.mark.postgres
 
@@ -36,7 +44,6 @@ def sealed(world, django_capture_on_commit_callbacks):
                              roster_file=roster_xlsx([(1, t.school.name, t.user.username, t.name, "语文", "初中", 20, 20)]),
                              today=ROSTER_DAY)
     S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
-    hand_ins_reviewed(world)
     with django_capture_on_commit_callbacks(execute=True):
         seal = seal_start(actor=world.city, academic_year=world.year, today=CITY_DAY)
     seal.refresh_from_db()
