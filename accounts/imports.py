@@ -202,7 +202,7 @@ def _row_values(raw: dict) -> dict:
             elif text in FALSE_WORDS:
                 values[field] = False
             else:
-                raise AccountError(f"“{dict((f, h) for f, h, _ in COLUMNS)[field]}”应填“是”或“否”。")
+                raise AccountError(f"“{ {f: h for f, h, _ in COLUMNS}[field]}”应填“是”或“否”。")
         elif field == "probation_start":
             if isinstance(value, datetime.datetime):
                 values[field] = value.date()

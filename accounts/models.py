@@ -252,6 +252,9 @@ class AccountEvent(models.Model):
         verbose_name_plural = "账号变更记录"
         ordering = ["-at", "-id"]
 
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
 
 class ProfileChangeRequest(models.Model):
     """A teacher's change to their own data: the school admin checks, the district approves."""
@@ -319,6 +322,9 @@ class Notification(models.Model):
             )
         ]
 
+    def __str__(self):
+        return self.title
+
 
 class Job(models.Model):
     """A long job (an import, a bulk approval) whose progress a page shows as a bar."""
@@ -346,6 +352,9 @@ class Job(models.Model):
         verbose_name = "后台任务"
         verbose_name_plural = "后台任务"
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}（{self.get_status_display()}）"
 
     @property
     def percent(self) -> int:
