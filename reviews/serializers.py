@@ -115,11 +115,11 @@ class EntryResubmitSerializer(serializers.Serializer):
 
 class SeenVersionSerializer(serializers.Serializer):
     """What every review action carries: the entry's `version` the reviewer saw (from the entry's
-    detail or list). If the entry changed since, nothing is written and the answer is 409 with
-    what changed."""
+    detail or list). Required: without it the answer is 400 and nothing is written; if the entry
+    changed since, nothing is written and the answer is 409 with what changed."""
 
-    version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**62,
-                                       default=None, help_text="审核人看到的记录版本（记录详情中的 version）。")
+    version = serializers.IntegerField(min_value=0, max_value=2**62,
+                                       help_text="必填：审核人看到的记录版本（记录详情或列表中的 version）。")
 
 
 class ReviewSerializer(SeenVersionSerializer):
@@ -155,8 +155,8 @@ class BulkReviewSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=["school_review", "leader_sign", "district_review", "confirm"])
     entry_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), min_length=1,
                                       max_length=5000)
-    versions = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=2**62), required=False,
-                                     help_text="{记录id: 审核人看到的版本}；记录在此之后有变化的不予通过。")
+    versions = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=2**62),
+                                     help_text="必填：{记录id: 审核人看到的版本}，每条记录都要有；记录在此之后有变化的不予通过。")
 
 
 class BulkResultSerializer(serializers.Serializer):

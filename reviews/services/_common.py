@@ -115,8 +115,11 @@ def ensure_seen(entry, seen_version) -> None:
     since = list(EntryTransition.objects.filter(entry_id=entry.pk, id__gt=seen).select_related("actor").order_by("id"))
     changes = [describe_transition(t) for t in since]
     what = "；".join(changes) if changes else "记录已变化"
+    # Someone else reviewed it meanwhile: say so first, as a refused late decision always did.
+    moved = any(t.from_state != t.to_state for t in since)
+    head = (f"该记录已被审核或状态已变化（当前状态：{entry.get_status_display()}），" if moved else "") + "该记录在您打开之后已有变化"
     raise TransitionError(
-        f"该记录在您打开之后已有变化，本次操作未保存。变化：{what}。请刷新页面，查看最新内容后重新审核。",
+        f"{head}，本次操作未保存。变化：{what}。请刷新页面，查看最新内容后重新审核。",
         kind="stale", field="version", details={"version": current, "seen_version": seen, "changes": changes},
     )
 
