@@ -121,12 +121,12 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         v = self._valid(s.ReviewSerializer)
         return self._act(lambda: services.entry_district_review(actor=request.user, entry=entry, **v))
 
-    @extend_schema(summary="继教网确认登记（市教科院）", request=s.SeenVersionSerializer,
+    @extend_schema(summary="继教网确认登记（市教科院）", request=s.ConfirmSerializer,
                    responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         entry = self.get_object()
-        v = self._valid(s.SeenVersionSerializer)
+        v = self._valid(s.ConfirmSerializer)
         return self._act(lambda: services.entry_confirm(actor=request.user, entry=entry, **v))
 
     @extend_schema(summary="退回修改", request=s.CommentSerializer, responses=_responses(s.EntryDetailSerializer))

@@ -299,7 +299,7 @@ def test_the_schema_marks_the_version_required():
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     components = schema["components"]["schemas"]
-    for name in ("SchoolReviewRequest", "SignRequest", "ReviewRequest", "SeenVersionRequest", "CommentRequest"):
+    for name in ("SchoolReviewRequest", "SignRequest", "ReviewRequest", "ConfirmRequest", "CommentRequest"):
         assert "version" in components[name]["required"], name
     assert "versions" in components["BulkReviewRequest"]["required"]
 
