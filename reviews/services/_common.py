@@ -259,9 +259,27 @@ def notify_teacher(entry, title: str, body: str = "") -> None:
         notify(entry.created_by, title, f"{entry.teacher.name}：{body}", url)
 
 
+def notify_counted(entry, *, step: str) -> None:
+    """Good news for the teacher, in the same transaction as the step: "已计入" when the district's
+    复核 passed it (it counts in the totals from now on), "已确认" at the city's 确认登记."""
+    from accounts.services import notify
+    from core.formatting import format_credits
+
+    credits = f"{format_credits(entry.credits)} 学分"
+    year = entry.academic_year.label
+    if step == "district_review":
+        notify(entry.teacher.user, f"学分已计入：{entry.title}",
+               f"「{entry.item.name}」{credits}已通过区县复核，计入{year}学年的学分（学年上限另计）。"
+               "打开登记可查看学分是怎么算的。", entry_url(entry))
+    elif step == "confirm":
+        notify(entry.teacher.user, f"学分已确认：{entry.title}",
+               f"「{entry.item.name}」{credits}已由市教科院确认登记（继教网），{year}学年封存后不再变化。",
+               entry_url(entry))
+
+
 __all__ = [
     "Action", "EntryStatus", "RESUBMITTABLE", "STATE_OF_STEP", "STEP_LABELS", "STEP_OF_STATE",
     "as_json", "compute_credits", "describe_transition", "diff", "ensure_seen", "entry_url", "entry_version",
-    "lock_entry", "notify_teacher", "record",
+    "lock_entry", "notify_counted", "notify_teacher", "record",
     "require_state", "require_step_role", "step_role", "submitter_role", "to_decimal", "verified_by",
 ]

@@ -45,6 +45,7 @@ from ._common import (
     diff,
     ensure_seen,
     lock_entry,
+    notify_counted,
     notify_teacher,
     record,
     require_state,
@@ -350,6 +351,9 @@ def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, c
         audit_comment = f"{comment}（重复提示已核对：{reason}）" if comment else f"重复提示已核对：{reason}"
     record(entry, action=action, actor=actor, role=role, from_state=before["status"], to_state=entry.status,
            changes=changes, comment=audit_comment)
+    if approve and step in ("district_review", "confirm"):
+        # In the same transaction: the good news exists exactly when the step does.
+        notify_counted(entry, step=step)
     if not approve:
         # In the same transaction: the notice exists exactly when the rejection does.
         notify_teacher(entry, f"学分登记未通过：{entry.title}", f"{STEP_LABELS_SHORT[step]}未通过。理由：{comment}")
