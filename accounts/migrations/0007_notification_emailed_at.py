@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_user_api_access'),
+        ('accounts', '0006_import_resume_and_vault'),
     ]
 
     operations = [
