@@ -204,20 +204,66 @@ def clean_profile_values(values: dict, *, school: School, exclude_profile_id=Non
 
 
 def notify(user, title: str, body: str = "", url: str = "", dedupe_key: str = "") -> Notification:
-    """An in-app message. With a dedupe_key the same message is created once per user."""
+    """An in-app message. With a dedupe_key the same message is created once per user. A user
+    with an e-mail address also gets it by e-mail, once the transaction has committed."""
     if not dedupe_key:
-        return Notification.objects.create(recipient=user, title=title[:100], body=body, url=url[:200])
+        note = Notification.objects.create(recipient=user, title=title[:100], body=body, url=url[:200])
+        _email_later(note)
+        return note
     existing = Notification.objects.filter(recipient=user, dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            return Notification.objects.create(
+            note = Notification.objects.create(
                 recipient=user, title=title[:100], body=body, url=url[:200], dedupe_key=dedupe_key[:120]
             )
     except IntegrityError:
         # Another process sent the same reminder at the same moment.
         return Notification.objects.get(recipient=user, dedupe_key=dedupe_key)
+    _email_later(note)
+    return note
+
+
+def notify_many(rows) -> list[Notification]:
+    """Many notifications at once (one per teacher of a school's 核对): [(user, title, body, url)],
+    one INSERT, and the e-mails of those with an address after the commit."""
+    notes = Notification.objects.bulk_create(
+        [Notification(recipient=user, title=title[:100], body=body, url=url[:200]) for user, title, body, url in rows],
+        batch_size=1000)
+    ids = [n.pk for n, (user, *_rest) in zip(notes, rows, strict=True) if user.email and n.pk]
+    if ids:
+        from .tasks import send_notification_emails
+
+        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+    return notes
+
+
+def _email_later(note: Notification) -> None:
+    if note.recipient.email:
+        from .tasks import send_notification_emails
+
+        # After the commit: a notice whose transaction rolls back is never mailed.
+        transaction.on_commit(lambda: send_notification_emails.delay([note.pk]))
+
+
+def notification_emails_send(*, notification_ids) -> int:
+    """Sends the e-mail copy of each notification not mailed yet (Django's mail backend: SMTP in
+    production, the console in the embedded default); marks each as mailed. Idempotent."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    sent = 0
+    for note in Notification.objects.filter(pk__in=list(notification_ids), emailed_at__isnull=True).select_related(
+            "recipient"):
+        if not note.recipient.email:
+            continue
+        link = f"\n\n{settings.SITE_URL.rstrip('/')}{note.url}" if note.url.startswith("/") else ""
+        body = f"{note.recipient.display_name}：\n\n{note.body or note.title}{link}\n\n——成都市中小学教师继续教育学分平台"
+        send_mail(f"【继教学分】{note.title}", body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
+        Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
 
 
 def notification_mark_read(*, user, notification_ids=None) -> int:

@@ -144,11 +144,20 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, entry=None, allow_fewer=True, allow_reject=True, allow_option=False, version=None,
-                 **kwargs):
+                 warnings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.entry = entry
+        self.warnings = list(warnings)
         if version is not None:
             self.fields["version"].initial = version
+        if self.warnings:
+            # Another teacher's entry with the same proof or certificate: passing it takes an explicit
+            # acknowledgement and its reason, which the audit row keeps (issue 9).
+            self.fields["acknowledge_warnings"] = forms.BooleanField(
+                label="已核对重复提示：我已核对原件，确认本条不是重复计分", required=False)
+            self.fields["warnings_reason"] = forms.CharField(
+                label="核对理由（通过时必填，记入审核记录）", required=False, max_length=300,
+                widget=forms.TextInput(attrs={"placeholder": "例如：同一培训的通知安排，参培教师共用"}))
         if allow_option and entry is not None and entry.item.options:
             # 初审 may verify a lower level than the teacher chose (with a reason).
             self.fields["option"] = forms.ChoiceField(
@@ -175,6 +184,11 @@ class ReviewForm(forms.Form):
         option = data.get("option")
         if option and self.entry is not None and option != self.entry.option and not data.get("comment"):
             self.add_error("comment", "改变等级 / 级别时请填写理由。")
+        if self.warnings and decision in (self.APPROVE, self.FEWER):
+            if not data.get("acknowledge_warnings"):
+                self.add_error("acknowledge_warnings", "该记录有重复提示：请核对原件后勾选“已核对重复提示”，才能通过。")
+            if not (data.get("warnings_reason") or "").strip():
+                self.add_error("warnings_reason", "请填写核对理由，它将记入审核记录。")
         if decision == self.FEWER:
             qty = data.get("quantity_approved")
             if qty is None:
