@@ -122,6 +122,9 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 # Per client address: a school behind one address must not be locked out by a few typos.
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=10 * LOGIN_FAILURE_LIMIT)
+# 身份证号 conflicts with accounts outside the actor's scope, per account, before checks pause.
+ID_CLASH_LIMIT = env.int("ID_CLASH_LIMIT", default=10)
+ID_CLASH_WINDOW_SECONDS = env.int("ID_CLASH_WINDOW_SECONDS", default=24 * 3600)
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR only).
 LOGIN_TRUSTED_PROXIES = env.int("LOGIN_TRUSTED_PROXIES", default=0)
 
