@@ -237,18 +237,30 @@ def notify_many(rows) -> list[Notification]:
         batch_size=1000)
     ids = [n.pk for n, (user, *_rest) in zip(notes, rows, strict=True) if user.email and n.pk]
     if ids:
-        from .tasks import send_notification_emails
-
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+        _emails_after_commit(ids)
     return notes
 
 
 def _email_later(note: Notification) -> None:
     if note.recipient.email:
-        from .tasks import send_notification_emails
+        _emails_after_commit([note.pk])
 
-        # After the commit: a notice whose transaction rolls back is never mailed.
-        transaction.on_commit(lambda: send_notification_emails.delay([note.pk]))
+
+def _emails_after_commit(ids: list[int]) -> None:
+    """After the commit (a notice whose transaction rolls back is never mailed). The e-mail is a
+    copy of what is already in the app: an unreachable broker or mail server is logged and never
+    turns the action that sent it into an error; the notification stays unmailed (emailed_at empty)."""
+    import logging
+
+    from .tasks import send_notification_emails
+
+    def send():
+        try:
+            send_notification_emails.delay(ids)
+        except Exception:
+            logging.getLogger(__name__).exception("notification e-mails %s could not be sent", ids)
+
+    transaction.on_commit(send)
 
 
 def notification_emails_send(*, notification_ids) -> int:

@@ -4,6 +4,7 @@ workflow services decide whether the action is allowed and raise TransitionError
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import Stage
@@ -91,6 +92,27 @@ class EntryForm(forms.Form):
         if started and ended and ended < started:
             self.add_error("ended_on", "结束日期不能早于开始日期。")
         return data
+
+
+class SelfRegisterForm(EntryForm):
+    """灵活性 self-registration (附件2). The item's 登记依据 (学时证明, 证书…) may be uploaded here —
+    required when the catalogue says so (`CreditItem.evidence_required`), optional otherwise; the
+    files get the same checks by content as a declaration's."""
+
+    evidence = MultipleFileField(label="证明材料（PDF/JPG/PNG）", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        item = self.selected_item()
+        field = self.fields["evidence"]
+        what = item.evidence if item is not None and item.evidence else "证明材料"
+        if item is not None and item.evidence_required:
+            field.required = True
+            field.label = f"登记依据：{what}（须上传，PDF/JPG/PNG）"
+        else:
+            field.label = f"登记依据：{what}（可上传扫描件或照片，PDF/JPG/PNG；不上传则由校管理员核对原件）"
+        limit = settings.EVIDENCE_MAX_BYTES / 1024 / 1024
+        field.help_text = f"可选多个文件，每个不超过 {limit:.0f} MB；按文件内容检查类型。"
 
 
 class DeclareForm(EntryForm):

@@ -43,11 +43,11 @@ from .forms import (
     BulkReviewForm,
     DeclareForm,
     EditForm,
-    EntryForm,
     QueueFilterForm,
     ReviewForm,
     RosterReviewForm,
     RosterUploadForm,
+    SelfRegisterForm,
 )
 from .models import ReviewAppointment, RosterStatus
 
@@ -188,9 +188,10 @@ def entry_register(request):
             teacher_user=request.user, item=d["item"], title=d["title"], started_on=d["started_on"],
             ended_on=d.get("ended_on"), quantity=d["quantity"], option=d.get("option") or "",
             organizer=d.get("organizer") or "", certificate_no=d.get("certificate_no") or "",
+            evidence_files=d.get("evidence") or (),
         )
 
-    return _entry_form_view(request, flow=Flow.SELF_REGISTER, form_class=EntryForm,
+    return _entry_form_view(request, flow=Flow.SELF_REGISTER, form_class=SelfRegisterForm,
                             template="reviews/entry_form.html", title="灵活性培训自主登记", on_valid=submit)
 
 
@@ -279,9 +280,13 @@ def _detail(request, entry, actions, review_forms, status=200):
     step = next((s for s in review_forms if s in STEP_WINDOWS), None)
     if step is not None:
         mark_windows([entry], STEP_WINDOWS[step])  # the review form says before the click if it is refused
+    from .progress import entry_progress
+
+    history = list(selectors.entry_history(entry))
     return render(request, "reviews/entry_detail.html", {
         "entry": entry,
-        "history": selectors.entry_history(entry),
+        "history": history,
+        "progress": entry_progress(entry, history=history),
         "evidence": list(entry.evidence.all()),
         "review_forms": [(step, STEPS[step], f) for step, f in review_forms.items()],
         "actions": actions,

@@ -176,6 +176,9 @@ def entry_declare(*, teacher_user, item: CreditItem, title: str, started_on: dat
     _check_claim(item=item, teacher=profile, values=values, year=year)
     if item.flow == Flow.DECLARE and not evidence_files:
         raise TransitionError("申报集中培训须上传参培证明材料（学时证明、通知安排等）。")
+    if item.evidence_required and not evidence_files:
+        # Catalogue data: this 灵活性 item is registered with its proof uploaded.
+        raise TransitionError(f"「{item.name}」须上传登记依据（{item.evidence or '证明材料'}）的扫描件。", field="evidence")
     action = Action.DECLARE if item.flow == Flow.DECLARE else Action.SELF_REGISTER
     entry = CreditEntry(
         teacher=profile, school=profile.school, academic_year=year, item=item, status=EntryStatus.SUBMITTED,

@@ -94,6 +94,26 @@ def test_a_notification_is_mailed_after_the_commit_where_an_address_is_set(world
     assert notification_emails_send(notification_ids=[note.pk]) == 0 and len(mail.outbox) == 1
 
 
+def test_a_mail_server_that_is_down_does_not_undo_the_step(world, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.reviews.test_good_news.BrokenBackend"
+    world.teacher.user.email = "li@example.cn"
+    world.teacher.user.save(update_fields=["email"])
+    entry = entry_at(world, "school_approved")
+    with django_capture_on_commit_callbacks(execute=True):
+        S.entry_district_review(actor=world.district_admin, entry=entry, approve=True, today=DISTRICT_DAY)
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.DISTRICT_REVIEWED
+    assert _notes(world.teacher.user, "已计入")[0].emailed_at is None
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("smtp down")
+
+
 def test_no_address_no_mail(world, django_capture_on_commit_callbacks):
     entry = entry_at(world, "school_approved")
     with django_capture_on_commit_callbacks(execute=True):
