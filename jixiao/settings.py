@@ -190,12 +190,39 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged task after the visibility timeout: longer than any task
 # (a seal chunk is one school: seconds), so a slow task is never run twice at once for nothing.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+# A broker that cannot be reached must cost a request a second or two, not the default 19 s of
+# retries (then a 500): connect within BROKER_CONNECT_TIMEOUT, retry a publish twice, briefly;
+# the caller then fails the job with a Chinese message (accounts.jobs.job_enqueue). Workers
+# still wait for the broker at startup.
+BROKER_CONNECT_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+}
 # Seconds each seal chunk waits before committing: 0 in production; a demo or a test sets it to
 # watch the progress bar or to stop a worker mid-seal.
 SEAL_CHUNK_PAUSE_SECONDS = env.float("SEAL_CHUNK_PAUSE_SECONDS", default=0)
+# A running job that has not reported progress for this long lost its worker and is resumed.
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=120)
+# An import's initial passwords wait (encrypted) this long for their one download, then go.
+INITIAL_PASSWORD_TTL_HOURS = env.int("INITIAL_PASSWORD_TTL_HOURS", default=72)
 CELERY_BEAT_SCHEDULE = {
+    "resume-stale-imports": {
+        "task": "accounts.resume_stale_imports",
+        "schedule": 60.0,
+    },
+    "purge-initial-passwords": {
+        "task": "accounts.purge_initial_passwords",
+        "schedule": crontab(minute=15),
+    },
     "deadline-reminders": {
         "task": "reviews.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),

@@ -558,7 +558,7 @@ def _compliance_xlsx(school, year, rows):
         if not r["ok"]:
             for cell in ws[ws.max_row]:
                 cell.fill = red
-    for col, width in zip("ABCDEFGHIJK", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28, 14)):
+    for col, width in zip("ABCDEFGHIJK", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28, 14), strict=False):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)

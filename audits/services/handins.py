@@ -269,7 +269,7 @@ def hand_ins_check(*, actor, academic_year, hand_in_ids, today=None, job=None) -
 
 def hand_ins_check_start(*, actor, academic_year, district_ids=(), school_ids=(), today=None):
     """The city's 核对 of the chosen districts and 市直属学校 as one background Job (progress bar)."""
-    from accounts.jobs import job_create
+    from accounts.jobs import job_create, job_enqueue
 
     from ..tasks import check_hand_ins_task
 
@@ -280,5 +280,5 @@ def hand_ins_check_start(*, actor, academic_year, district_ids=(), school_ids=()
         raise TransitionError("所选范围内没有已审核、待核对的学校。")
     job = job_create(kind="audits:check", owner=actor, total=len(ids))
     day = today.isoformat() if today else None
-    transaction.on_commit(lambda: check_hand_ins_task.delay(job.pk, actor.pk, academic_year.pk, ids, day))
+    transaction.on_commit(lambda: job_enqueue(job, check_hand_ins_task, job.pk, actor.pk, academic_year.pk, ids, day))
     return job

@@ -589,7 +589,7 @@ def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.da
                               versions: dict | None = None):
     """A large bulk approval as a Job: the page shows its progress bar and, at the end, the
     per-entry results (job.result["results"])."""
-    from accounts.jobs import job_create
+    from accounts.jobs import job_create, job_enqueue
 
     from ..tasks import bulk_review_task
 
@@ -599,7 +599,7 @@ def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.da
     seen = {str(k): v for k, v in _versions(versions).items()}
     job = job_create(kind=f"bulk_review:{step}", owner=actor, total=len(ids))
     day = today.isoformat() if today else None
-    transaction.on_commit(lambda: bulk_review_task.delay(job.pk, actor.pk, ids, step, day, seen or None))
+    transaction.on_commit(lambda: job_enqueue(job, bulk_review_task, job.pk, actor.pk, ids, step, day, seen or None))
     return job
 
 
