@@ -25,3 +25,10 @@ def purge_initial_passwords() -> int:
     from .imports import purge_initial_passwords as purge
 
     return purge()
+
+
+@shared_task(name="accounts.send_notification_emails")
+def send_notification_emails(notification_ids: list[int]) -> int:
+    from .services import notification_emails_send
+
+    return notification_emails_send(notification_ids=notification_ids)

@@ -129,6 +129,9 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 # Per client address: a school behind one address must not be locked out by a few typos.
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=10 * LOGIN_FAILURE_LIMIT)
+# 身份证号 conflicts with accounts outside the actor's scope, per account, before checks pause.
+ID_CLASH_LIMIT = env.int("ID_CLASH_LIMIT", default=10)
+ID_CLASH_WINDOW_SECONDS = env.int("ID_CLASH_WINDOW_SECONDS", default=24 * 3600)
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR only).
 LOGIN_TRUSTED_PROXIES = env.int("LOGIN_TRUSTED_PROXIES", default=0)
 
@@ -173,6 +176,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# E-mail copies of notifications (recipients with an address): printed on the console in the
+# embedded default; production sets EMAIL_URL (smtp+tls://user:password@host:587).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="jixiao@localhost")
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://jixiao")
@@ -226,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "reviews.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Each reviewer's one daily summary of their queues (only when new work arrived).
+    "reviewer-digests": {
+        "task": "reviews.tasks.send_reviewer_digests",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credits', '0004_integrity_checks'),
+        ('credits', '0005_item_evidence_required'),
     ]
 
     operations = [
