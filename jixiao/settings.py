@@ -203,6 +203,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # themselves, so a worker killed mid-task has them delivered again.
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# One broker may serve several sites (or test runs): each names its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Redis redelivers an unacknowledged task after the visibility timeout: longer than any task
 # (a seal chunk is one school: seconds), so a slow task is never run twice at once for nothing.
 # A broker that cannot be reached must cost a request a second or two, not the default 19 s of

@@ -285,9 +285,13 @@ def _detail(request, entry, actions, review_forms, status=200):
     step = next((s for s in review_forms if s in STEP_WINDOWS), None)
     if step is not None:
         mark_windows([entry], STEP_WINDOWS[step])  # the review form says before the click if it is refused
+    from .progress import entry_progress
+
+    history = list(selectors.entry_history(entry))
     return render(request, "reviews/entry_detail.html", {
         "entry": entry,
-        "history": selectors.entry_history(entry),
+        "history": history,
+        "progress": entry_progress(entry, history=history),
         "evidence": list(entry.evidence.all()),
         "review_forms": [(step, STEPS[step], f) for step, f in review_forms.items()],
         "actions": actions,

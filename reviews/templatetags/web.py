@@ -167,3 +167,11 @@ def option_label(entry):
         if o.get("key") == entry.option:
             return o.get("label", entry.option)
     return entry.option
+
+
+@register.filter
+def progress_dots(entry):
+    """The list's one-line progress of an entry: [(label, state)] (reviews.progress.compact_progress)."""
+    from reviews.progress import compact_progress
+
+    return compact_progress(entry)
