@@ -61,11 +61,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL and other control characters in a query, form or JSON body: a Chinese 400, before any view.
+    "core.inputs.ControlCharacterMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A refusal (core.errors.DomainError) no view caught becomes the site's Chinese error page.
     "core.handlers.DomainErrorMiddleware",
+    # A lost database connection: a Chinese 503, not a traceback.
+    "core.handlers.DatabaseUnavailableMiddleware",
 ]
 # The CSRF refusal in Chinese, inside the site's layout.
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
@@ -105,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if DATABASE_STATEMENT_TIMEOUT > 0:
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         _options["options"] = f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}".strip()
+# A persistent connection the server dropped (restart, failover, idle timeout) is checked before
+# a request uses it and replaced, instead of costing that worker a failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

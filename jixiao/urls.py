@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import AdminLoginForm
 from certificates import views as certificate_views
+from core import views as core_views
 
 from . import help, views
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("help/", help.help_page, name="help"),
     # Browsers ask for /favicon.ico on their own, whatever the page links.
     path("favicon.ico", help.favicon),
+    path("healthz/", core_views.healthz, name="healthz"),
     path("jobs/<int:pk>/", views.job_status, name="job_status"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
