@@ -281,6 +281,23 @@ def can_seal(user) -> bool:
     return has_role(user, Role.CITY_STAFF)
 
 
+def archive_schools(user) -> QuerySet[School]:
+    """Schools whose yearly archive (三(三)4 以备查验) a user downloads: a school's admins and
+    leader their school, a district its schools, the city every school."""
+    q = Q(pk__in=[ra.school_id for ra in _scoped(user, Role.SCHOOL_ADMIN)] +
+          [ra.school_id for ra in _scoped(user, Role.SCHOOL_LEADER)])
+    if has_role(user, Role.CITY_STAFF):
+        return School.objects.all()
+    if has_role(user, Role.DISTRICT_ADMIN):
+        q |= Q(pk__in=schools_for_role(user, Role.DISTRICT_ADMIN).values("pk"))
+    return School.objects.filter(q)
+
+
+def archive_districts(user) -> QuerySet:
+    """Districts whose whole archive a user downloads: their own; the city every district."""
+    return calendar_districts(user)
+
+
 def can_edit_calendar(user) -> bool:
     """City staff widen the windows of a 学年; districts see theirs."""
     return has_role(user, Role.CITY_STAFF)

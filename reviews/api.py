@@ -239,6 +239,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
                                 content_type=evidence.content_type)
         response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
         return response
 
 

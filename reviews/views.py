@@ -418,7 +418,13 @@ def evidence_download(request, pk):
         handle = ev.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件不存在。") from None
-    return FileResponse(handle, filename=ev.original_name, as_attachment=False, content_type=ev.content_type)
+    # A PDF is downloaded, never opened on the site's origin (one with OpenAction JavaScript was
+    # accepted as proof); a photo is shown, sandboxed, so nothing in it can act as the site.
+    is_pdf = ev.content_type == "application/pdf"
+    response = FileResponse(handle, filename=ev.original_name, as_attachment=is_pdf, content_type=ev.content_type)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- Review queues ------------------------------------------------------------------------------
