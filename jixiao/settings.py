@@ -54,6 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz/ for the healthchecks, before host validation and the HTTPS redirect.
+    "core.handlers.HealthCheckMiddleware",
+    # A body over REQUEST_MAX_BYTES is refused before it is read.
+    "core.handlers.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
@@ -180,6 +184,10 @@ CERT_TRUST_ROOTS = env.list("CERT_TRUST_ROOTS", default=[])
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=30)  # lookups per address per minute
 # Proof files: PDF/JPG/PNG up to this size.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# The largest request body accepted at all (a form with a few proof files): refused with a
+# Chinese 413 from its Content-Length before anything is read or spooled
+# (core.handlers.RequestSizeLimitMiddleware); nginx's client_max_body_size is the same figure.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -317,7 +325,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Production hardening: on whenever DEBUG is off.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trusted only behind a TLS proxy that sets X-Forwarded-Proto itself (compose's nginx): otherwise
+# any client could claim to be on HTTPS.
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
