@@ -108,6 +108,13 @@ if env("JIXIAO_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("JIXIAO_TEST_DB_NAME")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # PostgreSQL cancels a statement that runs longer than this (milliseconds), so a request the
+    # client gave up on cannot keep its query holding the database. 0: no limit (the embedded
+    # default, and what Celery workers running the seal or the big reports set for themselves).
+    DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=0)
+    if DATABASE_STATEMENT_TIMEOUT > 0:
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}".strip()
 # A persistent connection the server dropped (restart, failover, idle timeout) is checked before
 # a request uses it and replaced, instead of costing that worker a failed request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
