@@ -113,6 +113,20 @@ def test_a_school_not_yet_reviewed_keeps_its_district_from_being_ready(world):
     assert units["市直属测试中学（市直属）"].ready
 
 
+def test_a_school_reviewed_but_not_yet_checked_by_the_city_blocks_the_seal_unless_forced(world):
+    from audits.models import HandInStatus, SchoolHandIn
+
+    SchoolHandIn.objects.filter(school=world.city_school).update(status=HandInStatus.REVIEWED)
+    units = {u.label: u for u in year_readiness(academic_year=world.year)}
+    city_unit = units["市直属测试中学（市直属）"]
+    assert not city_unit.ready and city_unit.blockers == ["1所学校待市级核对"]
+    assert units[world.school.district.name].ready
+    before = _state(world)
+    with pytest.raises(SealError, match="尚有学校待市级核对（市直属测试中学（市直属）1所）"):
+        seal_start(actor=world.city, academic_year=world.year, today=CITY_DAY)
+    assert _state(world) == before and not SealRecord.objects.exists()
+
+
 def test_a_forced_seal_closes_open_entries_as_late_and_every_snapshot_equals_the_engine(
         world, year_data, django_capture_on_commit_callbacks):
     seal = _seal(world, django_capture_on_commit_callbacks, force=True, reason="区县逾期未审")
