@@ -223,3 +223,19 @@ def test_chunks_run_again_change_nothing(world, year_data, django_capture_on_com
     assert seal_finalize(seal_id=seal.pk) is False
     assert list(SealedSnapshot.objects.order_by("pk").values_list("teacher_id", "digest")) == snaps
     assert year_figures(teacher_ids=[world.teacher.pk], academic_year=2017)[world.teacher.pk].total == Decimal(50)
+
+
+def test_dashboards_read_the_totals_table_while_open_and_the_snapshots_once_sealed(
+        world, django_capture_on_commit_callbacks):
+    from accounts.models import School
+    from reviews.selectors import dashboard_figures, year_totals_for
+
+    _counted(world, world.teacher, "admin_training", 50)
+    schools = School.objects.filter(pk=world.school.pk)
+    assert year_totals_for(teacher_ids=[world.teacher.pk], academic_year=world.year)[world.teacher.pk].total == 50
+    _seal(world, django_capture_on_commit_callbacks)
+    # The totals table is not the sealed record: a row changed behind the seal's back is not read.
+    TeacherYearTotal.objects.filter(teacher=world.teacher).update(total=Decimal(1), regulated=Decimal(1))
+    assert year_totals_for(teacher_ids=[world.teacher.pk], academic_year=world.year)[world.teacher.pk].total == 50
+    cells = dashboard_figures(schools=schools, academic_year=world.year)
+    assert sum(c["regulated"] for c in cells.values()) == Decimal(50)
