@@ -22,7 +22,6 @@ from django.utils import timezone
 from . import access
 from .errors import AccountError, AccountNotApproved
 from .idcard import normalize_id_number, validate_id_number
-from .tokens import tokens_revoke
 from .models import (
     AccountEvent,
     AccountStatus,
@@ -36,6 +35,7 @@ from .models import (
     TeacherProfile,
     Title,
 )
+from .tokens import tokens_revoke
 
 User = get_user_model()
 
@@ -48,7 +48,7 @@ CHANGEABLE_FIELDS = PROFILE_FIELDS + ("school",)
 # Changing who the person is (not what they teach) needs the district's eye again.
 IDENTITY_FIELDS = ("name", "gender", "id_number")
 
-FIELD_LABELS = {f: TeacherProfile._meta.get_field(f).verbose_name for f in CHANGEABLE_FIELDS}
+FIELD_LABELS = {f: str(getattr(TeacherProfile._meta.get_field(f), "verbose_name", f)) for f in CHANGEABLE_FIELDS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def _clean_choice(field: str, value, choices) -> str:
     by_label = {label: c for c, label in choices}
     if value in by_label:
         return by_label[value]
-    raise AccountError(f"{FIELD_LABELS[field]}“{value}”无效，可选：{'、'.join(l for _, l in choices)}。", field=field)
+    raise AccountError(f"{FIELD_LABELS[field]}“{value}”无效，可选：{'、'.join(label for _, label in choices)}。", field=field)
 
 
 def clean_profile_values(values: dict, *, school: School, exclude_profile_id=None) -> dict:
@@ -254,7 +254,7 @@ def _check_username(username: str) -> None:
     one would otherwise stop a whole import on PostgreSQL."""
     if not username:
         return
-    limit = User._meta.get_field("username").max_length
+    limit = User._meta.get_field("username").max_length or 150
     if len(username) > limit:
         raise AccountError(f"账号不能超过{limit}个字符。", field="username")
     try:
@@ -285,9 +285,9 @@ def teacher_create(
     if not access.can_add_teacher(actor, school):
         raise AccountError(f"您不是{school}的校管理员，不能为该校添加教师。")
     values = clean_profile_values(
-        dict(name=name, gender=gender, id_number=id_number, stage=stage, subject=subject, title=title,
-             is_head_teacher=is_head_teacher, is_new_teacher=is_new_teacher, probation_start=probation_start,
-             is_new_principal=is_new_principal, is_party_member=is_party_member),
+        {"name": name, "gender": gender, "id_number": id_number, "stage": stage, "subject": subject, "title": title,
+             "is_head_teacher": is_head_teacher, "is_new_teacher": is_new_teacher, "probation_start": probation_start,
+             "is_new_principal": is_new_principal, "is_party_member": is_party_member},
         school=school,
     )
     username = (username or "").strip()

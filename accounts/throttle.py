@@ -41,7 +41,7 @@ def blocked_until(username: str, ip: str) -> datetime.datetime | None:
     """When sign-in may be tried again, or None when it may be tried now."""
     now = timezone.now().timestamp()
     latest = None
-    for key, limit in zip(_keys(username, ip), _limits()):
+    for key, limit in zip(_keys(username, ip), _limits(), strict=False):
         count, until = cache.get(key), cache.get(f"{key}:until")
         if count is not None and until is not None and count >= limit and until > now:
             latest = max(latest or 0, until)

@@ -122,6 +122,12 @@ def readiness(academic_year: AcademicYear) -> list[Readiness]:
     return [r for r in rows.values() if r.schools or r.kind == "district"]
 
 
+def schools_reviewed(academic_year: AcademicYear) -> dict[int, bool]:
+    """Per school that handed in the 学年: whether its district (the city for 市直属) reviewed it."""
+    rows = SchoolHandIn.objects.filter(academic_year=academic_year).values_list("school_id", "status")
+    return {school_id: status in REVIEWED for school_id, status in rows}
+
+
 def hand_in_for(school, academic_year) -> SchoolHandIn | None:
     return SchoolHandIn.objects.filter(school=school, academic_year=academic_year).first()
 

@@ -35,7 +35,7 @@ class CreditItemForm(forms.ModelForm):
 
     class Meta:
         model = CreditItem
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the catalogue admin edits every field of the item
 
     def _post_clean(self):
         # The edited values reach self.instance only here (construct_instance), not in clean().
@@ -134,7 +134,7 @@ class CapGroupForm(forms.ModelForm):
 
     class Meta:
         model = CapGroup
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the catalogue admin edits every field of the item
 
     def _post_clean(self):
         super()._post_clean()

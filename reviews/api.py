@@ -19,9 +19,8 @@ from accounts.access import get_teacher_for_user_or_404
 from accounts.models import District, School
 from credits.models import AcademicYear, CreditItem, EntryStatus
 
-from . import selectors
+from . import selectors, services
 from . import serializers as s
-from . import services
 from .errors import TransitionError
 
 # A number too big for the database is "not found", never an overflow error.
@@ -88,9 +87,9 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         item = CreditItem.objects.filter(code=v["item"]).order_by("-valid_from").first()
         if item is None:
             raise TransitionError(f"没有代码为「{v['item']}」的学分项目。")
-        common = dict(item=item, title=v["title"], started_on=v["started_on"], ended_on=v["ended_on"],
-                      quantity=v["quantity"], option=v["option"], organizer=v["organizer"],
-                      certificate_no=v["certificate_no"], evidence_files=v["evidence"])
+        common = {"item": item, "title": v["title"], "started_on": v["started_on"], "ended_on": v["ended_on"],
+                      "quantity": v["quantity"], "option": v["option"], "organizer": v["organizer"],
+                      "certificate_no": v["certificate_no"], "evidence_files": v["evidence"]}
         if v.get("teacher"):
             # Out of scope answers like a missing id: a teacher's existence is not disclosed.
             teacher = get_teacher_for_user_or_404(request.user, v["teacher"])

@@ -553,7 +553,7 @@ def _compliance_xlsx(school, year, rows):
         if not r["ok"]:
             for cell in ws[ws.max_row]:
                 cell.fill = red
-    for col, width in zip("ABCDEFGHIJK", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28, 14)):
+    for col, width in zip("ABCDEFGHIJK", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28, 14), strict=False):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)
@@ -696,7 +696,7 @@ def dashboard(request):
     totals = credit_selectors.school_totals(school_ids=list(schools.values_list("pk", flat=True)), academic_year=year)
     stage_labels = dict(Stage.choices)
     by_area, by_stage = {}, {}
-    for pk, stage, school_id, school_name, district_name, district_order in teachers:
+    for pk, stage, _school_id, school_name, district_name, district_order in teachers:
         t = totals[pk]
         ok = year_check(t).ok
         area_key = ((district_order if district_name else 999), district_name or "市直属学校") if is_city else (0, school_name)

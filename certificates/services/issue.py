@@ -17,8 +17,16 @@ from accounts.models import Role
 
 from .. import access, documents, eligibility
 from ..errors import CertificateError
-from ..models import (CertEvent, Certificate, DocumentKind, GenerationRun, Issuer, Revocation, TitleApplication,
-                      TitleKind)
+from ..models import (
+    CertEvent,
+    Certificate,
+    DocumentKind,
+    GenerationRun,
+    Issuer,
+    Revocation,
+    TitleApplication,
+    TitleKind,
+)
 
 CITY_ISSUER_CODE = "city"
 CITY_ISSUER_NAME = "成都市教育科学研究院"
@@ -120,7 +128,7 @@ def certificate_issue(*, actor, application: TitleApplication, override_reason: 
     if live_certificate(application) is not None:
         raise CertificateError(f"{application.teacher.name} 的证书已颁发，不能重复颁发。", kind="conflict")
     own_run = run is None
-    if own_run:
+    if run is None:
         run = _run(GenerationRun.Kind.SINGLE, actor, application.school, application.year)
     try:
         cert = _create(actor=actor, application=application, result=result,

@@ -88,7 +88,7 @@ def describe_transition(t: EntryTransition) -> str:
     """"3月15日 10:02 李老师（教师）修改：申报数量 3 → 90"."""
     from accounts.models import Role as _Role
 
-    who = t.actor.display_name if t.actor_id else "系统"
+    who = t.actor.display_name if t.actor else "系统"
     try:
         role = f"（{_Role(t.role).label}）" if t.role else ""
     except ValueError:

@@ -10,7 +10,7 @@ from tests.factories import TeacherProfileFactory, make_id_number
 
 
 def _add(actor, school, n=501, **kw):
-    values = dict(name="新老师", gender="female", id_number=make_id_number(n), stage="primary")
+    values = {"name": "新老师", "gender": "female", "id_number": make_id_number(n), "stage": "primary"}
     values.update(kw)
     return services.teacher_create(actor=actor, school=school, **values)
 
@@ -230,8 +230,8 @@ def test_only_an_approved_teacher_can_declare_credits(status, message, school_a)
 
     profile = TeacherProfileFactory(school=school_a, status=status)
     AcademicYearFactory(start_year=2017)
-    declare = dict(teacher_user=profile.user, item=CreditItemFactory(flow="self_register", category="flexible", kind="self_directed"), title="读书交流",
-                   started_on=datetime.date(2017, 10, 9), quantity=8, today=datetime.date(2017, 10, 20))
+    declare = {"teacher_user": profile.user, "item": CreditItemFactory(flow="self_register", category="flexible", kind="self_directed"), "title": "读书交流",
+                   "started_on": datetime.date(2017, 10, 9), "quantity": 8, "today": datetime.date(2017, 10, 20)}
     if message is None:
         entry_declare(**declare)
         assert CreditEntry.objects.filter(teacher=profile).count() == 1

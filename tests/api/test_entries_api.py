@@ -9,7 +9,6 @@ from reviews import services as S
 from reviews.models import EntryTransition
 from tests.reviews.helpers import PDF_BYTES
 
-
 _calls = itertools.count(1)
 
 
