@@ -87,7 +87,7 @@ def _phase(label: str, count: int, render_one, out) -> dict:
             done += 1
             if done == tenth:
                 at_tenth_kb = _status_kb("VmRSS")
-    except Exception as exc:  # noqa: BLE001 — a benchmark reports, it does not fail
+    except Exception as exc:  # a benchmark reports, it does not fail
         error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - t0
     end_kb = _status_kb("VmRSS")

@@ -76,7 +76,7 @@ def test_each_statement_of_the_bundle_holds_that_teachers_own_numbers(world, tmp
     sections = text.split("2017～2018学年度个人学分统计表")[1:]
     teachers = [world.junior, world.senior, world.markup]
     assert len(sections) == len(teachers)
-    for teacher, section in zip(teachers, sections):
+    for teacher, section in zip(teachers, sections, strict=True):
         s = S.statement(teacher, world.year)
         name_row = next(line for line in section.splitlines() if line.startswith("姓名"))
         assert name_row.split()[1] == teacher.name and teacher.user.username in name_row
