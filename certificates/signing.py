@@ -220,6 +220,7 @@ def create_dev_keys(directory: Path, issuers: list[tuple[str, str]], *, password
         )
         ca_key_path.write_bytes(ca_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc))
         ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+        os.chmod(ca_key_path, 0o600)  # the CA's key signs every issuer's certificate: readable by the owner only
         written += [ca_key_path, ca_path]
 
     for code, name in issuers:
