@@ -310,6 +310,8 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # Set once the copy went out by e-mail (recipients with an address): a redelivered task sends nothing.
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "通知"

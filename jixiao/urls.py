@@ -30,6 +30,7 @@ urlpatterns = [
     path("verify/", certificate_views.verify, name="verify_form"),
     path("verify/<str:code>/", certificate_views.verify, name="verify"),
     path("audits/", include("audits.urls")),
+    path("sealing/", include("sealing.urls")),
     path("api/", include("reviews.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

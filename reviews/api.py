@@ -102,34 +102,39 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                    responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path="school-review")
     def school_review(self, request, pk=None):
+        entry = self.get_object()
         v = self._valid(s.SchoolReviewSerializer)
-        return self._act(lambda: services.entry_school_review(actor=request.user, entry=self.get_object(), **v))
+        return self._act(lambda: services.entry_school_review(actor=request.user, entry=entry, **v))
 
     @extend_schema(summary="分管校长签字确认", request=s.SignSerializer, responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path="leader-sign")
     def leader_sign(self, request, pk=None):
+        entry = self.get_object()
         v = self._valid(s.SignSerializer)
-        return self._act(lambda: services.entry_leader_sign(actor=request.user, entry=self.get_object(), **v))
+        return self._act(lambda: services.entry_leader_sign(actor=request.user, entry=entry, **v))
 
     @extend_schema(summary="区县复核（市直属学校由市教科院办理）", request=s.ReviewSerializer,
                    responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path="district-review")
     def district_review(self, request, pk=None):
+        entry = self.get_object()
         v = self._valid(s.ReviewSerializer)
-        return self._act(lambda: services.entry_district_review(actor=request.user, entry=self.get_object(), **v))
+        return self._act(lambda: services.entry_district_review(actor=request.user, entry=entry, **v))
 
-    @extend_schema(summary="继教网确认登记（市教科院）", request=s.SeenVersionSerializer,
+    @extend_schema(summary="继教网确认登记（市教科院）", request=s.ConfirmSerializer,
                    responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        v = self._valid(s.SeenVersionSerializer)
-        return self._act(lambda: services.entry_confirm(actor=request.user, entry=self.get_object(), **v))
+        entry = self.get_object()
+        v = self._valid(s.ConfirmSerializer)
+        return self._act(lambda: services.entry_confirm(actor=request.user, entry=entry, **v))
 
     @extend_schema(summary="退回修改", request=s.CommentSerializer, responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
+        entry = self.get_object()
         v = self._valid(s.CommentSerializer)
-        return self._act(lambda: services.entry_return(actor=request.user, entry=self.get_object(), **v))
+        return self._act(lambda: services.entry_return(actor=request.user, entry=entry, **v))
 
     @extend_schema(summary="撤回（审核前）", request=s.EmptySerializer, responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"])
@@ -173,6 +178,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response({"results": [r.__dict__ for r in results]})
 
     def _valid(self, serializer_class) -> dict:
+        _require_versions(serializer_class, self.request.data)
         data = serializer_class(data=self.request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
@@ -180,6 +186,29 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             # The version the reviewer saw: the service refuses (409) if the entry changed since.
             v["seen_version"] = v.pop("version")
         return v
+
+
+VERSION_MISSING = ("审核操作须带上您看到的记录版本（version，见记录详情或列表），以免对已变化的内容作出决定；"
+                   "本次操作未保存。")
+
+
+def _require_versions(serializer_class, data) -> None:
+    """The version the reviewer saw is required on every review action (issue 9): a request
+    without it is refused before anything is read or written, with a Chinese message."""
+    fields = serializer_class().fields
+    if "version" in fields and (not hasattr(data, "get") or data.get("version") in (None, "")):
+        raise TransitionError(VERSION_MISSING, field="version")
+    if "versions" in fields and hasattr(data, "get"):
+        versions, ids = data.get("versions"), data.get("entry_ids")
+        if not isinstance(versions, dict):
+            raise TransitionError("批量通过须带上每条记录您看到的版本（versions：{记录id: version}）；本次操作未保存。",
+                                  field="versions")
+        if isinstance(ids, list):
+            missing = [str(i) for i in ids if str(i) not in {str(k) for k in versions}]
+            if missing:
+                shown = "、".join(f"#{i}" for i in missing[:10]) + ("等" if len(missing) > 10 else "")
+                raise TransitionError(f"批量通过须为每条记录带上您看到的版本，缺少：{shown}；本次操作未保存。",
+                                      field="versions")
 
 
 class EvidenceViewSet(viewsets.GenericViewSet):

@@ -43,11 +43,11 @@ from .forms import (
     BulkReviewForm,
     DeclareForm,
     EditForm,
-    EntryForm,
     QueueFilterForm,
     ReviewForm,
     RosterReviewForm,
     RosterUploadForm,
+    SelfRegisterForm,
 )
 from .models import ReviewAppointment, RosterStatus
 
@@ -188,9 +188,10 @@ def entry_register(request):
             teacher_user=request.user, item=d["item"], title=d["title"], started_on=d["started_on"],
             ended_on=d.get("ended_on"), quantity=d["quantity"], option=d.get("option") or "",
             organizer=d.get("organizer") or "", certificate_no=d.get("certificate_no") or "",
+            evidence_files=d.get("evidence") or (),
         )
 
-    return _entry_form_view(request, flow=Flow.SELF_REGISTER, form_class=EntryForm,
+    return _entry_form_view(request, flow=Flow.SELF_REGISTER, form_class=SelfRegisterForm,
                             template="reviews/entry_form.html", title="灵活性培训自主登记", on_valid=submit)
 
 
@@ -242,11 +243,22 @@ def entry_detail(request, pk):
     )
     actions = services.available_steps(request.user, entry)
     version = services.entry_version(entry)
+    warnings = _review_warnings(entry, actions)
     return _detail(request, entry, actions, {
         step: ReviewForm(entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
-                         allow_option=step == "school_review", prefix=step, version=version)
+                         allow_option=step == "school_review", prefix=step, version=version, warnings=warnings)
         for step in STEPS if step in actions
     })
+
+
+def _review_warnings(entry, actions):
+    """Duplicates found in another teacher's entries, for the reviewer about to decide (only a
+    reviewer: the teacher does not learn of other teachers' entries)."""
+    if not any(step in actions for step in STEPS):
+        return []
+    from .services.duplicates import entry_warnings
+
+    return entry_warnings(entry)
 
 
 @login_required
@@ -290,8 +302,10 @@ def entry_review(request, pk, step):
     # A step the user cannot take now (the entry moved on, or another role's step): the service
     # says why, so the form does not refuse a 不通过 with a bare 400 first.
     allow_reject = "reject" in actions or (step not in actions and step != "confirm")
+    from .services.duplicates import entry_warnings
+
     form = ReviewForm(request.POST, entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject=allow_reject,
-                      allow_option=step == "school_review", prefix=step)
+                      allow_option=step == "school_review", prefix=step, warnings=entry_warnings(entry))
     try:
         # A decision on what the reviewer saw: if the entry changed since, its changes are shown, nothing written.
         services.ensure_seen(entry, request.POST.get(form.add_prefix("version"), "") or None)
@@ -321,19 +335,21 @@ def _apply_decision(actor, entry, step, d):
     if decision == ReviewForm.RETURN:
         return services.entry_return(actor=actor, entry=entry, comment=comment, seen_version=seen)
     approve = decision in (ReviewForm.APPROVE, ReviewForm.FEWER)
+    ack = {"acknowledge_warnings": bool(d.get("acknowledge_warnings")), "warnings_reason": d.get("warnings_reason") or ""}
     if step == "confirm":
-        return services.entry_confirm(actor=actor, entry=entry, seen_version=seen)
+        return services.entry_confirm(actor=actor, entry=entry, seen_version=seen, **ack)
     qty = d.get("quantity_approved") if decision == ReviewForm.FEWER else None
     if step == "school_review":
         option = d.get("option")
         return services.entry_school_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
                                             option=option if approve and option and option != entry.option else None,
-                                            seen_version=seen)
+                                            seen_version=seen, **ack)
     if step == "leader_sign":
-        return services.entry_leader_sign(actor=actor, entry=entry, approve=approve, comment=comment, seen_version=seen)
+        return services.entry_leader_sign(actor=actor, entry=entry, approve=approve, comment=comment, seen_version=seen,
+                                          **ack)
     if step == "district_review":
         return services.entry_district_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
-                                              seen_version=seen)
+                                              seen_version=seen, **ack)
     raise Http404
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.jobs import job_create, job_finish, job_progress
+from accounts.jobs import job_create, job_enqueue, job_finish, job_progress
 from accounts.models import Role
 
 from .. import access, documents, eligibility
@@ -211,7 +211,7 @@ def certificate_batch_start(*, actor, school, year: int):
     with transaction.atomic():
         job = job_create(kind="certificates.batch", owner=actor, total=total)
         run = _run(GenerationRun.Kind.BATCH, actor, school, year, job=job)
-        transaction.on_commit(lambda: issue_batch.delay(run.pk))
+        transaction.on_commit(lambda: job_enqueue(job, issue_batch, run.pk))
     return job, run
 
 

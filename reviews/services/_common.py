@@ -115,8 +115,11 @@ def ensure_seen(entry, seen_version) -> None:
     since = list(EntryTransition.objects.filter(entry_id=entry.pk, id__gt=seen).select_related("actor").order_by("id"))
     changes = [describe_transition(t) for t in since]
     what = "；".join(changes) if changes else "记录已变化"
+    # Someone else reviewed it meanwhile: say so first, as a refused late decision always did.
+    moved = any(t.from_state != t.to_state for t in since)
+    head = (f"该记录已被审核或状态已变化（当前状态：{entry.get_status_display()}），" if moved else "") + "该记录在您打开之后已有变化"
     raise TransitionError(
-        f"该记录在您打开之后已有变化，本次操作未保存。变化：{what}。请刷新页面，查看最新内容后重新审核。",
+        f"{head}，本次操作未保存。变化：{what}。请刷新页面，查看最新内容后重新审核。",
         kind="stale", field="version", details={"version": current, "seen_version": seen, "changes": changes},
     )
 
@@ -256,9 +259,27 @@ def notify_teacher(entry, title: str, body: str = "") -> None:
         notify(entry.created_by, title, f"{entry.teacher.name}：{body}", url)
 
 
+def notify_counted(entry, *, step: str) -> None:
+    """Good news for the teacher, in the same transaction as the step: "已计入" when the district's
+    复核 passed it (it counts in the totals from now on), "已确认" at the city's 确认登记."""
+    from accounts.services import notify
+    from core.formatting import format_credits
+
+    credits = f"{format_credits(entry.credits)} 学分"
+    year = entry.academic_year.label
+    if step == "district_review":
+        notify(entry.teacher.user, f"学分已计入：{entry.title}",
+               f"「{entry.item.name}」{credits}已通过区县复核，计入{year}学年的学分（学年上限另计）。"
+               "打开登记可查看学分是怎么算的。", entry_url(entry))
+    elif step == "confirm":
+        notify(entry.teacher.user, f"学分已确认：{entry.title}",
+               f"「{entry.item.name}」{credits}已由市教科院确认登记（继教网），{year}学年封存后不再变化。",
+               entry_url(entry))
+
+
 __all__ = [
     "Action", "EntryStatus", "RESUBMITTABLE", "STATE_OF_STEP", "STEP_LABELS", "STEP_OF_STATE",
     "as_json", "compute_credits", "describe_transition", "diff", "ensure_seen", "entry_url", "entry_version",
-    "lock_entry", "notify_teacher", "record",
+    "lock_entry", "notify_counted", "notify_teacher", "record",
     "require_state", "require_step_role", "step_role", "submitter_role", "to_decimal", "verified_by",
 ]

@@ -72,7 +72,7 @@ MENU = [
         ("audits:hand_ins", (), "市直属学校上报审核"),
         ("audits:schedule_edit", (), "市直属学校审证时间安排"),
         ("audits:check", (), "核对"),
-        (SOON, (), "学年封存"),
+        ("sealing:console", (), "学年封存"),
         ("certificates:applications", (), "继教证书（市直属学校）"),
     ]),
 ]

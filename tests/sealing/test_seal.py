@@ -87,6 +87,21 @@ def test_open_entries_block_the_seal_unless_sealed_anyway_with_a_reason(world, y
     assert [u.label for u in units if u.district_id is None] == ["市直属测试中学（市直属）"]
 
 
+def test_schools_not_reviewed_by_their_district_block_the_seal_unless_sealed_anyway(
+        world, django_capture_on_commit_callbacks):
+    from audits.models import HandInStatus, SchoolHandIn
+
+    _counted(world, world.teacher, "admin_training", 50)
+    SchoolHandIn.objects.filter(school__in=[world.school, world.city_school]).update(status=HandInStatus.SUBMITTED)
+    before = _state(world)
+    with pytest.raises(SealError, match="尚有学校未完成审核（双流区测试1所、市直属测试中学（市直属）1所）"):
+        seal_start(actor=world.city, academic_year=world.year, today=CITY_DAY)
+    assert _state(world) == before
+    seal = _seal(world, django_capture_on_commit_callbacks, force=True, reason="市直属学校逾期未上报")
+    seal.refresh_from_db()
+    assert (seal.state, seal.forced, seal.closed_late_count) == (SealState.COMMITTED, True, 0)
+
+
 def test_a_school_not_yet_reviewed_keeps_its_district_from_being_ready(world):
     from audits.models import HandInStatus, SchoolHandIn
 
