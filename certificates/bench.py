@@ -137,7 +137,7 @@ def run(*, count: int = 1000, sign: bool = False, out=sys.stdout) -> list[dict]:
     seal_bytes, mime = r.seal_bytes(seal.key)
     inline = f"data:{mime};base64,{base64.b64encode(seal_bytes).decode('ascii')}"
     fixed = (f"@page {{ size: {render.PAGE_MM[0]}mm {render.PAGE_MM[1]}mm; margin: 0; }}"
-             f".seal-box {{ position: absolute; left: {render.SEAL_BOX_MM[0]}mm; bottom: {render.SEAL_BOX_MM[1]}mm; "
+             f".seal-box {{ position: fixed; left: {render.SEAL_BOX_MM[0]}mm; bottom: {render.SEAL_BOX_MM[1]}mm; "
              f"width: {render.SEAL_BOX_MM[2]}mm; height: {render.SEAL_BOX_MM[2]}mm; }} .seal-box img {{ width: 100%; }}")
 
     def with_renderer(i):
