@@ -70,7 +70,7 @@ def deadlines_ahead(year: AcademicYear, today: datetime.date, *, roles, appointm
 def home(request):
     from credits.selectors import teacher_compliance
     from reviews.models import ReviewAppointment
-    from reviews.selectors import entries_for_user, review_queue
+    from reviews.selectors import bounded_count, entries_for_user, review_queue
 
     user = request.user
     today = timezone.localdate()
@@ -108,7 +108,8 @@ def home(request):
     queues = []
     for role, step, label in ROLE_STEPS:
         if role in roles and not any(q["step"] == step for q in queues):
-            queues.append({"step": step, "label": label, "count": review_queue(user=user, step=step).count()})
+            count, more = bounded_count(review_queue(user=user, step=step))
+            queues.append({"step": step, "label": label, "count": count, "more": more})
     context["queues"] = queues
     context["roles"] = roles
     context["home_links"] = _home_links(user, roles, this_year)

@@ -35,6 +35,7 @@ MENU = [
         ("accounts:change_requests", (), "信息变更"),
         ("certificates:applications", (), "职评 / 转正申报"),
         ("audits:hand_in", (), "上报"),
+        ("sealing:archive", (), "学年档案"),
     ]),
     (Role.SCHOOL_LEADER, [
         ("reviews:queue", ("leader_sign",), "签字确认"),
@@ -58,6 +59,7 @@ MENU = [
         ("reviews:compliance", (), "达标情况"),
         ("reports:index", (), "审证报表"),
         ("certificates:applications", (), "继教证书"),
+        ("sealing:archive", (), "学年档案"),
     ]),
     (Role.CITY_STAFF, [
         ("reviews:queue", ("district_review",), "市直属学校复核"),
@@ -73,6 +75,7 @@ MENU = [
         ("audits:schedule_edit", (), "市直属学校审证时间安排"),
         ("audits:check", (), "核对"),
         ("sealing:console", (), "学年封存"),
+        ("sealing:archive", (), "学年档案"),
         ("certificates:applications", (), "继教证书（市直属学校）"),
     ]),
 ]
@@ -167,3 +170,11 @@ def option_label(entry):
         if o.get("key") == entry.option:
             return o.get("label", entry.option)
     return entry.option
+
+
+@register.filter
+def progress_dots(entry):
+    """The list's one-line progress of an entry: [(label, state)] (reviews.progress.compact_progress)."""
+    from reviews.progress import compact_progress
+
+    return compact_progress(entry)
