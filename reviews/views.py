@@ -465,6 +465,11 @@ def queue(request, step):
 
     page.object_list = list(page.object_list)
     refusing = mark_windows(page.object_list, STEP_WINDOWS[step])
+    from .services.duplicates import warned_entry_ids
+
+    warned = warned_entry_ids(page.object_list)
+    for e in page.object_list:
+        e.has_warnings = e.pk in warned
     return render(request, "reviews/queue.html", {
         "step": step, "step_label": STEPS[step], "page_obj": page, "filter_form": form,
         "job": job, "show_school": bool(schools), "window_refusals": refusing,

@@ -199,8 +199,9 @@ def archive_run(*, job_id: int) -> None:
     params = dict(job.result or {})
     try:
         year = AcademicYear.objects.get(start_year=params["year"])
-        scope = Scope(school=School.objects.filter(pk=params.get("school")).first() if params.get("school") else None,
-                      district=District.objects.filter(pk=params.get("district")).first() if params.get("district") else None)
+        school_id, district_id = params.get("school"), params.get("district")
+        scope = Scope(school=School.objects.filter(pk=school_id).first() if school_id else None,
+                      district=District.objects.filter(pk=district_id).first() if district_id else None)
         with tempfile.NamedTemporaryFile(suffix=".zip") as tmp:
             names = build_archive(scope=scope, year=year, target=tmp.name,
                                   progress=lambda d, t: job_progress(job, done=d, total=t))

@@ -19,7 +19,7 @@ from reviews.models import Window
 
 from . import selectors
 from .models import SealRecord
-from .services import seal_start
+from .services import seal_resume, seal_start
 
 
 def _require(user):
@@ -44,6 +44,14 @@ def console(request):
     _require(user)
     year = _year(request)
     back = reverse("sealing:console") + f"?year={year.start_year}"
+    if request.method == "POST" and request.POST.get("action") == "resume":
+        # After a worker or the broker lost the seal's tasks: enqueue what is not done (idempotent).
+        seal = selectors.seal_for(year)
+        if seal is None:
+            raise Http404
+        n = seal_resume(seal_id=seal.pk)
+        messages.success(request, f"已重新分派 {n} 个未完成的分块。" if n else "分块均已完成，正在计算 Merkle 根。")
+        return redirect(back)
     if request.method == "POST":
         force = request.POST.get("force") == "1"
         try:
