@@ -346,4 +346,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint announces every rendering step at INFO ("Step 2 - Fetching and parsing CSS"),
+    # already when it is imported: every manage.py command and every PDF would print them.
+    "loggers": {"weasyprint.progress": {"level": env("WEASYPRINT_LOG_LEVEL", default="WARNING")}},
 }

@@ -30,6 +30,7 @@ from accounts.access import (
     schools_for_role,
     teachers_for_user,
 )
+from accounts.downloads import records_download
 from accounts.models import AccountStatus, Role, School, Stage
 from core.formatting import format_credits
 from credits import selectors as credit_selectors
@@ -543,6 +544,7 @@ def _compliance_rows(user, year, schools):
 
 
 @login_required
+@records_download("school_compliance")
 def compliance(request):
     _require_admin(request.user)
     schools = list(administered_schools(request.user).select_related("district").order_by("name"))
@@ -617,6 +619,7 @@ def _compliance_xlsx(school, year, rows):
     from urllib.parse import quote
 
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{school.name}-{year.label}-达标情况.xlsx')}"
+    response.export_rows = len(rows)  # type: ignore[attr-defined]  # read by records_download
     return response
 
 
