@@ -11,6 +11,7 @@ from . import services
 from .models import (
     AccountEvent,
     District,
+    ExportDownload,
     Job,
     Notification,
     ProfileChangeRequest,
@@ -181,6 +182,15 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             services.role_revoke(actor=request.user, assignment=obj)
+
+
+@admin.register(ExportDownload)
+class ExportDownloadAdmin(ReadOnlyAdmin):
+    list_display = ("at", "user", "roles", "export", "filename", "rows")
+    list_filter = ("export",)
+    search_fields = ("user__username", "export")
+    list_select_related = ("user",)
+    date_hierarchy = "at"
 
 
 @admin.register(AccountEvent)

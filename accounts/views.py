@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import access, imports, selectors, services
+from .downloads import records_download
 from .errors import AccountError
 from .forms import (
     ChangeFilterForm,
@@ -300,6 +301,7 @@ def teacher_import_resume(request, pk):
 @login_required
 @require_POST
 @never_cache
+@records_download("initial_passwords")
 def teacher_import_passwords(request, pk):
     job = _own_import_job(request, pk)
     try:
@@ -307,7 +309,9 @@ def teacher_import_passwords(request, pk):
     except AccountError as exc:
         messages.error(request, exc.message)
         return redirect("accounts:teacher_import_job", pk=job.pk)
-    return _xlsx(imports.passwords_workbook(rows, job.result.get("school", "")), f"初始密码_{job.pk}.xlsx")
+    response = _xlsx(imports.passwords_workbook(rows, job.result.get("school", "")), f"初始密码_{job.pk}.xlsx")
+    response.export_rows = len(rows)  # type: ignore[attr-defined]  # read by records_download
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from accounts.access import (
     schools_for_role,
     teachers_for_user,
 )
+from accounts.downloads import records_download
 from accounts.models import AccountStatus, Role, School, Stage
 from core.formatting import format_credits
 from credits import selectors as credit_selectors
@@ -247,13 +248,23 @@ def entry_detail(request, pk):
         pk=pk,
     )
     actions = services.available_steps(request.user, entry)
+    return _detail(request, entry, actions, _review_forms(entry, actions))
+
+
+def _review_forms(entry, actions):
+    """The page's review forms, each carrying the entry's version as it is shown now."""
     version = services.entry_version(entry)
     warnings = _review_warnings(entry, actions)
-    return _detail(request, entry, actions, {
+    return {
         step: ReviewForm(entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
                          allow_option=step == "school_review", prefix=step, version=version, warnings=warnings)
         for step in STEPS if step in actions
-    })
+    }
+
+
+# A review POST without the version the reviewer saw (a hand-made request, an old cached page):
+# deciding on "whatever the entry says now" is the gap of issue 9, so nothing is written (as on the API).
+VERSION_MISSING_PAGE = "页面已过期或缺少版本信息，本次操作未保存。请查看下方最新内容后重新审核。"
 
 
 def _review_warnings(entry, actions):
@@ -315,6 +326,9 @@ def entry_review(request, pk, step):
 
     form = ReviewForm(request.POST, entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject=allow_reject,
                       allow_option=step == "school_review", prefix=step, warnings=entry_warnings(entry))
+    if not request.POST.get(form.add_prefix("version"), "").strip():
+        messages.error(request, VERSION_MISSING_PAGE)
+        return _detail(request, entry, actions, _review_forms(entry, actions), status=400)
     try:
         # A decision on what the reviewer saw: if the entry changed since, its changes are shown, nothing written.
         services.ensure_seen(entry, request.POST.get(form.add_prefix("version"), "") or None)
@@ -440,9 +454,15 @@ def queue(request, step):
     schools = School.objects.filter(pk__in=school_ids).order_by("name") if len(school_ids) > 1 or request.GET.get("school") else []
     form = QueueFilterForm(request.GET or None, schools=schools, years=_years(), drop=("status",))
     qs = _filter_entries(base, form)
+    status = 200
     if request.method == "POST":
         bulk = BulkReviewForm(request.POST, queue=base)
-        if bulk.is_valid():
+        if bulk.is_valid() and bulk.missing_versions():
+            # Every ticked row must carry the version shown in the queue, or none is approved.
+            messages.error(request, "页面已过期或缺少版本信息（记录 " + "、".join(f"#{i}" for i in bulk.missing_versions())
+                           + "），本次批量操作未保存。请刷新页面后重新勾选。")
+            status = 400
+        elif bulk.is_valid():
             try:
                 job = services.entries_bulk_review_start(actor=request.user, entry_ids=bulk.cleaned_data["entry_ids"], step=step,
                                                          versions=bulk.versions())
@@ -474,7 +494,7 @@ def queue(request, step):
         "step": step, "step_label": STEPS[step], "page_obj": page, "filter_form": form,
         "job": job, "show_school": bool(schools), "window_refusals": refusing,
         "any_open": any(e.window_open for e in page.object_list),
-    })
+    }, status=status)
 
 
 # --- Teacher's 附件2 ----------------------------------------------------------------------------
@@ -524,6 +544,7 @@ def _compliance_rows(user, year, schools):
 
 
 @login_required
+@records_download("school_compliance")
 def compliance(request):
     _require_admin(request.user)
     schools = list(administered_schools(request.user).select_related("district").order_by("name"))
@@ -598,6 +619,7 @@ def _compliance_xlsx(school, year, rows):
     from urllib.parse import quote
 
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{school.name}-{year.label}-达标情况.xlsx')}"
+    response.export_rows = len(rows)  # type: ignore[attr-defined]  # read by records_download
     return response
 
 
