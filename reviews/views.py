@@ -656,8 +656,10 @@ def schedule(request):
     """The district's 审证时间安排 (Shuangliu 2018, 附件2 of its notice)."""
     _require_admin(request.user)
     schools = access.schedule_schools(request.user)
-    years = list(AcademicYear.objects.filter(reviewappointment__isnull=False).distinct().order_by("-start_year")) or _years()
-    year = years[0] if years else current_year()
+    # Opens on the 学年 under review (not the newest one that happens to have appointments), and
+    # offers every 学年 that has a schedule besides.
+    year = review_year()
+    years = sorted({year, *AcademicYear.objects.filter(reviewappointment__isnull=False)}, key=lambda y: -y.start_year)
     if request.GET.get("year"):
         year = _year_or_404(request.GET["year"])
     qs = (ReviewAppointment.objects.filter(academic_year=year, school__in=schools.values("pk"))

@@ -84,3 +84,18 @@ def test_the_citys_compliance_and_dashboard_open_on_the_city_and_the_year_under_
     login(client, world.district_admin)
     html = client.get(reverse("reviews:dashboard")).content.decode()
     assert "<h1>统计 · 2017-2018 学年</h1>" in html and "棠湖中学" in html
+
+
+def test_the_schedule_opens_on_the_year_under_review_not_the_newest_one_with_appointments(world, client, clock):
+    from reviews.models import ReviewAppointment
+
+    ReviewAppointment.objects.create(academic_year=world.year, school=world.school, group="高中", sequence=1,
+                                     date=datetime.date(2018, 9, 11))
+    # December 2018: 2017-2018's audit is over, so the schedule to look at is 2018-2019's (none yet).
+    clock.set(datetime.date(2018, 12, 3))
+    login(client, world.district_admin)
+    html = client.get(reverse("reviews:schedule")).content.decode()
+    assert "2019年教师继续教育学分登记审证时间安排" in html and "该学年尚未安排审证时间。" in html
+    assert '<option value="2017">' in html and "2018年9月11日" not in html
+    html = client.get(reverse("reviews:schedule"), {"year": 2017}).content.decode()
+    assert "2018年9月11日" in html
