@@ -8,7 +8,6 @@ district admin with the guardian object permission ``accounts.review_school``.
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
 
 from .models import Role, RoleAssignment, School, TeacherProfile
 
@@ -57,6 +56,9 @@ def schools_for_role(user, role: str) -> QuerySet[School]:
 
 
 def _delegated_school_ids(user) -> list[int]:
+    # Imported here: reviews.workflow (read while the models load) imports this module.
+    from guardian.shortcuts import get_objects_for_user
+
     return list(
         # with_superuser=False: a superuser (who may use the Django admin) is not thereby
         # delegated every school of the city.
@@ -74,6 +76,48 @@ def district_step_schools(user) -> QuerySet[School]:
         q |= Q(district__isnull=True)
     if not (has_role(user, Role.DISTRICT_ADMIN) or has_role(user, Role.CITY_STAFF)):
         return School.objects.none()
+    return School.objects.filter(q)
+
+
+# --- Workflow steps: who acts, in which scope (the tables in reviews.workflow declare (role, scope)
+# pairs; these functions resolve them, so a step's access is decided here like every other).
+
+SCOPE_OWN = "own"  # the schools where the user holds the role (a district admin's district and delegations)
+SCOPE_CITY_DIRECT = "city_direct"  # city staff, for the 市直属学校 (no district: the city does the district's step)
+SCOPE_CITY = "city"  # city staff, every school
+
+
+def scope_schools(user, role: str, scope: str) -> QuerySet[School]:
+    """The schools in which `user` acts as `role` within `scope`."""
+    if scope in (SCOPE_OWN, SCOPE_CITY):
+        return schools_for_role(user, role)
+    if scope == SCOPE_CITY_DIRECT:
+        return School.objects.filter(district__isnull=True) if has_role(user, role) else School.objects.none()
+    raise ValueError(scope)
+
+
+def acting_role(user, actors, school_id) -> str | None:
+    """The role in which `user` may act on something of school `school_id`, given the step's
+    (role, scope) actors in order of preference; None if none applies."""
+    for actor in actors:
+        if not has_role(user, actor.role):
+            continue
+        if actor.scope == SCOPE_CITY or scope_schools(user, actor.role, actor.scope).filter(pk=school_id).exists():
+            return actor.role
+    return None
+
+
+def acts_everywhere(user, actors) -> bool:
+    """True if one of the actors covers every school for `user` (no school filter needed)."""
+    return any(a.scope == SCOPE_CITY and has_role(user, a.role) for a in actors)
+
+
+def acting_schools(user, actors) -> QuerySet[School]:
+    """The schools in which `user` may act as one of `actors` (a queue's scope)."""
+    q = Q(pk__in=[])
+    for actor in actors:
+        if has_role(user, actor.role):
+            q |= Q(pk__in=scope_schools(user, actor.role, actor.scope).values("pk"))
     return School.objects.filter(q)
 
 

@@ -19,6 +19,7 @@ from reviews.calendar import extensions_for, window_range
 from reviews.errors import TransitionError
 from reviews.models import ReviewAppointment, Window, WindowExtension
 from reviews.services import window_extend
+from reviews.workflow import DISTRICT_REVIEW
 
 from . import selectors, services
 from .forms import ExtendForm
@@ -272,6 +273,8 @@ def hand_in_detail(request, pk):
         "blocking": blocking[:100], "blocking_count": blocking.count(), "actions": {s.name: s for s in actions},
         "events": record.events.select_related("actor"), "appointment": selectors.school_appointment(school, year),
         "usable": window["open"] and not year.is_sealed,
+        # Where the blocking entries are handled: the queue of the entry workflow's district step.
+        "district_queue_url": reverse("reviews:queue", args=[DISTRICT_REVIEW]),
     })
 
 

@@ -16,18 +16,10 @@ from django.views.decorators.http import require_POST
 from accounts.access import has_role, schools_for_role
 from accounts.models import Job, Notification, Role
 from credits.models import AcademicYear
+from reviews.workflow import ENTRY_STEPS
 
 PAGE_SIZE = 20
 
-# The review steps whose queue a role works, in menu order; the queue itself (who sees which
-# entries) is decided by reviews.selectors.review_queue.
-ROLE_STEPS = [
-    (Role.SCHOOL_ADMIN, "school_review", "待初审"),
-    (Role.SCHOOL_LEADER, "leader_sign", "待签字确认"),
-    (Role.DISTRICT_ADMIN, "district_review", "待复核"),
-    (Role.CITY_STAFF, "district_review", "市直属学校待复核"),
-    (Role.CITY_STAFF, "confirm", "待确认登记"),
-]
 
 
 def current_year() -> AcademicYear:
@@ -100,10 +92,14 @@ def home(request):
     if year != this_year:
         context["deadlines"] = deadlines_ahead(year, today, roles=roles, appointment=appointment) + context["deadlines"]
 
+    # The review steps whose queue the user's roles work, in chain order, with each role's words
+    # (reviews.workflow); who sees which entries is reviews.selectors.review_queue's.
     queues = []
-    for role, step, label in ROLE_STEPS:
-        if role in roles and not any(q["step"] == step for q in queues):
-            queues.append({"step": step, "label": label, "count": review_queue(user=user, step=step).count()})
+    for step in ENTRY_STEPS:
+        actor = next((a for a in step.actors if a.role in roles), None)
+        if actor is not None:
+            queues.append({"step": step.name, "label": actor.home,
+                           "count": review_queue(user=user, step=step.name).count()})
     context["queues"] = queues
     context["roles"] = roles
     context["home_links"] = _home_links(user, roles, this_year)

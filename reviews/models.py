@@ -9,6 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from . import workflow as wf
+from .workflow import Window  # declared with the workflow's table; reviews.models.Window still works
+
 
 class ReviewAppointment(models.Model):
     """A school's date for the annual audit, as each district publishes every year
@@ -35,17 +38,7 @@ class ReviewAppointment(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------
-# The registration and review workflow (notice 二(三)1, 二(四)1, 三).
-
-
-class Window(models.TextChoices):
-    """The windows of a 学年's calendar (dates on credits.AcademicYear, see reviews.calendar)."""
-
-    REGISTRATION = "registration", "学分登记"
-    BASE_ROSTER = "base_roster", "基地校花名册报送"
-    SCHOOL_REVIEW = "school_review", "学校初审"
-    DISTRICT_REVIEW = "district_review", "区县复核"
-    CITY_SEAL = "city_seal", "市级核对封存"
+# The registration and review workflow (notice 二(三)1, 二(四)1, 三): its table is reviews.workflow.
 
 
 class Action(models.TextChoices):
@@ -53,10 +46,11 @@ class Action(models.TextChoices):
     SELF_REGISTER = "self_register", "教师自主登记"
     ADMIN_REGISTER = "admin_register", "校管理员代为登记"
     EDIT = "edit", "修改"
-    SCHOOL_REVIEW = "school_review", "校管理员初审"
-    LEADER_SIGN = "leader_sign", "分管校长签字确认"
-    DISTRICT_REVIEW = "district_review", "区县复核"
-    CONFIRM = "confirm", "继教网确认登记"
+    # The review steps approve under their own names (reviews.workflow).
+    SCHOOL_REVIEW = wf.SCHOOL_REVIEW, wf.STEPS[wf.SCHOOL_REVIEW].label
+    LEADER_SIGN = wf.LEADER_SIGN, wf.STEPS[wf.LEADER_SIGN].label
+    DISTRICT_REVIEW = wf.DISTRICT_REVIEW, wf.STEPS[wf.DISTRICT_REVIEW].label
+    CONFIRM = wf.CONFIRM, wf.STEPS[wf.CONFIRM].label
     REJECT = "reject", "审核不通过"
     RETURN = "return", "退回修改"
     WITHDRAW = "withdraw", "撤回"

@@ -2,18 +2,19 @@
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from accounts.access import administered_schools, district_step_schools, has_role, schools_for_role
+from accounts.access import (
+    acting_schools,
+    acts_everywhere,
+    administered_schools,
+    district_step_schools,
+    has_role,
+    schools_for_role,
+)
 from accounts.models import Role
-from credits.models import CreditEntry, EntryStatus
+from credits.models import CreditEntry
 
+from . import workflow as wf
 from .models import EntryTransition, Evidence, FeedImport, Roster, RosterStatus
-
-REVIEW_STEPS = {
-    "school_review": EntryStatus.SUBMITTED,
-    "leader_sign": EntryStatus.SCHOOL_VERIFIED,
-    "district_review": EntryStatus.SCHOOL_APPROVED,
-    "confirm": EntryStatus.DISTRICT_REVIEWED,
-}
 
 
 def entries_for_user(user) -> QuerySet[CreditEntry]:
@@ -27,33 +28,25 @@ def entries_for_user(user) -> QuerySet[CreditEntry]:
     return base.filter(Q(teacher__user=user) | Q(school__in=administered_schools(user).values("pk")))
 
 
-def _step_schools(user, step: str):
-    if step == "school_review":
-        return schools_for_role(user, Role.SCHOOL_ADMIN)
-    if step == "leader_sign":
-        return schools_for_role(user, Role.SCHOOL_LEADER)
-    if step == "district_review":
-        return district_step_schools(user)
-    return None
-
-
 def review_queue(*, user, step: str, academic_year=None) -> QuerySet[CreditEntry]:
-    """Entries waiting for `user` at `step` (never the user's own)."""
-    if step not in REVIEW_STEPS:
+    """Entries waiting for `user` at `step` (never the user's own): the step's state, within the
+    scope of the step's actors (reviews.workflow, resolved by accounts.access)."""
+    if step not in wf.STEPS:
         raise ValueError(step)
+    row = wf.STEPS[step]
     qs = CreditEntry.objects.select_related("teacher", "school", "academic_year", "item").filter(
-        status=REVIEW_STEPS[step]
+        status=row.from_state
     ).exclude(teacher__user=user)
     if academic_year is not None:
         qs = qs.filter(academic_year=academic_year)
-    if step == "confirm":
-        return qs if has_role(user, Role.CITY_STAFF) else qs.none()
-    if step == "leader_sign":
-        # Not what the user verified themselves (services refuse that sign-off).
-        verifier = (EntryTransition.objects.filter(entry=OuterRef("pk"), action="school_review")
-                    .order_by("-at", "-id").values("actor_id")[:1])
-        qs = qs.annotate(verifier=Subquery(verifier)).exclude(verifier=user.pk)
-    return qs.filter(school__in=_step_schools(user, step).values("pk")).order_by("school_id", "teacher__name", "id")
+    if row.not_by_actor_of:
+        # Not what the user did at the earlier step themselves (services refuse that).
+        earlier = (EntryTransition.objects.filter(entry=OuterRef("pk"), action=row.not_by_actor_of)
+                   .order_by("-at", "-id").values("actor_id")[:1])
+        qs = qs.annotate(earlier_actor=Subquery(earlier)).exclude(earlier_actor=user.pk)
+    if not acts_everywhere(user, row.actors):
+        qs = qs.filter(school__in=acting_schools(user, row.actors).values("pk"))
+    return qs.order_by("school_id", "teacher__name", "id")
 
 
 def version_subquery():

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from credits.models import CreditEntry, CreditItem
 
 from .models import EntryTransition, Evidence, FeedChannel, FeedImport, Roster, RosterRow, Window
+from .workflow import BULK_STEPS
 
 
 class CreditItemSerializer(serializers.ModelSerializer):
@@ -139,6 +140,16 @@ class SignSerializer(SeenVersionSerializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+def step_serializer(row):
+    """The request body of a review step's API action, from what the workflow's row allows:
+    a lower 等级 (初审), fewer 学时 (核减), a rejection, or only the version seen."""
+    if row.lower_option:
+        return SchoolReviewSerializer
+    if row.approve_fewer:
+        return ReviewSerializer
+    return SignSerializer if row.may_reject else SeenVersionSerializer
+
+
 class CommentSerializer(SeenVersionSerializer):
     comment = serializers.CharField(max_length=500)
 
@@ -152,7 +163,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
 
 
 class BulkReviewSerializer(serializers.Serializer):
-    step = serializers.ChoiceField(choices=["school_review", "leader_sign", "district_review", "confirm"])
+    step = serializers.ChoiceField(choices=list(BULK_STEPS))
     entry_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), min_length=1,
                                       max_length=5000)
     versions = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=2**62), required=False,

@@ -37,6 +37,7 @@ from credits.rules import year_check
 from jixiao.views import current_year, review_year
 
 from . import selectors, services
+from . import workflow as wf
 from .errors import TransitionError
 from .forms import (
     AdminRegisterForm,
@@ -52,14 +53,6 @@ from .forms import (
 from .models import ReviewAppointment, RosterStatus
 
 PAGE_SIZE = 20
-STEPS = {
-    "school_review": "初审（校管理员）",
-    "leader_sign": "签字确认（分管校长）",
-    "district_review": "复核（区县 / 市直属由市教科院）",
-    "confirm": "确认登记（市教科院）",
-}
-# Steps at which a reviewer may approve fewer units than claimed (核减).
-FEWER_STEPS = {"school_review", "district_review"}
 
 
 def _page(request, qs, size=PAGE_SIZE):
@@ -243,10 +236,15 @@ def entry_detail(request, pk):
     actions = services.available_steps(request.user, entry)
     version = services.entry_version(entry)
     return _detail(request, entry, actions, {
-        step: ReviewForm(entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
-                         allow_option=step == "school_review", prefix=step, version=version)
-        for step in STEPS if step in actions
+        row.name: _review_form(row, entry, allow_reject=wf.REJECT in actions, version=version)
+        for row in wf.ENTRY_STEPS if row.name in actions
     })
+
+
+def _review_form(row, entry, *, allow_reject, data=None, version=None):
+    """The decision form of one step, offering what the workflow's row allows."""
+    return ReviewForm(data, entry=entry, allow_fewer=row.approve_fewer, allow_reject=allow_reject,
+                      allow_option=row.lower_option, prefix=row.name, version=version)
 
 
 @login_required
@@ -263,16 +261,15 @@ def entry_explain(request, pk):
 
 def _detail(request, entry, actions, review_forms, status=200):
     from .calendar import mark_windows
-    from .services.entries import STEP_WINDOWS
 
-    step = next((s for s in review_forms if s in STEP_WINDOWS), None)
+    step = next((s for s in review_forms if s in wf.STEPS), None)
     if step is not None:
-        mark_windows([entry], STEP_WINDOWS[step])  # the review form says before the click if it is refused
+        mark_windows([entry], wf.STEPS[step].window)  # the review form says before the click if it is refused
     return render(request, "reviews/entry_detail.html", {
         "entry": entry,
         "history": selectors.entry_history(entry),
         "evidence": list(entry.evidence.all()),
-        "review_forms": [(step, STEPS[step], f) for step, f in review_forms.items()],
+        "review_forms": [(step, wf.STEPS[step].title, f) for step, f in review_forms.items()],
         "actions": actions,
     }, status=status)
 
@@ -280,8 +277,9 @@ def _detail(request, entry, actions, review_forms, status=200):
 @login_required
 @require_POST
 def entry_review(request, pk, step):
-    if step not in STEPS:
+    if step not in wf.STEPS:
         raise Http404
+    row = wf.STEPS[step]
     entry = get_object_or_404(
         selectors.entries_for_user(request.user).select_related("teacher", "teacher__user", "school", "item", "academic_year"),
         pk=pk,
@@ -289,9 +287,8 @@ def entry_review(request, pk, step):
     actions = services.available_steps(request.user, entry)
     # A step the user cannot take now (the entry moved on, or another role's step): the service
     # says why, so the form does not refuse a 不通过 with a bare 400 first.
-    allow_reject = "reject" in actions or (step not in actions and step != "confirm")
-    form = ReviewForm(request.POST, entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject=allow_reject,
-                      allow_option=step == "school_review", prefix=step)
+    allow_reject = wf.REJECT in actions or (step not in actions and row.may_reject)
+    form = _review_form(row, entry, allow_reject=allow_reject, data=request.POST)
     try:
         # A decision on what the reviewer saw: if the entry changed since, its changes are shown, nothing written.
         services.ensure_seen(entry, request.POST.get(form.add_prefix("version"), "") or None)
@@ -317,24 +314,15 @@ def _next_query(request):
 
 def _apply_decision(actor, entry, step, d):
     decision, comment = d["decision"], d.get("comment") or ""
-    seen = d.get("version")
-    if decision == ReviewForm.RETURN:
-        return services.entry_return(actor=actor, entry=entry, comment=comment, seen_version=seen)
-    approve = decision in (ReviewForm.APPROVE, ReviewForm.FEWER)
-    if step == "confirm":
-        return services.entry_confirm(actor=actor, entry=entry, seen_version=seen)
-    qty = d.get("quantity_approved") if decision == ReviewForm.FEWER else None
-    if step == "school_review":
-        option = d.get("option")
-        return services.entry_school_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
-                                            option=option if approve and option and option != entry.option else None,
-                                            seen_version=seen)
-    if step == "leader_sign":
-        return services.entry_leader_sign(actor=actor, entry=entry, approve=approve, comment=comment, seen_version=seen)
-    if step == "district_review":
-        return services.entry_district_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
-                                              seen_version=seen)
-    raise Http404
+    fewer = decision == ReviewForm.FEWER
+    option = d.get("option")
+    return services.entry_review(
+        actor=actor, entry=entry, step=step, decision=wf.APPROVE if fewer else decision, comment=comment,
+        quantity_approved=d.get("quantity_approved") if fewer else None,
+        option=option if decision in (ReviewForm.APPROVE, ReviewForm.FEWER) and option and option != entry.option
+        else None,
+        seen_version=d.get("version"),
+    )
 
 
 @login_required
@@ -401,7 +389,7 @@ def evidence_download(request, pk):
 
 @login_required
 def queue(request, step):
-    if step not in STEPS:
+    if step not in wf.STEPS:
         raise Http404
     _require_admin(request.user)
     base = selectors.review_queue(user=request.user, step=step)
@@ -430,12 +418,11 @@ def queue(request, step):
     page = _page(request, _entry_rows(qs).order_by("started_on", "id"))
     # Before the click: which rows the step's window refuses today, and when it opens / closed.
     from .calendar import mark_windows
-    from .services.entries import STEP_WINDOWS
 
     page.object_list = list(page.object_list)
-    refusing = mark_windows(page.object_list, STEP_WINDOWS[step])
+    refusing = mark_windows(page.object_list, wf.STEPS[step].window)
     return render(request, "reviews/queue.html", {
-        "step": step, "step_label": STEPS[step], "page_obj": page, "filter_form": form,
+        "step": step, "step_label": wf.STEPS[step].title, "page_obj": page, "filter_form": form,
         "job": job, "show_school": bool(schools), "window_refusals": refusing,
         "any_open": any(e.window_open for e in page.object_list),
     })

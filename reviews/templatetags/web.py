@@ -9,9 +9,12 @@ from django.urls import NoReverseMatch, reverse
 from accounts.models import Role
 from core.formatting import format_credits
 
+from .. import workflow as wf
+
 register = template.Library()
 
-# The menu per role: (url name, url args, label). Pages of other helpers are linked by name;
+# The menu per role: (url name, url args, label), after the review queues the role works
+# (reviews.workflow: each step's actors, with their menu words). Pages of other helpers are linked by name;
 # a page not installed yet is left out rather than linked broken. Pages planned with later
 # issues (封存, 证书) are shown greyed out so the menu keeps their place.
 SOON = None
@@ -27,7 +30,6 @@ MENU = [
         ("certificates:planner", (), "颁证规划与证书"),
     ]),
     (Role.SCHOOL_ADMIN, [
-        ("reviews:queue", ("school_review",), "初审"),
         ("reviews:admin_register", (), "代为登记规范性项目"),
         ("reviews:compliance", (), "达标情况"),
         ("reports:index", (), "审证材料"),
@@ -37,7 +39,6 @@ MENU = [
         ("audits:hand_in", (), "上报"),
     ]),
     (Role.SCHOOL_LEADER, [
-        ("reviews:queue", ("leader_sign",), "签字确认"),
         ("reviews:compliance", (), "达标情况"),
         ("reports:index", (), "审证材料"),
     ]),
@@ -46,7 +47,6 @@ MENU = [
         ("reports:roster_template", (), "附件1 花名册模板"),
     ]),
     (Role.DISTRICT_ADMIN, [
-        ("reviews:queue", ("district_review",), "复核"),
         ("accounts:account_approvals", (), "账号审核"),
         ("accounts:teacher_list", (), "教师账号"),
         ("accounts:change_requests", (), "信息变更"),
@@ -60,8 +60,6 @@ MENU = [
         ("certificates:applications", (), "继教证书"),
     ]),
     (Role.CITY_STAFF, [
-        ("reviews:queue", ("district_review",), "市直属学校复核"),
-        ("reviews:queue", ("confirm",), "确认登记"),
         ("accounts:account_approvals", (), "市直属账号审核"),
         ("reviews:rosters", (), "市级基地校花名册"),
         ("credits:catalogue", (), "学分项目目录"),
@@ -95,7 +93,8 @@ def nav_menu(context):
         if role not in roles:
             continue
         items = []
-        for name, args, label in links:
+        queues = [("reviews:queue", (step.name,), actor.menu) for step, actor in wf.steps_of_role(role)]
+        for name, args, label in queues + links:
             if name is SOON:
                 items.append({"label": label, "url": None, "soon": True})
                 continue
