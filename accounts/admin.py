@@ -209,9 +209,26 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(Job)
 class JobAdmin(ReadOnlyAdmin):
+    """The raw result is not shown: an import's report names teachers and its row errors quote
+    cells; initial passwords never live there (accounts.InitialPassword, encrypted, not in the
+    admin at all). The change page shows the counters only."""
+
     list_display = ("created_at", "kind", "owner", "status", "done", "total", "finished_at")
     list_filter = ("kind", "status")
     search_fields = ("owner__username",)
+    fields = ("kind", "owner", "status", "done", "total", "summary", "error", "created_at", "heartbeat_at",
+              "finished_at")
+    readonly_fields = fields
+
+    SUMMARY_KEYS = {"school": "学校", "created": "新建", "skipped": "已存在", "failed": "出错", "ok": "成功",
+                    "made": "已生成", "refused": "被拒", "teachers": "教师数", "resumes": "中断后继续次数"}
+
+    @admin.display(description="结果摘要")
+    def summary(self, obj):
+        result = obj.result or {}
+        parts = [f"{label}：{result[key]}" for key, label in self.SUMMARY_KEYS.items()
+                 if isinstance(result.get(key), (int, str)) and key in result]
+        return "；".join(parts) or "—"
 
 
 # API tokens: stored as digests, so there is nothing to read or edit; city staff see who holds

@@ -14,20 +14,23 @@ import io
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core import vault
 from core.files import FileRejected, Limits, open_sheet
 
 from . import access
 from .errors import AccountError
 from .excel import append_row
 from .idcard import normalize_id_number
-from .jobs import job_create, job_finish, job_progress
-from .models import Gender, Job, School, Stage, TeacherProfile, Title, User
+from .jobs import job_claim, job_create, job_finish, job_is_stale, job_progress, stale_jobs
+from .models import Gender, InitialPassword, Job, School, Stage, TeacherProfile, Title, User
 
 logger = logging.getLogger(__name__)
 
@@ -218,17 +221,23 @@ def _row_values(raw: dict) -> dict:
 
 
 def teachers_import_run(*, job_id: int) -> Job:
-    """Imports the rows of a queued job. Safe to call again: a finished job is left alone."""
+    """Imports the rows of a queued job, or resumes one whose worker died (from the last row it
+    reported). Safe to call again: a finished job is left alone, a job another live run holds too."""
     job = Job.objects.select_related("owner").get(pk=job_id)
-    if job.status in (Job.Status.DONE, Job.Status.FAILED):
+    if job.status in (Job.Status.DONE, Job.Status.FAILED) or not job_claim(job):
         return job
     try:
         return _run(job)
     finally:
-        path = (job.result or {}).get("file")
-        if path and job.status in (Job.Status.DONE, Job.Status.FAILED):
-            # The sheet holds every teacher's 身份证号: kept only while the job needs it.
-            default_storage.delete(path)
+        if job.status in (Job.Status.DONE, Job.Status.FAILED):
+            _delete_sheet(job)
+
+
+def _delete_sheet(job: Job) -> None:
+    # The sheet holds every teacher's 身份证号: kept only while the job needs it.
+    path = (job.result or {}).get("file")
+    if path:
+        default_storage.delete(path)
 
 
 def _run(job: Job) -> Job:
@@ -248,66 +257,152 @@ def _run(job: Job) -> Job:
     except AccountError as exc:
         job_finish(job, result=base, error=exc.message)
         return job
+    except FileNotFoundError:
+        job_finish(job, result=base, error="导入文件已不存在，请重新上传。")
+        return job
 
     try:
         return _import_rows(job=job, school=school, actor=job.owner, rows=rows, base=base)
     except Exception:
         # The bar must not spin forever: the job ends as failed, the error goes to the log.
         logger.exception("teacher import job %s failed", job.pk)
-        job_finish(job, result=base, error="导入意外中断，请稍后重试；已导入的行不会重复创建。")
+        job_finish(job, result=_final(job, base), error="导入意外中断，请稍后重试；已导入的行不会重复创建。")
         raise
+
+
+# Progress (rows done, counters, row errors) is persisted every this many rows; a resumed run
+# starts after the last persisted row. Rows created after it are known by their InitialPassword.
+CHECKPOINT_ROWS = 10
 
 
 def _import_rows(*, job: Job, school: School, actor, rows, base: dict) -> Job:
     from .services import teacher_create
 
-    job_progress(job, done=0, total=len(rows))
-    created, skipped, errors, accounts = 0, 0, [], []
+    state = base.setdefault("progress", {"skipped": 0, "errors": []})
+    start = job.done if job.done and job.done <= len(rows) else 0
+    if start:
+        logger.info("teacher import job %s resumed after row %s of %s", job.pk, start, len(rows))
+    job_progress(job, done=start, total=len(rows), result=base)
+    created_rows = set(InitialPassword.objects.filter(job=job).values_list("row", flat=True))
+    expires = timezone.now() + datetime.timedelta(hours=settings.INITIAL_PASSWORD_TTL_HOURS)
+    # 身份证号 → first row, for duplicates within the file; rebuilt from the rows already done
+    # (never persisted: the job's result is shown to staff).
     seen: dict[str, int] = {}
     for i, (number, raw) in enumerate(rows, start=1):
-        name = _cell_text(raw.get("name"))
-        try:
-            values = _row_values(raw)
-            id_number = values["id_number"]
-            if id_number in seen:
-                raise AccountError(f"身份证号与第{seen[id_number]}行重复。")
-            seen[id_number] = number
-            existing = TeacherProfile.objects.filter(id_number=id_number).select_related("school", "user").first()
-            if existing is not None and existing.school_id == school.pk:
-                skipped += 1
-                continue
-            username = values.pop("username", "")
-            if username and existing is None and User.objects.filter(username__iexact=username).exists():
-                raise AccountError(f"账号“{username}”已被其他人使用。")
-            result = teacher_create(actor=actor, school=school, username=username, **values)
-        except AccountError as exc:
-            errors.append({"row": number, "name": name, "reason": exc.message})
+        if i <= start:
+            try:
+                seen.setdefault(_row_values(raw)["id_number"], number)
+            except AccountError:
+                pass
+            continue
+        if number in created_rows:
+            # Created by the run that died, after its last checkpoint: the password is kept.
+            pass
         else:
-            created += 1
-            accounts.append({"row": number, "name": result.profile.name, "username": result.profile.user.username,
-                             "password": result.password})
-        if i % 10 == 0 or i == len(rows):
-            job_progress(job, done=i)
-    base.update(created=created, skipped=skipped, failed=len(errors), errors=errors,
-                accounts=[{k: v for k, v in a.items() if k != "password"} for a in accounts],
-                passwords=accounts)
-    job_finish(job, result=base)
+            name = _cell_text(raw.get("name"))
+            try:
+                values = _row_values(raw)
+                id_number = values["id_number"]
+                if id_number in seen:
+                    raise AccountError(f"身份证号与第{seen[id_number]}行重复。")
+                seen[id_number] = number
+                existing = TeacherProfile.objects.filter(id_number=id_number).only("school_id").first()
+                if existing is not None and existing.school_id == school.pk:
+                    state["skipped"] += 1
+                else:
+                    username = values.pop("username", "")
+                    if username and existing is None and User.objects.filter(username__iexact=username).exists():
+                        raise AccountError(f"账号“{username}”已被其他人使用。")
+                    with transaction.atomic():
+                        result = teacher_create(actor=actor, school=school, username=username, **values)
+                        InitialPassword.objects.create(job=job, row=number, user=result.profile.user,
+                                                       secret=vault.seal(result.password), expires_at=expires)
+            except AccountError as exc:
+                state["errors"].append({"row": number, "name": name, "reason": exc.message})
+        if i % CHECKPOINT_ROWS == 0 or i == len(rows):
+            job_progress(job, done=i, result=base)
+    job_finish(job, result=_final(job, base))
     return job
+
+
+def _final(job: Job, base: dict) -> dict:
+    """The report: counters, row errors, the accounts created (never their passwords)."""
+    state = base.get("progress") or {"skipped": 0, "errors": []}
+    accounts = [{"row": p.row, "name": p.user.display_name, "username": p.user.username}
+                for p in InitialPassword.objects.filter(job=job).select_related("user", "user__teacher_profile")]
+    out = {k: v for k, v in base.items() if k != "progress"}
+    out.update(created=len(accounts), skipped=state["skipped"], failed=len(state["errors"]),
+               errors=state["errors"], accounts=accounts, passwords_waiting=bool(accounts))
+    return out
+
+
+# A job whose worker died this many times is not resumed again (a row that kills the worker
+# would otherwise do so forever): it ends as failed, its created accounts and passwords kept.
+MAX_RESUMES = 3
+
+
+def import_resume(*, job: Job) -> bool:
+    """Queues a run of an import whose worker died; it continues after the last persisted row.
+    Returns False when the job is not stale (finished, or a live run holds it)."""
+    from .tasks import import_teachers
+
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.kind != JOB_KIND or not job_is_stale(locked):
+            return False
+        resumes = int(locked.result.get("resumes", 0))
+        if resumes >= MAX_RESUMES:
+            job_finish(locked, result=_final(locked, dict(locked.result)),
+                       error=f"导入已中断{resumes + 1}次，已停止；已导入的行保留，请检查文件后重新上传。")
+            transaction.on_commit(lambda: _delete_sheet(locked))
+            return False
+        locked.result = {**locked.result, "resumes": resumes + 1}
+        locked.save(update_fields=["result"])
+        transaction.on_commit(lambda: import_teachers.delay(locked.pk))
+    logger.warning("teacher import job %s was stale (worker lost); resumed after row %s", job.pk, locked.done)
+    return True
+
+
+def resume_stale_imports() -> list[int]:
+    """Imports whose worker died (no progress for JOB_STALE_SECONDS) run again from where they
+    stopped; returns the ids queued."""
+    return [job.pk for job in stale_jobs(JOB_KIND) if import_resume(job=job)]
+
+
+def purge_initial_passwords() -> int:
+    """Initial passwords nobody downloaded in time are deleted (the admin resets them instead)."""
+    expired = InitialPassword.objects.filter(expires_at__lte=timezone.now())
+    job_ids = set(expired.values_list("job_id", flat=True))
+    n, _ = expired.delete()
+    for job in Job.objects.filter(pk__in=job_ids).exclude(initial_passwords__isnull=False):
+        job.result = {**job.result, "passwords_waiting": False, "passwords_expired": True}
+        job.save(update_fields=["result"])
+    return n
+
+
+def initial_passwords_waiting(job: Job) -> bool:
+    return job.kind == JOB_KIND and InitialPassword.objects.filter(job=job, expires_at__gt=timezone.now()).exists()
 
 
 def take_initial_passwords(*, job: Job, user) -> list[dict]:
     """The initial passwords of an import, handed out once to the admin who ran it and then
-    removed from the database."""
+    deleted from the database."""
     if job.owner_id != user.pk or job.kind != JOB_KIND:
         raise AccountError("只有导入人可以下载本次导入的初始密码。")
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
-        passwords = locked.result.get("passwords")
-        if passwords is None:
-            raise AccountError("本次导入的初始密码已下载过（仅可下载一次）；如需要，请在教师详情页重置密码。")
-        locked.result = {k: v for k, v in locked.result.items() if k != "passwords"} | {"passwords_taken": True}
+        if locked.status not in (Job.Status.DONE, Job.Status.FAILED):
+            raise AccountError("导入尚未结束，结束后可下载全部初始密码。")
+        waiting = list(InitialPassword.objects.select_for_update(of=("self",))
+                       .filter(job=locked, expires_at__gt=timezone.now()).select_related("user"))
+        if not waiting:
+            raise AccountError("本次导入的初始密码已下载过（仅可下载一次）或已过期；如需要，请在教师详情页重置密码。")
+        rows = [{"row": p.row, "name": p.user.display_name, "username": p.user.username,
+                 "password": vault.unseal(p.secret) or "（无法解密，请重置密码）"} for p in waiting]
+        InitialPassword.objects.filter(job=locked).delete()
+        locked.result = {**locked.result, "passwords_waiting": False, "passwords_taken": True}
         locked.save(update_fields=["result"])
-    return passwords
+    return rows
 
 
 def passwords_workbook(rows: list[dict], school_name: str) -> bytes:

@@ -1,6 +1,17 @@
 """Progress of long jobs. A Celery task (eager or on a worker) reports into a Job row;
-the page polls `job_status` and draws the bar."""
+the page polls `job_status` and draws the bar.
 
+A running job beats (`heartbeat_at`) with every progress step. One that has not beaten for
+JOB_STALE_SECONDS lost its worker (killed, out of memory, redeployed): `job_is_stale` tells it,
+and `job_claim` lets exactly one run take it over, so a redelivered task and a resume never run
+the same job twice at once.
+"""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Job
@@ -10,15 +21,53 @@ def job_create(*, kind: str, owner, total: int = 0) -> Job:
     return Job.objects.create(kind=kind, owner=owner, total=total)
 
 
-def job_progress(job: Job, *, done: int, total: int | None = None) -> None:
-    """Written outside the job's own transaction so that pollers see it move."""
-    fields = {"done": done, "status": Job.Status.RUNNING}
+def _stale_before() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
+
+
+def stale_jobs(kind: str | None = None):
+    """Jobs left unfinished by a worker that is gone: running without a recent beat, or queued
+    long ago and never started (a lost message)."""
+    before = _stale_before()
+    qs = Job.objects.filter(
+        Q(status=Job.Status.RUNNING) & (Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before))
+        | Q(status=Job.Status.PENDING, created_at__lt=before)
+    )
+    return qs.filter(kind=kind) if kind else qs
+
+
+def job_is_stale(job: Job) -> bool:
+    return stale_jobs().filter(pk=job.pk).exists()
+
+
+def job_claim(job: Job) -> bool:
+    """Takes the job for this run: only if it is queued or its last run stopped beating.
+    Returns False while another live run holds it."""
+    now = timezone.now()
+    claimable = Q(status=Job.Status.PENDING) | Q(status=Job.Status.RUNNING) & (
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=_stale_before()))
+    taken = Job.objects.filter(claimable, pk=job.pk).update(status=Job.Status.RUNNING, heartbeat_at=now)
+    if taken:
+        job.status, job.heartbeat_at = Job.Status.RUNNING, now
+    return bool(taken)
+
+
+def job_progress(job: Job, *, done: int, total: int | None = None, result: dict | None = None) -> None:
+    """Written outside the job's own transaction so that pollers see it move; `result` persists
+    what a resumed run needs to continue."""
+    now = timezone.now()
+    fields: dict[str, Any] = {"done": done, "status": Job.Status.RUNNING, "heartbeat_at": now}
     if total is not None:
         fields["total"] = total
+    if result is not None:
+        fields["result"] = result
     Job.objects.filter(pk=job.pk).update(**fields)
     job.done = done
+    job.heartbeat_at = now
     if total is not None:
         job.total = total
+    if result is not None:
+        job.result = result
 
 
 def job_finish(job: Job, *, result: dict | None = None, error: str = "") -> None:

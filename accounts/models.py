@@ -338,6 +338,9 @@ class Job(models.Model):
     error = models.TextField("错误", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Written with each progress step: a running job whose worker died stops beating, so it can
+    # be told from a slow one (accounts.jobs.job_is_stale) and resumed.
+    heartbeat_at = models.DateTimeField("最近进度时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "后台任务"
@@ -349,3 +352,23 @@ class Job(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+class InitialPassword(models.Model):
+    """The initial password of an account an import created, kept encrypted (core.vault) until
+    the admin who ran the import downloads it once, or until it expires; then the row is deleted.
+    Written in the same transaction as the account, so a job killed mid-way loses none."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="initial_passwords")
+    row = models.PositiveIntegerField("Excel行号")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    secret = models.TextField("密文")
+    expires_at = models.DateTimeField("过期时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待下载的初始密码"
+        ordering = ["job", "row"]
+        constraints = [models.UniqueConstraint(fields=["job", "row"], name="initial_password_once_per_row")]
+
+    def __str__(self) -> str:
+        return f"导入{self.job_id} 第{self.row}行"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("teachers/import/template.xlsx", views.teacher_import_template, name="teacher_import_template"),
     path("teachers/import/<int:pk>/", views.teacher_import_job, name="teacher_import_job"),
     path("teachers/import/<int:pk>/passwords/", views.teacher_import_passwords, name="teacher_import_passwords"),
+    path("teachers/import/<int:pk>/resume/", views.teacher_import_resume, name="teacher_import_resume"),
     path("teachers/<int:pk>/", views.teacher_detail, name="teacher_detail"),
     path("teachers/<int:pk>/edit/", views.teacher_edit, name="teacher_edit"),
     path("teachers/<int:pk>/deactivate/", views.teacher_deactivate, name="teacher_deactivate"),

@@ -30,6 +30,7 @@ from .forms import (
     TeacherForm,
     TransferForm,
 )
+from .jobs import job_is_stale
 from .models import Job, ProfileChangeRequest, Role, TeacherProfile
 
 PAGE_SIZE = 20
@@ -271,7 +272,20 @@ def _own_import_job(request, pk) -> Job:
 def teacher_import_job(request, pk):
     job = _own_import_job(request, pk)
     template = "accounts/_import_report.html" if request.headers.get("HX-Request") else "accounts/teacher_import_job.html"
-    return render(request, template, {"job": job, "result": job.result})
+    return render(request, template, {"job": job, "result": job.result, "stale": job_is_stale(job),
+                                      "passwords_waiting": imports.initial_passwords_waiting(job)})
+
+
+@login_required
+@require_POST
+def teacher_import_resume(request, pk):
+    """The admin resumes an import whose worker died (beat does the same every minute)."""
+    job = _own_import_job(request, pk)
+    if imports.import_resume(job=job):
+        messages.success(request, "导入已继续，将从中断处接着导入。")
+    else:
+        messages.info(request, "该导入正在进行或已结束，无需继续。")
+    return redirect("accounts:teacher_import_job", pk=job.pk)
 
 
 @login_required

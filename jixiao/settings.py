@@ -188,7 +188,19 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 # Seconds each seal chunk waits before committing: 0 in production; a demo or a test sets it to
 # watch the progress bar or to stop a worker mid-seal.
 SEAL_CHUNK_PAUSE_SECONDS = env.float("SEAL_CHUNK_PAUSE_SECONDS", default=0)
+# A running job that has not reported progress for this long lost its worker and is resumed.
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=120)
+# An import's initial passwords wait (encrypted) this long for their one download, then go.
+INITIAL_PASSWORD_TTL_HOURS = env.int("INITIAL_PASSWORD_TTL_HOURS", default=72)
 CELERY_BEAT_SCHEDULE = {
+    "resume-stale-imports": {
+        "task": "accounts.resume_stale_imports",
+        "schedule": 60.0,
+    },
+    "purge-initial-passwords": {
+        "task": "accounts.purge_initial_passwords",
+        "schedule": crontab(minute=15),
+    },
     "deadline-reminders": {
         "task": "reviews.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),

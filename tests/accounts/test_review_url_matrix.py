@@ -5,8 +5,17 @@ import pytest
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import (AccountEvent, Job, Notification, ProfileChangeRequest, Role, RoleAssignment,
-                             TeacherProfile, User)
+from accounts.models import (
+    AccountEvent,
+    InitialPassword,
+    Job,
+    Notification,
+    ProfileChangeRequest,
+    Role,
+    RoleAssignment,
+    TeacherProfile,
+    User,
+)
 from tests.factories import grant
 
 from .conftest import make_user
@@ -46,7 +55,8 @@ def _snapshot():
         list(RoleAssignment.objects.order_by("pk").values()),
         list(ProfileChangeRequest.objects.order_by("pk").values()),
         list(Notification.objects.order_by("pk").values("pk", "read_at")),
-        list(Job.objects.order_by("pk").values("pk", "result")),
+        list(Job.objects.order_by("pk").values("pk", "result", "status", "done")),
+        list(InitialPassword.objects.order_by("pk").values()),
         AccountEvent.objects.count(),
     )
 
@@ -68,6 +78,7 @@ def _requests(t):
         ("post", reverse("accounts:change_request_decide", args=[t["change"].pk]), {"decision": "approve"}),
         ("get", reverse("accounts:teacher_import_job", args=[t["job"].pk]), {}),
         ("post", reverse("accounts:teacher_import_passwords", args=[t["job"].pk]), {}),
+        ("post", reverse("accounts:teacher_import_resume", args=[t["job"].pk]), {}),
         ("get", reverse("job_status", args=[t["job"].pk]), {}),
         ("post", reverse("notification_read", args=[t["note"].pk]), {}),
     ]
