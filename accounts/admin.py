@@ -138,18 +138,18 @@ class TeacherProfileAdmin(admin.ModelAdmin):
         # Leaving or retiring deactivates; nothing is deleted.
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # The school (a transfer) and the status (approval, deactivation) change through their
+        # own services and pages, with their checks and notifications.
+        return (*self.readonly_fields, "school", "status")
+
     def save_model(self, request, obj, form, change):
-        before = {}
-        if change and form.changed_data:
-            old = TeacherProfile.objects.get(pk=obj.pk)
-            before = services.profile_snapshot(old, tuple(form.changed_data))
-        super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            AccountEvent.objects.create(
-                user=obj.user, actor=request.user, actor_role="city_staff", action=AccountEvent.Action.CHANGED,
-                before=before, after=services.profile_snapshot(obj, tuple(form.changed_data)),
-                comment="管理后台修改",
-            )
+        """Through the service, as the school admin's edit: its checks, the district's approval
+        again after an identity change, and the audit row."""
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.PROFILE_FIELDS}
+        # A refusal (AccountError, e.g. a stopped account) is the one error model's Chinese page.
+        services.teacher_admin_update(actor=request.user, profile=TeacherProfile.objects.get(pk=obj.pk), **changes)
+        obj.refresh_from_db()
 
 
 @admin.register(RoleAssignment)

@@ -5,6 +5,9 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
+from core import audit
+from core.audit import append_only
+
 from .idcard import mask_id_number, validate_id_number
 
 
@@ -216,6 +219,11 @@ class RoleAssignment(models.Model):
         return f"{self.user.username} · {self.get_role_display()} · {scope}"
 
 
+class AccountEventQuerySet(audit.AppendOnlyQuerySet):
+    refused_update = "账号变更记录不可修改。"
+    refused_delete = "账号变更记录不可删除。"
+
+
 class AccountEvent(models.Model):
     """Every change to an account or a teacher profile: who, when, what before and after."""
 
@@ -251,6 +259,18 @@ class AccountEvent(models.Model):
         verbose_name = "账号变更记录"
         verbose_name_plural = "账号变更记录"
         ordering = ["-at", "-id"]
+        # Written once: PostgreSQL refuses UPDATE and DELETE (core.audit), the ORM refuses them too.
+        triggers = append_only("account_event_append_only")
+
+    objects = AccountEventQuerySet.as_manager()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("账号变更记录不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("账号变更记录不可删除。")
 
 
 class ProfileChangeRequest(models.Model):

@@ -16,24 +16,11 @@ from django.views.decorators.http import require_POST
 from accounts.access import has_role, schools_for_role
 from accounts.models import Job, Notification, Role
 from credits.models import AcademicYear
+from credits.selectors import current_year
 from reviews.workflow import ENTRY_STEPS
 
 PAGE_SIZE = 20
 
-
-
-def current_year() -> AcademicYear:
-    return AcademicYear.for_date(timezone.localdate())
-
-
-def review_year() -> AcademicYear:
-    """The 学年 that administrators look at: from August until the city has sealed it, the
-    previous 学年 is the one under review; otherwise the current one."""
-    this_year = current_year()
-    previous = AcademicYear.objects.filter(start_year=this_year.start_year - 1, sealed_at__isnull=True).first()
-    if previous is not None and timezone.localdate() <= previous.city_seal_closes:
-        return previous
-    return this_year
 
 
 def deadlines_ahead(year: AcademicYear, today: datetime.date, *, roles, appointment=None) -> list[dict]:

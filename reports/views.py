@@ -19,7 +19,7 @@ from accounts import access
 from accounts.access import administered_schools, get_teacher_for_user_or_404, has_role, schools_for_role
 from accounts.models import District, Job, Role, School
 from credits.models import AcademicYear
-from jixiao.views import review_year
+from credits.selectors import review_year
 
 from . import documents as D
 from . import selectors as S

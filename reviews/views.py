@@ -34,7 +34,7 @@ from core.formatting import format_credits
 from credits import selectors as credit_selectors
 from credits.models import AcademicYear, Category, EntryStatus, Flow, Kind
 from credits.rules import year_check
-from jixiao.views import current_year, review_year
+from credits.selectors import current_year, review_year
 
 from . import selectors, services
 from . import workflow as wf

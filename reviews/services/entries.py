@@ -139,7 +139,9 @@ def _check_claim(*, item: CreditItem, teacher: TeacherProfile, values: dict, yea
 
 def _year_for(started_on: datetime.date, ended_on: datetime.date | None = None) -> AcademicYear:
     # The day the activity ends produces the credit; 8月1日 and later count in the next 学年 (三(三)2).
-    return AcademicYear.for_date(AcademicYear.credit_day(started_on, ended_on))
+    from credits.services import academic_year_ensure
+
+    return academic_year_ensure(AcademicYear.credit_day(started_on, ended_on))
 
 
 # ---------------------------------------------------------------------------------------------
