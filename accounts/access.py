@@ -333,3 +333,85 @@ def calendar_districts(user) -> QuerySet:
 def schedule_edit_schools(user) -> QuerySet[School]:
     """Schools whose 审证时间安排 a user publishes: the district's (the 市直属 for the city)."""
     return district_step_schools(user)
+
+
+# --- Who may open each page and API route -------------------------------------------------------
+#
+# One declaration per named route (the URL configuration and the API router): PUBLIC, SIGNED_IN
+# (every signed-in account; what it shows is scoped by the functions above, and an object outside
+# the scope is 404), or the roles that may open it. The views' own gates answer the others 403 (or
+# 404 where a page must not disclose what exists), the menu links only what a role may open, and
+# tests/accounts/test_route_matrix.py walks every route × role and compares the answers with this
+# table: a route missing here fails it.
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+_T = frozenset({Role.TEACHER})
+_SA = frozenset({Role.SCHOOL_ADMIN})
+_BASE = frozenset({Role.BASE_SCHOOL_ADMIN})
+_CITY = frozenset({Role.CITY_STAFF})
+_DISTRICT_STEP = frozenset({Role.DISTRICT_ADMIN, Role.CITY_STAFF})
+_SCHOOL_AND_UP = frozenset({Role.SCHOOL_ADMIN, Role.SCHOOL_LEADER, Role.DISTRICT_ADMIN, Role.CITY_STAFF})
+ADMIN_ROLES = frozenset(Role.values) - _T  # is_admin_user
+
+ROUTES: dict[str, str | frozenset[str]] = {
+    # the site
+    "home": SIGNED_IN, "help": SIGNED_IN, "favicon.ico": PUBLIC, "notifications": SIGNED_IN,
+    "notification_read": SIGNED_IN, "notifications_read_all": SIGNED_IN, "job_status": SIGNED_IN,
+    "verify": PUBLIC, "verify_form": PUBLIC,
+    # accounts
+    "accounts:login": PUBLIC, "accounts:logout": PUBLIC, "accounts:password_change": SIGNED_IN,
+    "accounts:profile": SIGNED_IN, "accounts:teacher_list": _SCHOOL_AND_UP, "accounts:teacher_add": _SA,
+    "accounts:teacher_import": _SA, "accounts:teacher_import_template": _SA, "accounts:teacher_import_job": SIGNED_IN,
+    "accounts:teacher_import_passwords": SIGNED_IN, "accounts:teacher_import_resume": SIGNED_IN,
+    "accounts:teacher_detail": SIGNED_IN, "accounts:teacher_edit": SIGNED_IN, "accounts:teacher_deactivate": SIGNED_IN,
+    "accounts:teacher_reactivate": SIGNED_IN, "accounts:teacher_transfer": SIGNED_IN,
+    "accounts:teacher_reset_password": SIGNED_IN, "accounts:account_approvals": _DISTRICT_STEP,
+    "accounts:account_approve": SIGNED_IN, "accounts:account_reject": SIGNED_IN,
+    "accounts:change_requests": SIGNED_IN, "accounts:change_request_new": _T,
+    "accounts:change_request_check": SIGNED_IN, "accounts:change_request_decide": SIGNED_IN,
+    # credits
+    "credits:catalogue": SIGNED_IN, "credits:unconfirmed": _CITY, "credits:preview": SIGNED_IN,
+    # reviews
+    "reviews:my_entries": _T, "reviews:entry_register": _T, "reviews:entry_declare": _T, "reviews:form2": _T,
+    "reviews:entry_detail": SIGNED_IN, "reviews:entry_explain": SIGNED_IN, "reviews:entry_review": SIGNED_IN,
+    "reviews:entry_withdraw": SIGNED_IN, "reviews:entry_edit": SIGNED_IN, "reviews:evidence_download": SIGNED_IN,
+    "reviews:queue": ADMIN_ROLES, "reviews:admin_register": _SA, "reviews:compliance": _SCHOOL_AND_UP,
+    "reviews:schedule": ADMIN_ROLES, "reviews:rosters": ADMIN_ROLES, "reviews:roster_template": ADMIN_ROLES,
+    "reviews:roster_detail": ADMIN_ROLES, "reviews:dashboard": _DISTRICT_STEP,
+    # reports
+    "reports:index": ADMIN_ROLES, "reports:precheck": _SCHOOL_AND_UP, "reports:statement": _T,
+    "reports:statements": _SCHOOL_AND_UP, "reports:submission": _SCHOOL_AND_UP, "reports:form3": _SCHOOL_AND_UP,
+    "reports:form2": _T, "reports:form2_pdf": _T, "reports:form2_scan": SIGNED_IN, "reports:roster_template": _BASE,
+    "reports:compliance_export": _SCHOOL_AND_UP, "reports:district_submission": ADMIN_ROLES,
+    "reports:package": _SCHOOL_AND_UP, "reports:package_download": SIGNED_IN,
+    # certificates
+    "certificates:applications": _SA | _DISTRICT_STEP, "certificates:application_withdraw": SIGNED_IN,
+    "certificates:planner": _T, "certificates:issue_list": _DISTRICT_STEP, "certificates:school_zip": _DISTRICT_STEP,
+    "certificates:school_merged": _DISTRICT_STEP, "certificates:certificate_detail": SIGNED_IN,
+    "certificates:certificate_pdf": SIGNED_IN, "certificates:statements": _T, "certificates:statement_pdf": _T,
+    # audits (审证)
+    "audits:calendar": _DISTRICT_STEP, "audits:schedule_edit": _DISTRICT_STEP, "audits:hand_in": _SA,
+    "audits:hand_ins": _DISTRICT_STEP, "audits:hand_in_detail": SIGNED_IN, "audits:check": _CITY,
+    # the API: signed in (session or token); each answer is scoped by the selectors and the services
+    "api-token": PUBLIC, "api-root": SIGNED_IN, "schema": SIGNED_IN, "api-docs": SIGNED_IN,
+    "entry-list": SIGNED_IN, "entry-detail": SIGNED_IN, "entry-bulk-review": SIGNED_IN, "entry-school-review": SIGNED_IN,
+    "entry-leader-sign": SIGNED_IN, "entry-district-review": SIGNED_IN, "entry-confirm": SIGNED_IN,
+    "entry-return-": SIGNED_IN, "entry-withdraw": SIGNED_IN, "entry-resubmit": SIGNED_IN, "entry-evidence": SIGNED_IN,
+    "entry-history": SIGNED_IN, "evidence-download": SIGNED_IN, "roster-list": SIGNED_IN, "roster-detail": SIGNED_IN,
+    "roster-template": SIGNED_IN, "roster-district-review": SIGNED_IN, "roster-city-review": SIGNED_IN,
+    "feed-list": SIGNED_IN, "feed-detail": SIGNED_IN, "feed-upload": SIGNED_IN, "item-list": SIGNED_IN,
+    "item-detail": SIGNED_IN, "teacher-totals": SIGNED_IN, "my-totals": _T, "window-extend": SIGNED_IN,
+}
+
+
+def may_open(user, route: str) -> bool:
+    """Whether `user`'s roles may open the route (ROUTES); unknown routes are closed."""
+    policy = ROUTES.get(route)
+    if policy is None:
+        return False
+    if policy == PUBLIC:
+        return True
+    if not user or not user.is_authenticated:
+        return False
+    return policy == SIGNED_IN or bool(roles_of(user) & policy)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from accounts.access import has_role, schools_for_role
 from accounts.models import Job, Notification, Role
 from credits.models import AcademicYear
@@ -103,7 +104,7 @@ def _link(name, label, help_text, count=None, args=()):
         url = reverse(name, args=args)
     except NoReverseMatch:
         return None
-    return {"url": url, "label": label, "help": help_text, "count": count}
+    return {"url": url, "label": label, "help": help_text, "count": count, "name": name}
 
 
 def _home_links(user, roles, year) -> list[dict]:
@@ -142,7 +143,7 @@ def _home_links(user, roles, year) -> list[dict]:
     from audits.selectors import home_cards
 
     links += [_link(c["url_name"], c["label"], c["help"], c.get("count")) for c in home_cards(user, roles)]
-    return [link for link in links if link]
+    return [link for link in links if link and access.may_open(user, link["name"])]
 
 
 BAR_LABELS = {"total": "学年总学分", "regulated": "规范性培训", "flexible": "灵活性培训"}

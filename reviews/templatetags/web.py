@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from accounts import access
 from accounts.models import Role
 from core.formatting import format_credits
 
@@ -87,6 +88,7 @@ def _reverse(name, args):
 def nav_menu(context):
     roles = context.get("user_roles") or set()
     request = context.get("request")
+    user = context.get("user") or (request.user if request else None)
     current = request.path if request else ""
     groups = []
     for role, links in MENU:
@@ -98,7 +100,8 @@ def nav_menu(context):
             if name is SOON:
                 items.append({"label": label, "url": None, "soon": True})
                 continue
-            url = _reverse(name, args)
+            # A link only to what the user may open (accounts.access.ROUTES decides, not the menu).
+            url = _reverse(name, args) if access.may_open(user, name) else None
             if url:
                 items.append({"label": label, "url": url, "active": url == current})
         if items:
