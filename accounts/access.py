@@ -312,6 +312,11 @@ def can_check_hand_ins(user) -> bool:
     return has_role(user, Role.CITY_STAFF)
 
 
+def can_seal(user) -> bool:
+    """Notice 三(一)2: the city (市教科院教师发展研究所) checks and seals the 学年."""
+    return has_role(user, Role.CITY_STAFF)
+
+
 def can_edit_calendar(user) -> bool:
     """City staff widen the windows of a 学年; districts see theirs."""
     return has_role(user, Role.CITY_STAFF)

@@ -3,8 +3,8 @@ audit trail. Audit rows are read-only; a profile edited here is recorded like an
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.db import transaction
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from guardian.admin import GuardedModelAdmin
 
 from . import services

@@ -29,7 +29,16 @@ from . import access
 from .errors import AccountError
 from .excel import append_row
 from .idcard import normalize_id_number
-from .jobs import job_claim, job_create, job_finish, job_is_stale, job_progress, stale_jobs
+from .jobs import (
+    BROKER_DOWN_MESSAGE,
+    job_claim,
+    job_create,
+    job_enqueue,
+    job_finish,
+    job_is_stale,
+    job_progress,
+    stale_jobs,
+)
 from .models import Gender, InitialPassword, Job, School, Stage, TeacherProfile, Title, User
 
 logger = logging.getLogger(__name__)
@@ -167,7 +176,10 @@ def teachers_import_start(*, actor, school: School, upload) -> Job:
         job = job_create(kind=JOB_KIND, owner=actor)
         job.result = {"school_id": school.pk, "school": school.name, "file": path, "filename": name[:100]}
         job.save(update_fields=["result"])
-        transaction.on_commit(lambda: import_teachers.delay(job.pk))
+        transaction.on_commit(lambda: job_enqueue(job, import_teachers, job.pk, on_failure=_delete_sheet))
+    if job.status == Job.Status.FAILED and job.error == BROKER_DOWN_MESSAGE:
+        # The broker was down: said on the form at once (the failed job stays in the list).
+        raise AccountError(BROKER_DOWN_MESSAGE, field="file")
     return job
 
 
@@ -190,7 +202,7 @@ def _row_values(raw: dict) -> dict:
             elif text in FALSE_WORDS:
                 values[field] = False
             else:
-                raise AccountError(f"“{dict((f, h) for f, h, _ in COLUMNS)[field]}”应填“是”或“否”。")
+                raise AccountError(f"“{ {f: h for f, h, _ in COLUMNS}[field]}”应填“是”或“否”。")
         elif field == "probation_start":
             if isinstance(value, datetime.datetime):
                 values[field] = value.date()
@@ -358,7 +370,7 @@ def import_resume(*, job: Job) -> bool:
             return False
         locked.result = {**locked.result, "resumes": resumes + 1}
         locked.save(update_fields=["result"])
-        transaction.on_commit(lambda: import_teachers.delay(locked.pk))
+        transaction.on_commit(lambda: job_enqueue(locked, import_teachers, locked.pk, fail_job=False))
     logger.warning("teacher import job %s was stale (worker lost); resumed after row %s", job.pk, locked.done)
     return True
 

@@ -8,6 +8,8 @@ the same job twice at once.
 """
 
 import datetime
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Job
+
+logger = logging.getLogger(__name__)
+
+BROKER_DOWN_MESSAGE = "后台任务服务暂时无法连接，本次未能开始处理，上传的文件已删除。请稍后重新提交；如持续出现，请联系系统管理员。"
 
 
 def job_create(*, kind: str, owner, total: int = 0) -> Job:
@@ -77,3 +83,23 @@ def job_finish(job: Job, *, result: dict | None = None, error: str = "") -> None
     job.done = job.total if not error else job.done
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "result", "error", "done", "finished_at"])
+
+
+def job_enqueue(job: Job, task, *args, on_failure: Callable[[Job], None] | None = None, fail_job: bool = True) -> bool:
+    """Publishes `task(*args)` for `job`. With the broker unreachable (refused, timed out: a
+    second or two, see BROKER_CONNECT_TIMEOUT) the job ends as failed with a Chinese message and
+    `on_failure` cleans up (the import deletes its uploaded sheet); returns False. Eager (no
+    broker) the task runs here and its own errors propagate as before."""
+    if task.app.conf.task_always_eager:
+        task.delay(*args)
+        return True
+    try:
+        task.apply_async(args=args)
+    except Exception:
+        logger.exception("job %s (%s): the broker could not be reached", job.pk, job.kind)
+        if fail_job:
+            job_finish(job, result=job.result, error=BROKER_DOWN_MESSAGE)
+        if on_failure is not None:
+            on_failure(job)
+        return False
+    return True

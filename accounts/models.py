@@ -272,6 +272,9 @@ class AccountEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("账号变更记录不可删除。")
 
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
 
 class ProfileChangeRequest(models.Model):
     """A teacher's change to their own data: the school admin checks, the district approves."""
@@ -327,6 +330,8 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # Set once the copy went out by e-mail (recipients with an address): a redelivered task sends nothing.
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "通知"
@@ -338,6 +343,9 @@ class Notification(models.Model):
                 fields=["recipient", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_dedupe"
             )
         ]
+
+    def __str__(self):
+        return self.title
 
 
 class Job(models.Model):
@@ -366,6 +374,9 @@ class Job(models.Model):
         verbose_name = "后台任务"
         verbose_name_plural = "后台任务"
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}（{self.get_status_display()}）"
 
     @property
     def percent(self) -> int:

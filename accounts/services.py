@@ -13,16 +13,16 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import access
+from . import access, throttle
 from .errors import AccountError, AccountNotApproved
 from .idcard import normalize_id_number, validate_id_number
-from .tokens import tokens_revoke
 from .models import (
     AccountEvent,
     AccountStatus,
@@ -36,6 +36,7 @@ from .models import (
     TeacherProfile,
     Title,
 )
+from .tokens import tokens_revoke
 
 User = get_user_model()
 
@@ -48,7 +49,7 @@ CHANGEABLE_FIELDS = PROFILE_FIELDS + ("school",)
 # Changing who the person is (not what they teach) needs the district's eye again.
 IDENTITY_FIELDS = ("name", "gender", "id_number")
 
-FIELD_LABELS = {f: TeacherProfile._meta.get_field(f).verbose_name for f in CHANGEABLE_FIELDS}
+FIELD_LABELS = {f: str(getattr(TeacherProfile._meta.get_field(f), "verbose_name", f)) for f in CHANGEABLE_FIELDS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,20 +118,34 @@ def _next_username(school: School) -> str:
     return f"{prefix}{n:04d}"
 
 
-def _clean_id_number(value: str, *, exclude_profile_id=None) -> str:
+# One answer, wherever the other account is: where a 身份证号 is registered is not for someone
+# whose scope does not hold that account (region + birth date leave ~1,000 candidates to try).
+ID_NUMBER_UNAVAILABLE = "该身份证号无法使用，请联系学校管理员（调入教师由原学校办理调动）。"
+
+
+def _clean_id_number(value: str, *, exclude_profile_id=None, actor=None) -> str:
     value = normalize_id_number(value)
     try:
         validate_id_number(value)
     except ValidationError as exc:
         raise AccountError(exc.messages[0], field="id_number") from None
+    if actor is not None:
+        until = throttle.attempts_blocked_until("id-clash", actor.pk)
+        if until is not None:
+            raise AccountError(throttle.id_clash_message(until), field="id_number")
     clash = TeacherProfile.objects.filter(id_number=value).exclude(pk=exclude_profile_id).select_related("school")
     existing = clash.first()
     if existing is not None:
-        raise AccountError(
-            f"身份证号 {value[:4]}**********{value[-4:]} 已登记在{existing.school}，不能重复建号；"
-            "如为调入教师，请由原学校办理调动。",
-            field="id_number",
-        )
+        if actor is not None and access.can_manage_teacher(actor, existing):
+            # The actor keeps that account (its school or district): the school helps them.
+            raise AccountError(
+                f"身份证号 {value[:4]}**********{value[-4:]} 已登记在{existing.school}，不能重复建号；"
+                "如为调入教师，请由原学校办理调动。",
+                field="id_number",
+            )
+        if actor is not None:
+            throttle.attempts_record("id-clash", actor.pk, window=settings.ID_CLASH_WINDOW_SECONDS)
+        raise AccountError(ID_NUMBER_UNAVAILABLE, field="id_number")
     return value
 
 
@@ -142,11 +157,12 @@ def _clean_choice(field: str, value, choices) -> str:
     by_label = {label: c for c, label in choices}
     if value in by_label:
         return by_label[value]
-    raise AccountError(f"{FIELD_LABELS[field]}“{value}”无效，可选：{'、'.join(l for _, l in choices)}。", field=field)
+    raise AccountError(f"{FIELD_LABELS[field]}“{value}”无效，可选：{'、'.join(label for _, label in choices)}。", field=field)
 
 
-def clean_profile_values(values: dict, *, school: School, exclude_profile_id=None) -> dict:
-    """Validates and normalises profile values (from a form, an Excel row or a change request)."""
+def clean_profile_values(values: dict, *, school: School, exclude_profile_id=None, actor=None) -> dict:
+    """Validates and normalises profile values (from a form, an Excel row or a change request).
+    `actor` decides what a 身份证号 conflict may tell (see _clean_id_number) and is throttled."""
     out = {}
     for key, value in values.items():
         if key == "name":
@@ -156,7 +172,7 @@ def clean_profile_values(values: dict, *, school: School, exclude_profile_id=Non
             if len(value) > 32:
                 raise AccountError("姓名不能超过32个字。", field="name")
         elif key == "id_number":
-            value = _clean_id_number(value, exclude_profile_id=exclude_profile_id)
+            value = _clean_id_number(value, exclude_profile_id=exclude_profile_id, actor=actor)
         elif key == "gender":
             value = _clean_choice(key, value, Gender.choices)
         elif key == "stage":
@@ -188,20 +204,78 @@ def clean_profile_values(values: dict, *, school: School, exclude_profile_id=Non
 
 
 def notify(user, title: str, body: str = "", url: str = "", dedupe_key: str = "") -> Notification:
-    """An in-app message. With a dedupe_key the same message is created once per user."""
+    """An in-app message. With a dedupe_key the same message is created once per user. A user
+    with an e-mail address also gets it by e-mail, once the transaction has committed."""
     if not dedupe_key:
-        return Notification.objects.create(recipient=user, title=title[:100], body=body, url=url[:200])
+        note = Notification.objects.create(recipient=user, title=title[:100], body=body, url=url[:200])
+        _email_later(note)
+        return note
     existing = Notification.objects.filter(recipient=user, dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            return Notification.objects.create(
+            note = Notification.objects.create(
                 recipient=user, title=title[:100], body=body, url=url[:200], dedupe_key=dedupe_key[:120]
             )
     except IntegrityError:
         # Another process sent the same reminder at the same moment.
         return Notification.objects.get(recipient=user, dedupe_key=dedupe_key)
+    _email_later(note)
+    return note
+
+
+def notify_many(rows) -> list[Notification]:
+    """Many notifications at once (one per teacher of a school's 核对): [(user, title, body, url)],
+    one INSERT, and the e-mails of those with an address after the commit."""
+    notes = Notification.objects.bulk_create(
+        [Notification(recipient=user, title=title[:100], body=body, url=url[:200]) for user, title, body, url in rows],
+        batch_size=1000)
+    ids = [n.pk for n, (user, *_rest) in zip(notes, rows, strict=True) if user.email and n.pk]
+    if ids:
+        _emails_after_commit(ids)
+    return notes
+
+
+def _email_later(note: Notification) -> None:
+    if note.recipient.email:
+        _emails_after_commit([note.pk])
+
+
+def _emails_after_commit(ids: list[int]) -> None:
+    """After the commit (a notice whose transaction rolls back is never mailed). The e-mail is a
+    copy of what is already in the app: an unreachable broker or mail server is logged and never
+    turns the action that sent it into an error; the notification stays unmailed (emailed_at empty)."""
+    import logging
+
+    from .tasks import send_notification_emails
+
+    def send():
+        try:
+            send_notification_emails.delay(ids)
+        except Exception:
+            logging.getLogger(__name__).exception("notification e-mails %s could not be sent", ids)
+
+    transaction.on_commit(send)
+
+
+def notification_emails_send(*, notification_ids) -> int:
+    """Sends the e-mail copy of each notification not mailed yet (Django's mail backend: SMTP in
+    production, the console in the embedded default); marks each as mailed. Idempotent."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    sent = 0
+    for note in Notification.objects.filter(pk__in=list(notification_ids), emailed_at__isnull=True).select_related(
+            "recipient"):
+        if not note.recipient.email:
+            continue
+        link = f"\n\n{settings.SITE_URL.rstrip('/')}{note.url}" if note.url.startswith("/") else ""
+        body = f"{note.recipient.display_name}：\n\n{note.body or note.title}{link}\n\n——成都市中小学教师继续教育学分平台"
+        send_mail(f"【继教学分】{note.title}", body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
+        Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
 
 
 def notification_mark_read(*, user, notification_ids=None) -> int:
@@ -254,7 +328,7 @@ def _check_username(username: str) -> None:
     one would otherwise stop a whole import on PostgreSQL."""
     if not username:
         return
-    limit = User._meta.get_field("username").max_length
+    limit = User._meta.get_field("username").max_length or 150
     if len(username) > limit:
         raise AccountError(f"账号不能超过{limit}个字符。", field="username")
     try:
@@ -285,10 +359,10 @@ def teacher_create(
     if not access.can_add_teacher(actor, school):
         raise AccountError(f"您不是{school}的校管理员，不能为该校添加教师。")
     values = clean_profile_values(
-        dict(name=name, gender=gender, id_number=id_number, stage=stage, subject=subject, title=title,
-             is_head_teacher=is_head_teacher, is_new_teacher=is_new_teacher, probation_start=probation_start,
-             is_new_principal=is_new_principal, is_party_member=is_party_member),
-        school=school,
+        {"name": name, "gender": gender, "id_number": id_number, "stage": stage, "subject": subject, "title": title,
+             "is_head_teacher": is_head_teacher, "is_new_teacher": is_new_teacher, "probation_start": probation_start,
+             "is_new_principal": is_new_principal, "is_party_member": is_party_member},
+        school=school, actor=actor,
     )
     username = (username or "").strip()
     _check_username(username)
@@ -417,7 +491,7 @@ def _profile_update(*, actor, profile: TeacherProfile, changes: dict, actor_role
         locked = _lock(profile)
         if locked.status == AccountStatus.INACTIVE:
             raise AccountError("该账号已停用，请先恢复后再修改。")
-        cleaned = clean_profile_values(changes, school=locked.school, exclude_profile_id=locked.pk)
+        cleaned = clean_profile_values(changes, school=locked.school, exclude_profile_id=locked.pk, actor=actor)
         changed = {k: v for k, v in cleaned.items() if getattr(locked, k) != v}
         if not changed:
             return locked
@@ -560,7 +634,7 @@ def teacher_reactivate(*, actor, profile: TeacherProfile, comment: str = "") -> 
 # A teacher's change to their own data: school checks, district approves
 
 
-def _clean_change_values(profile: TeacherProfile, changes: dict) -> dict:
+def _clean_change_values(profile: TeacherProfile, changes: dict, *, actor=None) -> dict:
     unknown = set(changes) - set(CHANGEABLE_FIELDS)
     if unknown:
         raise AccountError(f"不能申请变更：{'、'.join(sorted(unknown))}。")
@@ -575,7 +649,7 @@ def _clean_change_values(profile: TeacherProfile, changes: dict) -> dict:
     values = {k: v for k, v in changes.items() if k != "school"}
     if "stage" not in values and "school" in changes:
         values["stage"] = profile.stage
-    cleaned = clean_profile_values(values, school=school, exclude_profile_id=profile.pk)
+    cleaned = clean_profile_values(values, school=school, exclude_profile_id=profile.pk, actor=actor)
     result = {k: _json(v) for k, v in cleaned.items() if getattr(profile, k) != v}
     if school.pk != profile.school_id:
         result["school"] = school.pk
@@ -593,7 +667,7 @@ def change_request_submit(*, actor, profile: TeacherProfile, changes: dict, note
             profile=locked, status__in=[ProfileChangeRequest.Status.PENDING, ProfileChangeRequest.Status.SCHOOL_CHECKED]
         ).exists():
             raise AccountError("您已有一项信息变更申请正在审核中，请等待处理完毕后再申请。")
-        cleaned = _clean_change_values(locked, changes)
+        cleaned = _clean_change_values(locked, changes, actor=actor)
         if not cleaned:
             raise AccountError("申请内容与现有信息相同，无需变更。")
         original = profile_snapshot(locked, tuple(cleaned))
@@ -659,7 +733,7 @@ def change_request_decide(*, actor, change_request: ProfileChangeRequest, approv
         now = timezone.now()
         if approve:
             # Re-validated: another account may have taken the 身份证号 since the request.
-            cleaned = _clean_change_values(profile, _request_values(req))
+            cleaned = _clean_change_values(profile, _request_values(req), actor=actor)
             before = profile_snapshot(profile, tuple(cleaned))
             old_school = profile.school
             fields = []

@@ -41,7 +41,7 @@ def blocked_until(username: str, ip: str) -> datetime.datetime | None:
     """When sign-in may be tried again, or None when it may be tried now."""
     now = timezone.now().timestamp()
     latest = None
-    for key, limit in zip(_keys(username, ip), _limits()):
+    for key, limit in zip(_keys(username, ip), _limits(), strict=False):
         count, until = cache.get(key), cache.get(f"{key}:until")
         if count is not None and until is not None and count >= limit and until > now:
             latest = max(latest or 0, until)
@@ -77,3 +77,34 @@ def retry_message(until: datetime.datetime) -> str:
     local = timezone.localtime(until)
     minutes = max(1, int((until - timezone.now()).total_seconds() + 59) // 60)
     return f"登录失败次数过多，已暂停登录。请于 {local:%H:%M}（约 {minutes} 分钟后）再试，或联系学校管理员重置密码。"
+
+
+# Other attempts worth counting per account (a 身份证号 that clashes with an account out of the
+# actor's scope): the same atomic counter, keyed by kind and account id.
+def attempts_blocked_until(kind: str, account_id, *, limit: int | None = None) -> datetime.datetime | None:
+    key = f"attempts:{kind}:{account_id}"
+    limit = limit if limit is not None else settings.ID_CLASH_LIMIT
+    count, until = cache.get(key), cache.get(f"{key}:until")
+    now = timezone.now().timestamp()
+    if count is not None and until is not None and count >= limit and until > now:
+        return datetime.datetime.fromtimestamp(until, tz=datetime.UTC)
+    return None
+
+
+def attempts_record(kind: str, account_id, *, window: int) -> None:
+    key = f"attempts:{kind}:{account_id}"
+    now = timezone.now().timestamp()
+    until = cache.get(f"{key}:until")
+    if until is not None and until <= now:
+        cache.delete_many([key, f"{key}:until"])
+    cache.add(f"{key}:until", now + window, timeout=window + 1)
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.add(key, 1, timeout=window + 1)
+
+
+def id_clash_message(until: datetime.datetime) -> str:
+    local = timezone.localtime(until)
+    return f"填写的身份证号无法使用的次数过多，已暂停核对。请于 {local:%m月%d日 %H:%M} 后再试，或联系学校管理员。"

@@ -305,9 +305,9 @@ def _after(out) -> None:
     from django.core.management import get_commands
 
     if "credits_totals_rebuild" in get_commands():
-        from django.core.management import call_command
-
         import io
+
+        from django.core.management import call_command
 
         buf = io.StringIO()
         call_command("credits_totals_rebuild", stdout=buf)

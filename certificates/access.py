@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 
 from accounts.access import (
     has_role,
-    role_assignments,
     is_school_admin_of,
+    role_assignments,
     school_admin_schools,
     schools_for_role,
 )

@@ -214,6 +214,9 @@ class Revocation(AppendOnly):
         verbose_name_plural = "证书撤销记录"
         triggers = _append_only("revocation_append_only")
 
+    def __str__(self):
+        return f"撤销 {self.certificate}"
+
 
 class CreditStatement(AppendOnly):
     """继续教育学分证明书 of one sealed 学年 (notice 三: 经市级审定后自动生成盖有电子印章的…):
@@ -248,6 +251,9 @@ class CreditStatement(AppendOnly):
         ]
         triggers = _append_only("credit_statement_append_only")
 
+    def __str__(self):
+        return f"{self.teacher_name} {self.academic_year} 学分证明书"
+
 
 class GenerationRun(models.Model):
     """Every generation run (one certificate, a school's batch, a reissue, statements) is logged:
@@ -276,6 +282,9 @@ class GenerationRun(models.Model):
         verbose_name = "生成批次记录"
         verbose_name_plural = "生成批次记录"
         ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class CertEvent(AppendOnly):

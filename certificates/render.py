@@ -69,7 +69,7 @@ class LocalFetcher(URLFetcher):
     """Seals from memory, static files from disk, data: URIs; nothing else (no HTTP, no
     arbitrary file)."""
 
-    def __init__(self, renderer: "Renderer"):
+    def __init__(self, renderer: Renderer):
         super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=False)
         self.renderer = renderer
 

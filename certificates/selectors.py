@@ -55,7 +55,7 @@ def verification(code: str) -> Verification:
             serial=cert.serial, title=cert.get_kind_display(), totals=cert.totals, years=cert.totals.get("years", []),
             revoked_at=revocation.revoked_at if revocation else None,
             revoke_reason=revocation.reason if revocation else "", replaced_by=replaced,
-            replaces=cert.replaces.serial if cert.replaces_id else "",
+            replaces=cert.replaces.serial if cert.replaces else "",
         )
     statement = CreditStatement.objects.filter(code=code).select_related("issuer", "academic_year").first()
     if statement is not None:

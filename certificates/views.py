@@ -264,7 +264,8 @@ def school_zip(request):
     from django.http import FileResponse
 
     school, year, certs = _school_certificates(request)
-    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+    # FileResponse closes the spool when the download ends, so no `with` here.
+    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as zf:
         for c in certs:
             with c.pdf.open("rb") as fh:

@@ -250,8 +250,7 @@ def _open_csv(upload, limits: Limits) -> Sheet:
 
     def rows():
         try:
-            for row in reader:
-                yield row
+            yield from reader
         except UnicodeDecodeError:
             raise FileRejected(f"{limits.label}须为 UTF-8 编码的 CSV。") from None
         except csv.Error:

@@ -35,7 +35,7 @@ class CreditItemForm(forms.ModelForm):
 
     class Meta:
         model = CreditItem
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the catalogue admin edits every field of the item
 
     def _post_clean(self):
         # The edited values reach self.instance only here (construct_instance), not in clean().
@@ -94,7 +94,7 @@ class CreditItemAdmin(VersionedAdmin):
     actions = ["confirm_values"]
     unchanged_message = "原版本及已登记的学分不变。"
     fieldsets = (
-        (None, {"fields": ("code", "name", "category", "kind", "clause", "flow", "evidence", "note", "order", "is_active")}),
+        (None, {"fields": ("code", "name", "category", "kind", "clause", "flow", "evidence", "evidence_required", "note", "order", "is_active")}),
         ("折算与上限（改动已有登记的项目须另存为新版本）",
          {"fields": ("conversion", "rate", "unit_size", "unit_label", "options", "cap", "cap_group")}),
         ("版本与确认", {"fields": ("valid_from", "unconfirmed", "new_version_from")}),
@@ -134,7 +134,7 @@ class CapGroupForm(forms.ModelForm):
 
     class Meta:
         model = CapGroup
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the catalogue admin edits every field of the item
 
     def _post_clean(self):
         super()._post_clean()

@@ -151,6 +151,11 @@ class CreditItem(models.Model):
         "共用上限组", max_length=40, blank=True, help_text="同组项目合计受同一上限约束（组上限见 CapGroup）。"
     )
     evidence = models.CharField("登记依据", max_length=200, blank=True)
+    evidence_required = models.BooleanField(
+        "须上传证明材料", default=False,
+        help_text="勾选：教师自主登记时须上传登记依据的扫描件；不勾选：可以上传（推荐），也可以由校管理员核对原件。"
+                  "集中培训申报和校管理员代为登记一律须附证明材料。",
+    )
     flow = models.CharField("登记流程", max_length=16, choices=Flow.choices)
     valid_from = models.PositiveSmallIntegerField("自学年起适用", default=2017, help_text="学年起始年，如 2017 表示 2017-2018 学年。")
     unconfirmed = models.BooleanField(

@@ -172,7 +172,7 @@ class YearTotals:
     regulated: Decimal = ZERO
     flexible: Decimal = ZERO
     total: Decimal = ZERO
-    by_kind: Mapping[str, Decimal] = field(default_factory=lambda: {k: ZERO for k in KINDS})
+    by_kind: Mapping[str, Decimal] = field(default_factory=lambda: dict.fromkeys(KINDS, ZERO))
     by_item: Mapping[str, ItemTotal] = field(default_factory=dict)
     raw_total: Decimal = ZERO  # before caps
     unconfirmed: Decimal = ZERO  # of `total`, credits resting on unconfirmed (待确认) catalogue values
@@ -245,7 +245,7 @@ def year_totals(
                         unconfirmed=min(q1(unconfirmed_raw[code]), credited[code]))
         for code in raw
     }
-    by_kind = {k: ZERO for k in KINDS}
+    by_kind = dict.fromkeys(KINDS, ZERO)
     regulated = flexible = ZERO
     for code, it in by_item.items():
         rule = rules[code]

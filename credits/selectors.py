@@ -66,7 +66,7 @@ def item_for(code: str, academic_year) -> CreditItem:
 def catalogue_for(academic_year, *, active_only: bool = True) -> list[CreditItem]:
     """Every item as it stands in a 学年 (one row per code), in catalogue order."""
     year = _start_year(academic_year)
-    items = {}
+    items: dict[str, CreditItem] = {}
     for item in CreditItem.objects.filter(valid_from__lte=year).order_by("code", "-valid_from"):
         items.setdefault(item.code, item)
     rows = [i for i in items.values() if i.is_active or not active_only]
@@ -313,11 +313,13 @@ class TeacherTotals:
 
     @property
     def year_ok(self) -> bool:
-        return R.year_check(self).ok
+        return R.year_check(self).ok  # type: ignore[arg-type]  # has every field year_check reads
 
 
-def _int(value: Decimal, scale: int) -> int:
+def _int(value: Decimal | None, scale: int) -> int:
     """A catalogue number in integer units of 1/scale; the catalogue validates the precision."""
+    if value is None:
+        raise R.RuleError("目录缺少换算所需的数值。")
     scaled = Decimal(value) * scale
     if scaled != scaled.to_integral_value():
         raise R.RuleError(f"数值 {value} 的小数位数过多。")
@@ -458,7 +460,8 @@ def school_totals(*, school_ids, academic_year) -> dict[int, TeacherTotals]:
         capped_by_ck[(rule.category, rule.kind)].append((text, [p for _, (_, ps), _ in members for p in ps]))
         # The group's allowance goes to its items in code order: item i gets
         # min(capped_i, max(0, cap - the capped sum of the items before it)).
-        before, before_params = [], []
+        before: list[str] = []
+        before_params: list = []
         cap10 = _int(R.q1(caps[group]), 10)
         for _, (c, ps), unconfirmed in members:
             if unconfirmed is not None:
@@ -483,7 +486,7 @@ def school_totals(*, school_ids, academic_year) -> dict[int, TeacherTotals]:
 
     out = {}
     for teacher_id in TeacherProfile.objects.filter(school_id__in=school_ids).values_list("pk", flat=True):
-        r = rows.get(teacher_id, {})
+        r: dict = dict(rows.get(teacher_id) or {})
         cells = {(cat, kind): int(r.get(f"{cat}__{kind}") or 0) for cat in (R.REGULATED, R.FLEXIBLE) for kind in R.KINDS}
         regulated = sum(v for (cat, _), v in cells.items() if cat == R.REGULATED)
         flexible = sum(v for (cat, _), v in cells.items() if cat == R.FLEXIBLE)
@@ -585,7 +588,7 @@ def year_figures(*, teacher_ids: Iterable[int], academic_year) -> dict[int, Year
     from .models import OPEN_STATUSES
 
     year = _start_year(academic_year)
-    teacher_ids = sorted(set(int(t) for t in teacher_ids))
+    teacher_ids = sorted({int(t) for t in teacher_ids})
     if not teacher_ids:
         return {}
     rows = list(_entry_rows(teacher_ids=teacher_ids, years=[year], statuses=COUNTED_STATUSES))

@@ -168,10 +168,10 @@ def teacher_year_totals_rebuild(*, academic_year, write: bool = True, batch: int
     year = academic_year if isinstance(academic_year, AcademicYear) else AcademicYear.objects.get(start_year=int(academic_year))
     ids = set(CreditEntry.objects.filter(academic_year=year).order_by().values_list("teacher_id", flat=True).distinct())
     ids |= set(TeacherYearTotal.objects.filter(academic_year=year).values_list("teacher_id", flat=True))
-    ids = sorted(ids)
+    ordered = sorted(ids)
     differ, written = [], 0
-    for start in range(0, len(ids), batch):
-        chunk = ids[start:start + batch]
+    for start in range(0, len(ordered), batch):
+        chunk = ordered[start:start + batch]
         figures = year_figures(teacher_ids=chunk, academic_year=year.start_year)
         stored = {r.teacher_id: r for r in TeacherYearTotal.objects.filter(academic_year=year, teacher_id__in=chunk)}
         create, update = [], []

@@ -122,6 +122,9 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 # Per client address: a school behind one address must not be locked out by a few typos.
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=10 * LOGIN_FAILURE_LIMIT)
+# 身份证号 conflicts with accounts outside the actor's scope, per account, before checks pause.
+ID_CLASH_LIMIT = env.int("ID_CLASH_LIMIT", default=10)
+ID_CLASH_WINDOW_SECONDS = env.int("ID_CLASH_WINDOW_SECONDS", default=24 * 3600)
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR only).
 LOGIN_TRUSTED_PROXIES = env.int("LOGIN_TRUSTED_PROXIES", default=0)
 
@@ -167,6 +170,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# E-mail copies of notifications (recipients with an address): printed on the console in the
+# embedded default; production sets EMAIL_URL (smtp+tls://user:password@host:587).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="jixiao@localhost")
+
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://jixiao")
 }
@@ -181,10 +196,27 @@ CELERY_TIMEZONE = TIME_ZONE
 # themselves, so a worker killed mid-task has them delivered again.
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# One broker may serve several sites (or test runs): each names its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Redis redelivers an unacknowledged task after the visibility timeout: longer than any task
 # (a seal chunk is one school: seconds), so a slow task is never run twice at once for nothing.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+# A broker that cannot be reached must cost a request a second or two, not the default 19 s of
+# retries (then a 500): connect within BROKER_CONNECT_TIMEOUT, retry a publish twice, briefly;
+# the caller then fails the job with a Chinese message (accounts.jobs.job_enqueue). Workers
+# still wait for the broker at startup.
+BROKER_CONNECT_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+}
 # Seconds each seal chunk waits before committing: 0 in production; a demo or a test sets it to
 # watch the progress bar or to stop a worker mid-seal.
 SEAL_CHUNK_PAUSE_SECONDS = env.float("SEAL_CHUNK_PAUSE_SECONDS", default=0)
@@ -208,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "reviews.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Each reviewer's one daily summary of their queues (only when new work arrived).
+    "reviewer-digests": {
+        "task": "reviews.tasks.send_reviewer_digests",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 

@@ -3,7 +3,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import AdminLoginForm
-
 from certificates import views as certificate_views
 
 from . import help, views
@@ -31,6 +30,7 @@ urlpatterns = [
     path("verify/", certificate_views.verify, name="verify_form"),
     path("verify/<str:code>/", certificate_views.verify, name="verify"),
     path("audits/", include("audits.urls")),
+    path("sealing/", include("sealing.urls")),
     path("api/", include("reviews.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -74,6 +74,11 @@ def home(request):
         context["compliance"] = compliance
         context["compliance_bars"] = _bars(compliance.year)
         context["compliance_cycle"] = _cycle(compliance)
+        # Sealed 学年 read the seal's snapshots (what the city sealed); open years stay provisional.
+        from sealing.selectors import teacher_sealed_years
+
+        context["sealed_years"] = sorted(teacher_sealed_years(teacher=profile).values(),
+                                         key=lambda s: -s.academic_year.start_year)
         context["recent_entries"] = (entries_for_user(user).filter(teacher=profile)
                                      .select_related("item", "academic_year").order_by("-created_at", "-id")[:5])
     context["deadlines"] = deadlines_ahead(this_year, today, roles=roles, appointment=appointment)

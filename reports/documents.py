@@ -21,10 +21,10 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from accounts.models import School
+from core.pdf import render_pdf
 from credits import rules as R
 from credits import selectors as credit_selectors
 from credits.models import AcademicYear, Category, CreditEntry, EntryStatus
-from core.pdf import render_pdf
 
 from . import selectors as S
 from .excel import BOLD, CENTER, TITLE, append_row, stream_row, style_range
@@ -143,7 +143,7 @@ def submission_xlsx(school: School, year: AcademicYear) -> bytes:
         end = ws.max_row
         append_row(ws, ["校管理员签字：", "", "", "", "校长签字：", "", "", "（学校盖章）", "", "年  月  日"])
         ws.merge_cells(start_row=end + 1, start_column=1, end_row=end + 1, end_column=4)
-        for col, w in zip("ABCDEFGHIJ", (6, 14, 10, 8, 8, 8, 8, 8, 8, 30)):
+        for col, w in zip("ABCDEFGHIJ", (6, 14, 10, 8, 8, 8, 8, 8, 8, 30), strict=False):
             ws.column_dimensions[col].width = w
     buf = io.BytesIO()
     wb.save(buf)
@@ -183,7 +183,7 @@ def form3_rows(school: School, year: AcademicYear, teachers) -> tuple[list[int],
             check = R.probation_pass_check(per_year[-1], year.start_year) if per_year else None
             note = ("转正：最近一个学年度" + S.missing_text(check) + "学分") if check and not check.ok else "转正：已满120学分"
         else:
-            by_year = dict(zip(years, per_year))
+            by_year = dict(zip(years, per_year, strict=False))
             check = R.title_check(by_year, years)
             note = (S.missing_text(check) + "学分（须360，其中规范性240、灵活性120）") if not check.ok else "已达到360/240/120"
         rows.append(Form3Row(n, t, reg, flex, reg_sum, flex_sum, reg_sum + flex_sum, note))
@@ -405,7 +405,7 @@ def roster_template_xlsx(school: School, year: AcademicYear, *, rows: int = 20) 
     ws.merge_cells(start_row=notes_row, start_column=1, end_row=notes_row, end_column=8)
     ws.cell(notes_row, 1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     ws.row_dimensions[notes_row].height = 48
-    for col, width in zip("ABCDEFGH", (6, 24, 16, 10, 10, 8, 8, 8)):
+    for col, width in zip("ABCDEFGH", (6, 24, 16, 10, 10, 8, 8, 8), strict=False):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)

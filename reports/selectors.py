@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from accounts.models import AccountStatus, School, Stage, TeacherProfile
 from credits import rules as R
@@ -107,7 +108,7 @@ def sealed_totals(*, school_ids: Iterable[int], start_year: int) -> dict | None:
     from sealing.models import SealedSnapshot, SealState
 
     ids = list(school_ids)
-    snaps = {
+    snaps: dict[int, Any] = {
         s["teacher_id"]: s for s in SealedSnapshot.objects.filter(
             seal__state=SealState.COMMITTED, academic_year__start_year=start_year, teacher__school_id__in=ids,
         ).values("teacher_id", "regulated", "flexible", "total", "raw_total", "centralized", "school_based",

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 from django.db import transaction
 
-from accounts.jobs import job_create
+from accounts.jobs import job_create, job_enqueue
 from reviews.errors import TransitionError
 from reviews.services.evidence import validate_evidence_file
 
@@ -39,5 +39,5 @@ def package_start(*, actor, school, academic_year, applicant_ids=()):
     job = job_create(kind="reports_package", owner=actor, total=0)
     job.result = {"school": school.pk, "year": academic_year.start_year, "applicants": list(applicant_ids)}
     job.save(update_fields=["result"])
-    transaction.on_commit(lambda: build_package_task.delay(job.pk))
+    transaction.on_commit(lambda: job_enqueue(job, build_package_task, job.pk))
     return job

@@ -57,7 +57,7 @@ def _download(content: bytes, filename: str, content_type: str, *, inline: bool 
 
 
 def _file_download(path: str, filename: str, content_type: str) -> FileResponse:
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type)  # noqa: SIM115
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type)
 
 
 def _schools(user):

@@ -19,9 +19,8 @@ from accounts.access import get_teacher_for_user_or_404
 from accounts.models import District, School
 from credits.models import AcademicYear, CreditItem, EntryStatus
 
-from . import selectors
+from . import selectors, services
 from . import serializers as s
-from . import services
 from . import workflow as wf
 from .errors import TransitionError
 
@@ -89,9 +88,9 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         item = CreditItem.objects.filter(code=v["item"]).order_by("-valid_from").first()
         if item is None:
             raise TransitionError(f"没有代码为「{v['item']}」的学分项目。")
-        common = dict(item=item, title=v["title"], started_on=v["started_on"], ended_on=v["ended_on"],
-                      quantity=v["quantity"], option=v["option"], organizer=v["organizer"],
-                      certificate_no=v["certificate_no"], evidence_files=v["evidence"])
+        common = {"item": item, "title": v["title"], "started_on": v["started_on"], "ended_on": v["ended_on"],
+                      "quantity": v["quantity"], "option": v["option"], "organizer": v["organizer"],
+                      "certificate_no": v["certificate_no"], "evidence_files": v["evidence"]}
         if v.get("teacher"):
             # Out of scope answers like a missing id: a teacher's existence is not disclosed.
             teacher = get_teacher_for_user_or_404(request.user, v["teacher"])
@@ -101,10 +100,12 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._detail(entry, status.HTTP_201_CREATED)
 
     def _step(self, request, step: str):
-        """A review step's action: the request body the step's row allows, one decision."""
+        """A review step's action: the request body the step's row allows, one decision. The entry
+        first: one outside the scope is 404 whatever the body."""
+        entry = self.get_object()
         v = self._valid(s.step_serializer(wf.STEPS[step]))
         decision = wf.APPROVE if v.pop("approve", True) else wf.REJECT
-        return self._act(lambda: services.entry_review(actor=request.user, entry=self.get_object(), step=step,
+        return self._act(lambda: services.entry_review(actor=request.user, entry=entry, step=step,
                                                        decision=decision, **v))
 
     @extend_schema(summary="校管理员初审（可核减数量或核定较低等级并说明理由）",
@@ -134,8 +135,9 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(summary="退回修改", request=s.CommentSerializer, responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
+        entry = self.get_object()
         v = self._valid(s.CommentSerializer)
-        return self._act(lambda: services.entry_return(actor=request.user, entry=self.get_object(), **v))
+        return self._act(lambda: services.entry_return(actor=request.user, entry=entry, **v))
 
     @extend_schema(summary="撤回（审核前）", request=s.EmptySerializer, responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"])
@@ -179,6 +181,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response({"results": [r.__dict__ for r in results]})
 
     def _valid(self, serializer_class) -> dict:
+        _require_versions(serializer_class, self.request.data)
         data = serializer_class(data=self.request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
@@ -186,6 +189,29 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             # The version the reviewer saw: the service refuses (409) if the entry changed since.
             v["seen_version"] = v.pop("version")
         return v
+
+
+VERSION_MISSING = ("审核操作须带上您看到的记录版本（version，见记录详情或列表），以免对已变化的内容作出决定；"
+                   "本次操作未保存。")
+
+
+def _require_versions(serializer_class, data) -> None:
+    """The version the reviewer saw is required on every review action (issue 9): a request
+    without it is refused before anything is read or written, with a Chinese message."""
+    fields = serializer_class().fields
+    if "version" in fields and (not hasattr(data, "get") or data.get("version") in (None, "")):
+        raise TransitionError(VERSION_MISSING, field="version")
+    if "versions" in fields and hasattr(data, "get"):
+        versions, ids = data.get("versions"), data.get("entry_ids")
+        if not isinstance(versions, dict):
+            raise TransitionError("批量通过须带上每条记录您看到的版本（versions：{记录id: version}）；本次操作未保存。",
+                                  field="versions")
+        if isinstance(ids, list):
+            missing = [str(i) for i in ids if str(i) not in {str(k) for k in versions}]
+            if missing:
+                shown = "、".join(f"#{i}" for i in missing[:10]) + ("等" if len(missing) > 10 else "")
+                raise TransitionError(f"批量通过须为每条记录带上您看到的版本，缺少：{shown}；本次操作未保存。",
+                                      field="versions")
 
 
 class EvidenceViewSet(viewsets.GenericViewSet):

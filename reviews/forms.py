@@ -4,6 +4,7 @@ workflow services decide whether the action is allowed and raise TransitionError
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import Stage
@@ -93,6 +94,27 @@ class EntryForm(forms.Form):
         return data
 
 
+class SelfRegisterForm(EntryForm):
+    """灵活性 self-registration (附件2). The item's 登记依据 (学时证明, 证书…) may be uploaded here —
+    required when the catalogue says so (`CreditItem.evidence_required`), optional otherwise; the
+    files get the same checks by content as a declaration's."""
+
+    evidence = MultipleFileField(label="证明材料（PDF/JPG/PNG）", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        item = self.selected_item()
+        field = self.fields["evidence"]
+        what = item.evidence if item is not None and item.evidence else "证明材料"
+        if item is not None and item.evidence_required:
+            field.required = True
+            field.label = f"登记依据：{what}（须上传，PDF/JPG/PNG）"
+        else:
+            field.label = f"登记依据：{what}（可上传扫描件或照片，PDF/JPG/PNG；不上传则由校管理员核对原件）"
+        limit = settings.EVIDENCE_MAX_BYTES / 1024 / 1024
+        field.help_text = f"可选多个文件，每个不超过 {limit:.0f} MB；按文件内容检查类型。"
+
+
 class DeclareForm(EntryForm):
     """集中培训 declared with proof (notice 二(三)1(1): 学时证明、通知安排等)."""
 
@@ -144,11 +166,20 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, entry=None, allow_fewer=True, allow_reject=True, allow_option=False, version=None,
-                 **kwargs):
+                 warnings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.entry = entry
+        self.warnings = list(warnings)
         if version is not None:
             self.fields["version"].initial = version
+        if self.warnings:
+            # Another teacher's entry with the same proof or certificate: passing it takes an explicit
+            # acknowledgement and its reason, which the audit row keeps (issue 9).
+            self.fields["acknowledge_warnings"] = forms.BooleanField(
+                label="已核对重复提示：我已核对原件，确认本条不是重复计分", required=False)
+            self.fields["warnings_reason"] = forms.CharField(
+                label="核对理由（通过时必填，记入审核记录）", required=False, max_length=300,
+                widget=forms.TextInput(attrs={"placeholder": "例如：同一培训的通知安排，参培教师共用"}))
         if allow_option and entry is not None and entry.item.options:
             # 初审 may verify a lower level than the teacher chose (with a reason).
             self.fields["option"] = forms.ChoiceField(
@@ -175,6 +206,11 @@ class ReviewForm(forms.Form):
         option = data.get("option")
         if option and self.entry is not None and option != self.entry.option and not data.get("comment"):
             self.add_error("comment", "改变等级 / 级别时请填写理由。")
+        if self.warnings and decision in (self.APPROVE, self.FEWER):
+            if not data.get("acknowledge_warnings"):
+                self.add_error("acknowledge_warnings", "该记录有重复提示：请核对原件后勾选“已核对重复提示”，才能通过。")
+            if not (data.get("warnings_reason") or "").strip():
+                self.add_error("warnings_reason", "请填写核对理由，它将记入审核记录。")
         if decision == self.FEWER:
             qty = data.get("quantity_approved")
             if qty is None:

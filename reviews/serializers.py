@@ -7,7 +7,7 @@ from rest_framework import serializers
 from credits.models import CreditEntry, CreditItem
 
 from .models import EntryTransition, Evidence, FeedChannel, FeedImport, Roster, RosterRow, Window
-from .workflow import BULK_STEPS
+from .workflow import BULK_STEPS, STEPS
 
 
 class CreditItemSerializer(serializers.ModelSerializer):
@@ -63,14 +63,32 @@ class EntrySerializer(serializers.ModelSerializer):
         return entry_version(entry)
 
 
+class WarningSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="same_file 同一证明材料 / same_certificate 同一证书编号")
+    message = serializers.CharField()
+    other_id = serializers.IntegerField(help_text="另一位教师的登记编号")
+
+
 class EntryDetailSerializer(EntrySerializer):
     history = serializers.SerializerMethodField()
     evidence = EvidenceSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(
+        help_text="重复提示（只给审核人）：非空时，通过须带 acknowledge_warnings=true 和 warnings_reason。")
 
     class Meta(EntrySerializer.Meta):
-        fields = EntrySerializer.Meta.fields + ["history", "evidence", "actions"]
+        fields = EntrySerializer.Meta.fields + ["history", "evidence", "actions", "warnings"]
         read_only_fields = fields
+
+    @extend_schema_field(WarningSerializer(many=True))
+    def get_warnings(self, entry):
+        from .services import available_steps
+        from .services.duplicates import entry_warnings
+
+        reviewing = available_steps(self.context["request"].user, entry) & set(STEPS)
+        if not reviewing:
+            return []
+        return [{"code": w.code, "message": w.message, "other_id": w.other_id} for w in entry_warnings(entry)]
 
     @extend_schema_field(TransitionSerializer(many=True))
     def get_history(self, entry):
@@ -116,14 +134,30 @@ class EntryResubmitSerializer(serializers.Serializer):
 
 class SeenVersionSerializer(serializers.Serializer):
     """What every review action carries: the entry's `version` the reviewer saw (from the entry's
-    detail or list). If the entry changed since, nothing is written and the answer is 409 with
-    what changed."""
+    detail or list). Required: without it the answer is 400 and nothing is written; if the entry
+    changed since, nothing is written and the answer is 409 with what changed."""
 
-    version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**62,
-                                       default=None, help_text="审核人看到的记录版本（记录详情中的 version）。")
+    version = serializers.IntegerField(min_value=0, max_value=2**62,
+                                       help_text="必填：审核人看到的记录版本（记录详情或列表中的 version）。")
 
 
-class ReviewSerializer(SeenVersionSerializer):
+class AcknowledgeSerializer(SeenVersionSerializer):
+    """An approval of an entry with duplicate warnings (the detail's `warnings`: another teacher's
+    entry with the same proof file or certificate number) must acknowledge them with a reason;
+    without it the answer is 400 and nothing is written."""
+
+    acknowledge_warnings = serializers.BooleanField(
+        default=False, help_text="已核对重复提示：记录详情的 warnings 非空时，通过须为 true。")
+    warnings_reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="",
+        help_text="核对理由（acknowledge_warnings 为 true 时必填，记入审核记录）。")
+
+
+class ConfirmSerializer(AcknowledgeSerializer):
+    pass
+
+
+class ReviewSerializer(AcknowledgeSerializer):
     approve = serializers.BooleanField(default=True)
     quantity_approved = serializers.DecimalField(max_digits=7, decimal_places=1, required=False, allow_null=True,
                                                  min_value=0, default=None)
@@ -135,19 +169,20 @@ class SchoolReviewSerializer(ReviewSerializer):
                                    help_text="按等级计分的项目：核定的等级（只能低于申报等级，须填写理由）。")
 
 
-class SignSerializer(SeenVersionSerializer):
+class SignSerializer(AcknowledgeSerializer):
     approve = serializers.BooleanField(default=True)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 def step_serializer(row):
     """The request body of a review step's API action, from what the workflow's row allows:
-    a lower 等级 (初审), fewer 学时 (核减), a rejection, or only the version seen."""
+    a lower 等级 (初审), fewer 学时 (核减), a rejection, or only the version seen (and the
+    acknowledgement of duplicate warnings, which every approval may need)."""
     if row.lower_option:
         return SchoolReviewSerializer
     if row.approve_fewer:
         return ReviewSerializer
-    return SignSerializer if row.may_reject else SeenVersionSerializer
+    return SignSerializer if row.may_reject else ConfirmSerializer
 
 
 class CommentSerializer(SeenVersionSerializer):
@@ -166,8 +201,8 @@ class BulkReviewSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=list(BULK_STEPS))
     entry_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), min_length=1,
                                       max_length=5000)
-    versions = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=2**62), required=False,
-                                     help_text="{记录id: 审核人看到的版本}；记录在此之后有变化的不予通过。")
+    versions = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=2**62),
+                                     help_text="必填：{记录id: 审核人看到的版本}，每条记录都要有；记录在此之后有变化的不予通过。")
 
 
 class BulkResultSerializer(serializers.Serializer):

@@ -15,6 +15,14 @@ def send_deadline_reminders(days: int = 7, today: str | None = None) -> int:
 
 
 @shared_task
+def send_reviewer_digests(today: str | None = None) -> int:
+    from .services.digest import reviewer_digests_send
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return reviewer_digests_send(today=day)
+
+
+@shared_task
 def bulk_review_task(job_id: int, actor_id: int, entry_ids: list[int], step: str, today: str | None = None,
                      versions: dict | None = None) -> None:
     from dataclasses import asdict

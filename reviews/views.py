@@ -44,11 +44,11 @@ from .forms import (
     BulkReviewForm,
     DeclareForm,
     EditForm,
-    EntryForm,
     QueueFilterForm,
     ReviewForm,
     RosterReviewForm,
     RosterUploadForm,
+    SelfRegisterForm,
 )
 from .models import ReviewAppointment, RosterStatus
 
@@ -181,9 +181,10 @@ def entry_register(request):
             teacher_user=request.user, item=d["item"], title=d["title"], started_on=d["started_on"],
             ended_on=d.get("ended_on"), quantity=d["quantity"], option=d.get("option") or "",
             organizer=d.get("organizer") or "", certificate_no=d.get("certificate_no") or "",
+            evidence_files=d.get("evidence") or (),
         )
 
-    return _entry_form_view(request, flow=Flow.SELF_REGISTER, form_class=EntryForm,
+    return _entry_form_view(request, flow=Flow.SELF_REGISTER, form_class=SelfRegisterForm,
                             template="reviews/entry_form.html", title="灵活性培训自主登记", on_valid=submit)
 
 
@@ -235,16 +236,27 @@ def entry_detail(request, pk):
     )
     actions = services.available_steps(request.user, entry)
     version = services.entry_version(entry)
+    warnings = _review_warnings(entry, actions)
     return _detail(request, entry, actions, {
-        row.name: _review_form(row, entry, allow_reject=wf.REJECT in actions, version=version)
+        row.name: _review_form(row, entry, allow_reject=wf.REJECT in actions, version=version, warnings=warnings)
         for row in wf.ENTRY_STEPS if row.name in actions
     })
 
 
-def _review_form(row, entry, *, allow_reject, data=None, version=None):
+def _review_form(row, entry, *, allow_reject, data=None, version=None, warnings=()):
     """The decision form of one step, offering what the workflow's row allows."""
     return ReviewForm(data, entry=entry, allow_fewer=row.approve_fewer, allow_reject=allow_reject,
-                      allow_option=row.lower_option, prefix=row.name, version=version)
+                      allow_option=row.lower_option, prefix=row.name, version=version, warnings=warnings)
+
+
+def _review_warnings(entry, actions):
+    """Duplicates found in another teacher's entries, for the reviewer about to decide (only a
+    reviewer: the teacher does not learn of other teachers' entries)."""
+    if not any(step in actions for step in wf.STEPS):
+        return []
+    from .services.duplicates import entry_warnings
+
+    return entry_warnings(entry)
 
 
 @login_required
@@ -265,9 +277,13 @@ def _detail(request, entry, actions, review_forms, status=200):
     step = next((s for s in review_forms if s in wf.STEPS), None)
     if step is not None:
         mark_windows([entry], wf.STEPS[step].window)  # the review form says before the click if it is refused
+    from .progress import entry_progress
+
+    history = list(selectors.entry_history(entry))
     return render(request, "reviews/entry_detail.html", {
         "entry": entry,
-        "history": selectors.entry_history(entry),
+        "history": history,
+        "progress": entry_progress(entry, history=history),
         "evidence": list(entry.evidence.all()),
         "review_forms": [(step, wf.STEPS[step].title, f) for step, f in review_forms.items()],
         "actions": actions,
@@ -288,7 +304,9 @@ def entry_review(request, pk, step):
     # A step the user cannot take now (the entry moved on, or another role's step): the service
     # says why, so the form does not refuse a 不通过 with a bare 400 first.
     allow_reject = wf.REJECT in actions or (step not in actions and row.may_reject)
-    form = _review_form(row, entry, allow_reject=allow_reject, data=request.POST)
+    from .services.duplicates import entry_warnings
+
+    form = _review_form(row, entry, allow_reject=allow_reject, data=request.POST, warnings=entry_warnings(entry))
     try:
         # A decision on what the reviewer saw: if the entry changed since, its changes are shown, nothing written.
         services.ensure_seen(entry, request.POST.get(form.add_prefix("version"), "") or None)
@@ -321,7 +339,8 @@ def _apply_decision(actor, entry, step, d):
         quantity_approved=d.get("quantity_approved") if fewer else None,
         option=option if decision in (ReviewForm.APPROVE, ReviewForm.FEWER) and option and option != entry.option
         else None,
-        seen_version=d.get("version"),
+        seen_version=d.get("version"), acknowledge_warnings=bool(d.get("acknowledge_warnings")),
+        warnings_reason=d.get("warnings_reason") or "",
     )
 
 
@@ -540,7 +559,7 @@ def _compliance_xlsx(school, year, rows):
         if not r["ok"]:
             for cell in ws[ws.max_row]:
                 cell.fill = red
-    for col, width in zip("ABCDEFGHIJK", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28, 14)):
+    for col, width in zip("ABCDEFGHIJK", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28, 14), strict=False):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)
@@ -683,7 +702,7 @@ def dashboard(request):
     totals = credit_selectors.school_totals(school_ids=list(schools.values_list("pk", flat=True)), academic_year=year)
     stage_labels = dict(Stage.choices)
     by_area, by_stage = {}, {}
-    for pk, stage, school_id, school_name, district_name, district_order in teachers:
+    for pk, stage, _school_id, school_name, district_name, district_order in teachers:
         t = totals[pk]
         ok = year_check(t).ok
         area_key = ((district_order if district_name else 999), district_name or "市直属学校") if is_city else (0, school_name)

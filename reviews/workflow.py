@@ -70,6 +70,8 @@ class EntryStep:
     checks_evidence: bool = False  # approving marks the proof files as reviewed
     # The step whose actor may not take this one on the same entry (one person checks, another signs).
     not_by_actor_of: str | None = None
+    # The teacher's notice when the step passes the entry: (title, body) with {title} {item} {credits} {year}.
+    approved_notice: tuple[str, str] | None = None
     decisions: tuple[str, ...] = field(init=False)
 
     def __post_init__(self):
@@ -113,14 +115,17 @@ ENTRY_STEPS: tuple[EntryStep, ...] = (
                 Actor(Role.CITY_STAFF, SCOPE_CITY_DIRECT, menu="市直属学校复核", home="市直属学校待复核")),
         window=Window.DISTRICT_REVIEW, api_path="district-review",
         approve_fewer=True, checks_evidence=True,
+        approved_notice=("学分已计入：{title}", "「{item}」{credits}已通过区县复核，计入{year}学年的学分（学年上限另计）。"
+                                             "打开登记可查看学分是怎么算的。"),
     ),
     EntryStep(
-        name="confirm", act="确认登记", label="继教网确认登记", short="市级确认", title="确认登记（市教科院）",
+        name="confirm", act="确认登记", label="继教网确认登记", short="市级确认登记", title="确认登记（市教科院）",
         who="市教科院教师发展研究所",
         from_state=EntryStatus.DISTRICT_REVIEWED,
         leads_to={APPROVE: EntryStatus.CONFIRMED, RETURN: EntryStatus.RETURNED},
         actors=(Actor(Role.CITY_STAFF, SCOPE_CITY, menu="确认登记", home="待确认登记"),),
         window=Window.CITY_SEAL, api_path="confirm",
+        approved_notice=("学分已确认：{title}", "「{item}」{credits}已由市教科院确认登记（继教网），{year}学年封存后不再变化。"),
     ),
 )
 

@@ -76,6 +76,9 @@ class SealChunk(models.Model):
         verbose_name_plural = "封存分块"
         constraints = [models.UniqueConstraint(fields=["seal", "school"], name="seal_chunk_unique")]
 
+    def __str__(self):
+        return f"{self.seal} · {self.school}"
+
 
 class SealedSnapshot(YearFigureFields):
     """One teacher's figures in a sealed 学年 and the digest of their canonical serialisation

@@ -125,18 +125,11 @@ class UnitReadiness:
         return not self.blockers
 
 
-def _audits_ready(year: AcademicYear) -> dict[int, bool] | None:
-    """Whether each school's year has been handed in and reviewed, from the calendar engineer's
-    ``audits`` app once it is installed; None until then (readiness comes from entries alone)."""
-    from django.apps import apps
+def _audits_ready(year: AcademicYear) -> dict[int, bool]:
+    """Whether each school's year has been handed in and reviewed (audits' hand-in)."""
+    from audits.selectors import schools_reviewed
 
-    if not apps.is_installed("audits"):
-        return None
-    try:
-        from audits.selectors import schools_reviewed  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return schools_reviewed(academic_year=year)
+    return schools_reviewed(year)
 
 
 def year_readiness(*, academic_year) -> list[UnitReadiness]:
@@ -155,7 +148,7 @@ def year_readiness(*, academic_year) -> list[UnitReadiness]:
     reviewed = _audits_ready(year)
     units: dict[str, UnitReadiness] = {}
     for s in schools:
-        if s.district_id is None:
+        if s.district is None:
             unit = units.setdefault(f"s{s.pk}", UnitReadiness(f"s{s.pk}", f"{s.name}（市直属）", None))
         else:
             unit = units.setdefault(f"d{s.district_id}", UnitReadiness(f"d{s.district_id}", s.district.name,
@@ -167,14 +160,14 @@ def year_readiness(*, academic_year) -> list[UnitReadiness]:
         for status, k in counts.items():
             unit.open_by_status[status] = unit.open_by_status.get(status, 0) + k
         unit.open_entries += n
-        school_reviewed = True if reviewed is None else bool(reviewed.get(s.pk))
+        school_reviewed = bool(reviewed.get(s.pk))
         if not n and school_reviewed:
             unit.schools_ready += 1
     for unit in units.values():
         if unit.open_entries:
             parts = "、".join(f"{EntryStatus(st).label}{k}条" for st, k in sorted(unit.open_by_status.items()))
             unit.blockers.append(f"尚有{unit.open_entries}条登记未审核完毕（{parts}）")
-        if reviewed is not None and unit.schools_ready < unit.schools:
+        if unit.schools_ready < unit.schools:
             unit.blockers.append(f"{unit.schools - unit.schools_ready}所学校尚未完成审核")
     return sorted(units.values(), key=lambda u: (u.district_id is None, u.label))
 

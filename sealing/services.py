@@ -1,6 +1,7 @@
 """Writes of the seal (notice 三(一)2 "11月……统一核对……所有数据并封存").
 
-- ``seal_start``: city staff seal a 学年 — when every school is ready, or anyway with a reason,
+- ``seal_start``: city staff seal a 学年 — when every school is ready (nothing open, its hand-in
+  reviewed by the district: ``selectors.year_readiness``), or anyway with a reason,
   closing every still-open entry as 未按期审核 (kept, listed, audited). From that moment the
   学年 is locked (``AcademicYear.sealing_started_at``): services and PostgreSQL triggers refuse
   every change. One SealChunk per school is enqueued (on commit) for the Celery workers.
@@ -61,9 +62,14 @@ def seal_start(*, actor, academic_year: AcademicYear, force: bool = False, reaso
         raise SealError(f"{year.label}学年已于{timezone.localtime(year.sealed_at):%Y年%m月%d日}封存。", kind="state")
     if year.sealing_started_at is not None:
         raise SealError(f"{year.label}学年正在封存中，请查看进度。", kind="state")
+    from reviews.calendar import window_range
+    from reviews.models import Window
+
     day = _today(today)
-    if day < year.city_seal_opens:
-        d = year.city_seal_opens
+    # The window as the calendar has it (city staff may open it earlier, with a reason); a late
+    # seal stays possible after 11月30日.
+    d = window_range(year, Window.CITY_SEAL).opens
+    if day < d:
         raise SealError(f"{year.label}学年的市级核对封存于{d.year}年{d.month}月{d.day}日开始，今天还不能封存。",
                         kind="window")
     reason = (reason or "").strip()
@@ -71,6 +77,14 @@ def seal_start(*, actor, academic_year: AcademicYear, force: bool = False, reaso
     n_open = pending.count()
     if n_open and not force:
         raise SealError(f"{year.label}学年尚有{n_open}条登记未审核完毕；可待审核完毕后封存，或填写理由后仍然封存。",
+                        kind="state")
+    # The console's readiness: every school's 学年 reviewed by its district (the city for 市直属).
+    from .selectors import year_readiness
+
+    waiting = [u for u in year_readiness(academic_year=year) if u.schools_ready < u.schools]
+    if waiting and not force:
+        names = "、".join(f"{u.label}{u.schools - u.schools_ready}所" for u in waiting[:5])
+        raise SealError(f"{year.label}学年尚有学校未完成审核（{names}）；可待审核完毕后封存，或填写理由后仍然封存。",
                         kind="state")
     if force and not reason:
         raise SealError("未全部审核即封存须填写理由。")
@@ -93,7 +107,7 @@ def seal_start(*, actor, academic_year: AcademicYear, force: bool = False, reaso
     school_ids = sorted(set(TeacherProfile.objects.order_by().values_list("school_id", flat=True).distinct()))
     job = job_create(kind="seal", owner=actor, total=len(school_ids) + 1)
     seal = SealRecord.objects.create(
-        academic_year=year, state=SealState.RUNNING, started_by=actor, started_at=now, forced=bool(force and n_open),
+        academic_year=year, state=SealState.RUNNING, started_by=actor, started_at=now, forced=bool(force and (n_open or waiting)),
         reason=reason[:500], closed_late_count=closed, chunk_total=len(school_ids), job=job,
     )
     SealChunk.objects.bulk_create([SealChunk(seal=seal, school_id=s) for s in school_ids], batch_size=1000)

@@ -243,10 +243,26 @@ def hand_in_check(*, actor, hand_in: SchoolHandIn, today: datetime.date | None =
                              changes={"status": [EntryStatus.DISTRICT_REVIEWED, EntryStatus.CONFIRMED]},
                              comment="市级核对") for pk in ids], batch_size=1000)
         CreditEntry.objects.filter(pk__in=ids).update(status=EntryStatus.CONFIRMED, updated_at=now)
+        _notify_confirmed(ids, year)
         hand_in.checked_at, hand_in.checked_by = now, actor
         _advance(hand_in, step, actor=actor, role=role, counts={"confirmed": len(ids)},
                  fields=("checked_at", "checked_by"))
     return CheckResult(school.pk, school.name, True, len(ids), f"已核对，确认登记 {len(ids)} 条")
+
+
+def _notify_confirmed(entry_ids, year) -> None:
+    """"已确认" for each teacher whose entries the 核对 confirmed: one notification per teacher (not
+    per entry), in the same transaction as the confirmation."""
+    from collections import Counter
+
+    from accounts.services import notify_many
+
+    per_user = Counter(CreditEntry.objects.filter(pk__in=entry_ids).values_list("teacher__user_id", flat=True))
+    users = User.objects.in_bulk(list(per_user))
+    url = reverse("reviews:my_entries") + f"?year={year.start_year}"
+    notify_many([(users[uid], f"{year.label}学年学分已确认",
+                  f"您{year.label}学年的 {n} 条学分登记已由市教科院确认登记（继教网），学年封存后不再变化。", url)
+                 for uid, n in sorted(per_user.items()) if uid in users])
 
 
 def hand_ins_check(*, actor, academic_year, hand_in_ids, today=None, job=None) -> list[CheckResult]:
@@ -269,7 +285,7 @@ def hand_ins_check(*, actor, academic_year, hand_in_ids, today=None, job=None) -
 
 def hand_ins_check_start(*, actor, academic_year, district_ids=(), school_ids=(), today=None):
     """The city's 核对 of the chosen districts and 市直属学校 as one background Job (progress bar)."""
-    from accounts.jobs import job_create
+    from accounts.jobs import job_create, job_enqueue
 
     from ..tasks import check_hand_ins_task
 
@@ -280,5 +296,5 @@ def hand_ins_check_start(*, actor, academic_year, district_ids=(), school_ids=()
         raise TransitionError("所选范围内没有已审核、待核对的学校。")
     job = job_create(kind="audits:check", owner=actor, total=len(ids))
     day = today.isoformat() if today else None
-    transaction.on_commit(lambda: check_hand_ins_task.delay(job.pk, actor.pk, academic_year.pk, ids, day))
+    transaction.on_commit(lambda: job_enqueue(job, check_hand_ins_task, job.pk, actor.pk, academic_year.pk, ids, day))
     return job

@@ -2,8 +2,14 @@
 writes an audit row (``CertEvent``) in the same transaction as the change."""
 
 from .applications import title_application_mark, title_application_withdraw
-from .issue import (certificate_batch_run, certificate_batch_start, certificate_issue, certificate_reissue,
-                    certificate_revoke, issuer_for_school)
+from .issue import (
+                    certificate_batch_run,
+                    certificate_batch_start,
+                    certificate_issue,
+                    certificate_reissue,
+                    certificate_revoke,
+                    issuer_for_school,
+)
 
 __all__ = [
     "certificate_batch_run", "certificate_batch_start", "certificate_issue", "certificate_reissue",

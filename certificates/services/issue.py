@@ -12,13 +12,21 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.jobs import job_create, job_finish, job_progress
+from accounts.jobs import job_create, job_enqueue, job_finish, job_progress
 from accounts.models import Role
 
 from .. import access, documents, eligibility
 from ..errors import CertificateError
-from ..models import (CertEvent, Certificate, DocumentKind, GenerationRun, Issuer, Revocation, TitleApplication,
-                      TitleKind)
+from ..models import (
+    CertEvent,
+    Certificate,
+    DocumentKind,
+    GenerationRun,
+    Issuer,
+    Revocation,
+    TitleApplication,
+    TitleKind,
+)
 
 CITY_ISSUER_CODE = "city"
 CITY_ISSUER_NAME = "成都市教育科学研究院"
@@ -131,7 +139,7 @@ def certificate_issue(*, actor, application: TitleApplication, override_reason: 
     if live_certificate(application) is not None:
         raise CertificateError(f"{application.teacher.name} 的证书已颁发，不能重复颁发。", kind="conflict")
     own_run = run is None
-    if own_run:
+    if run is None:
         run = _run(GenerationRun.Kind.SINGLE, actor, application.school, application.year)
     try:
         cert = _create(actor=actor, application=application, result=result,
@@ -214,7 +222,7 @@ def certificate_batch_start(*, actor, school, year: int):
     with transaction.atomic():
         job = job_create(kind="certificates.batch", owner=actor, total=total)
         run = _run(GenerationRun.Kind.BATCH, actor, school, year, job=job)
-        transaction.on_commit(lambda: issue_batch.delay(run.pk))
+        transaction.on_commit(lambda: job_enqueue(job, issue_batch, run.pk))
     return job, run
 
 

@@ -1,5 +1,7 @@
 """Workflow services: every write of the review chain goes through these functions."""
 
+from ..calendar import window_open
+from ._common import describe_transition, ensure_seen, entry_version
 from .entries import (
     BULK_JOB_THRESHOLD,
     BULK_STEPS,
@@ -19,8 +21,6 @@ from .entries import (
     entry_update,
     entry_withdraw,
 )
-from ..calendar import window_open
-from ._common import describe_transition, ensure_seen, entry_version
 from .evidence import evidence_attach, evidence_remove
 from .feeds import FEED_ITEM_CODES, feed_import_file, feed_import_records
 from .rosters import roster_city_review, roster_district_review, roster_submit, roster_template_workbook

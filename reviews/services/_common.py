@@ -75,7 +75,7 @@ def describe_transition(t: EntryTransition) -> str:
     """"3月15日 10:02 李老师（教师）修改：申报数量 3 → 90"."""
     from accounts.models import Role as _Role
 
-    who = t.actor.display_name if t.actor_id else "系统"
+    who = t.actor.display_name if t.actor else "系统"
     try:
         role = f"（{_Role(t.role).label}）" if t.role else ""
     except ValueError:
@@ -102,8 +102,11 @@ def ensure_seen(entry, seen_version) -> None:
     since = list(EntryTransition.objects.filter(entry_id=entry.pk, id__gt=seen).select_related("actor").order_by("id"))
     changes = [describe_transition(t) for t in since]
     what = "；".join(changes) if changes else "记录已变化"
+    # Someone else reviewed it meanwhile: say so first, as a refused late decision always did.
+    moved = any(t.from_state != t.to_state for t in since)
+    head = (f"该记录已被审核或状态已变化（当前状态：{entry.get_status_display()}），" if moved else "") + "该记录在您打开之后已有变化"
     raise TransitionError(
-        f"该记录在您打开之后已有变化，本次操作未保存。变化：{what}。请刷新页面，查看最新内容后重新审核。",
+        f"{head}，本次操作未保存。变化：{what}。请刷新页面，查看最新内容后重新审核。",
         kind="stale", field="version", details={"version": current, "seen_version": seen, "changes": changes},
     )
 
@@ -229,9 +232,25 @@ def notify_teacher(entry, title: str, body: str = "") -> None:
         notify(entry.created_by, title, f"{entry.teacher.name}：{body}", url)
 
 
+def notify_counted(entry, *, step: str) -> None:
+    """Good news for the teacher, in the same transaction as the step: "已计入" when the district's
+    复核 passed it (it counts in the totals from now on), "已确认" at the city's 确认登记 (the words
+    are the step's row in reviews.workflow)."""
+    from accounts.services import notify
+    from core.formatting import format_credits
+
+    notice = wf.STEPS[step].approved_notice
+    if notice is None:
+        return
+    title, body = notice
+    values = {"title": entry.title, "item": entry.item.name, "credits": f"{format_credits(entry.credits)} 学分",
+              "year": entry.academic_year.label}
+    notify(entry.teacher.user, title.format(**values), body.format(**values), entry_url(entry))
+
+
 __all__ = [
     "Action", "EntryStatus", "RESUBMITTABLE",
     "acted_by", "as_json", "compute_credits", "describe_transition", "diff", "ensure_seen", "entry_url", "entry_version",
-    "lock_entry", "notify_teacher", "record",
+    "lock_entry", "notify_counted", "notify_teacher", "record",
     "require_state", "require_step_role", "step_role", "submitter_role", "to_decimal", "verified_by",
 ]

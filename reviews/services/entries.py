@@ -21,6 +21,7 @@ from accounts.errors import AccountError
 from accounts.models import Role, TeacherProfile
 from credits.checks import date_problem, eligibility_problem, quantity_problem
 from credits.models import (
+    COUNTED_STATUSES,
     AcademicYear,
     Conversion,
     CreditEntry,
@@ -41,6 +42,7 @@ from ._common import (
     diff,
     ensure_seen,
     lock_entry,
+    notify_counted,
     notify_teacher,
     record,
     require_state,
@@ -172,6 +174,9 @@ def entry_declare(*, teacher_user, item: CreditItem, title: str, started_on: dat
     _check_claim(item=item, teacher=profile, values=values, year=year)
     if item.flow == Flow.DECLARE and not evidence_files:
         raise TransitionError("申报集中培训须上传参培证明材料（学时证明、通知安排等）。")
+    if item.evidence_required and not evidence_files:
+        # Catalogue data: this 灵活性 item is registered with its proof uploaded.
+        raise TransitionError(f"「{item.name}」须上传登记依据（{item.evidence or '证明材料'}）的扫描件。", field="evidence")
     action = Action.DECLARE if item.flow == Flow.DECLARE else Action.SELF_REGISTER
     entry = CreditEntry(
         teacher=profile, school=profile.school, academic_year=year, item=item, status=EntryStatus.SUBMITTED,
@@ -277,8 +282,31 @@ def _verified_option(entry, option, comment: str) -> str | None:
     return option
 
 
+def _acknowledged(entry, *, acknowledged: bool, reason: str) -> dict | None:
+    """Another teacher's entry with the same proof file or certificate number (entry_warnings) may
+    be a real repeat, so it is not refused at submission — but nobody passes it without saying
+    they checked: the reviewer ticks the acknowledgement and gives the reason, which the audit row
+    keeps. Returns what goes into the transition's changes, or None when there is no warning."""
+    from .duplicates import entry_warnings
+
+    warnings = entry_warnings(entry)
+    if not warnings:
+        return None
+    listed = "；".join(w.message for w in warnings)
+    if not acknowledged:
+        raise TransitionError(
+            f"该记录有 {len(warnings)} 条重复提示：{listed}核对后须勾选“已核对重复提示”并填写理由才能通过；本次操作未保存。",
+            field="acknowledge_warnings", details={"warnings": [w.other_id for w in warnings]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError("确认重复提示须填写核对理由（将记入审核记录）；本次操作未保存。", field="warnings_reason")
+    return {"warnings_acknowledged": [None, {"warnings": [w.message for w in warnings],
+                                             "others": [w.other_id for w in warnings], "reason": reason[:300]}]}
+
+
 def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, comment: str = "",
-            today, option=None, seen_version=None) -> CreditEntry:
+            today, option=None, seen_version=None, acknowledge_warnings: bool = False,
+            warnings_reason: str = "") -> CreditEntry:
     row = wf.STEPS[step]
     entry = lock_entry(entry)
     ensure_seen(entry, seen_version)
@@ -291,11 +319,13 @@ def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, c
               "last_comment": entry.last_comment, "option": entry.option}
     if not approve and not row.may_reject:
         raise TransitionError(f"{row.act}不能不通过；如需更正请退回修改。")
+    acknowledged = None
     if approve:
         if quantity_approved not in (None, "") and not row.approve_fewer:
             raise TransitionError(f"{row.act}不能核减数量；如需更正请退回修改。", field="quantity_approved")
         if option not in (None, "") and option != entry.option and not row.lower_option:
             raise TransitionError(f"{row.act}不能更改等级；如需更正请退回修改。", field="option")
+        acknowledged = _acknowledged(entry, acknowledged=acknowledge_warnings, reason=warnings_reason)
         new_quantity = _approved_quantity(entry, quantity_approved, comment)
         new_option = _verified_option(entry, option, comment)
         if new_quantity is not None:
@@ -316,8 +346,17 @@ def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, c
     entry.save(update_fields=["status", "quantity_approved", "option", "credits", "last_comment", "updated_at"])
     if approve and row.checks_evidence:
         evidence_mark_reviewed(entry)
+    changes = diff(before, after)
+    audit_comment = comment
+    if acknowledged is not None:
+        changes.update(acknowledged)
+        reason = acknowledged["warnings_acknowledged"][1]["reason"]
+        audit_comment = f"{comment}（重复提示已核对：{reason}）" if comment else f"重复提示已核对：{reason}"
     record(entry, action=action, actor=actor, role=role, from_state=before["status"], to_state=entry.status,
-           changes=diff(before, after), comment=comment)
+           changes=changes, comment=audit_comment)
+    if approve and row.leads_to[wf.APPROVE] in COUNTED_STATUSES:
+        # In the same transaction: the good news exists exactly when the step does.
+        notify_counted(entry, step=step)
     if not approve:
         # In the same transaction: the notice exists exactly when the rejection does.
         notify_teacher(entry, f"学分登记未通过：{entry.title}", f"{row.short}未通过。理由：{comment}")
@@ -326,44 +365,55 @@ def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, c
 
 def entry_school_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
                         option: str | None = None, today: datetime.date | None = None,
-                        seen_version: int | None = None) -> CreditEntry:
+                        seen_version: int | None = None, acknowledge_warnings: bool = False,
+                        warnings_reason: str = "") -> CreditEntry:
     """校管理员初审 / 验证: checks the proof against the original and fills the converted credits
     (fewer hours or a lower level than claimed, with a reason). `seen_version`: the entry's
-    version the reviewer saw (refused if it changed since)."""
+    version the reviewer saw (refused if it changed since). `acknowledge_warnings` and
+    `warnings_reason`: required to pass an entry with duplicate warnings (another teacher's
+    entry with the same proof file or certificate number)."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step=wf.SCHOOL_REVIEW, approve=approve,
                        quantity_approved=quantity_approved, comment=comment, today=today, option=option,
-                       seen_version=seen_version)
+                       seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
+                       warnings_reason=warnings_reason)
 
 
 def entry_leader_sign(*, actor, entry, approve: bool = True, comment: str = "",
-                      today: datetime.date | None = None, seen_version: int | None = None) -> CreditEntry:
+                      today: datetime.date | None = None, seen_version: int | None = None,
+                      acknowledge_warnings: bool = False, warnings_reason: str = "") -> CreditEntry:
     """分管校长签字确认."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step=wf.LEADER_SIGN, approve=approve, comment=comment,
-                       today=today, seen_version=seen_version)
+                       today=today, seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
+                       warnings_reason=warnings_reason)
 
 
 def entry_district_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
-                          today: datetime.date | None = None, seen_version: int | None = None) -> CreditEntry:
+                          today: datetime.date | None = None, seen_version: int | None = None,
+                          acknowledge_warnings: bool = False, warnings_reason: str = "") -> CreditEntry:
     """区县复核 (city staff for a 市直属学校), 9月1日–10月31日."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step=wf.DISTRICT_REVIEW, approve=approve,
                        quantity_approved=quantity_approved, comment=comment, today=today,
-                       seen_version=seen_version)
+                       seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
+                       warnings_reason=warnings_reason)
 
 
 def entry_confirm(*, actor, entry, today: datetime.date | None = None,
-                  seen_version: int | None = None) -> CreditEntry:
+                  seen_version: int | None = None, acknowledge_warnings: bool = False,
+                  warnings_reason: str = "") -> CreditEntry:
     """继教网确认登记: the city's check in November before the year is sealed."""
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step=wf.CONFIRM, approve=True, today=today,
-                       seen_version=seen_version)
+                       seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
+                       warnings_reason=warnings_reason)
 
 
 def entry_review(*, actor, entry, step: str, decision: str, quantity_approved=None, comment: str = "",
                  option: str | None = None, today: datetime.date | None = None,
-                 seen_version: int | None = None) -> CreditEntry:
+                 seen_version: int | None = None, acknowledge_warnings: bool = False,
+                 warnings_reason: str = "") -> CreditEntry:
     """One decision (workflow.APPROVE / REJECT / RETURN) at one step, as the table allows it: the
     pages, the API and the bulk approval call this; entry_school_review and the others are the
     same with the step named."""
@@ -378,7 +428,8 @@ def entry_review(*, actor, entry, step: str, decision: str, quantity_approved=No
     with transaction.atomic():
         return _review(actor=actor, entry=entry, step=step, approve=decision == wf.APPROVE,
                        quantity_approved=quantity_approved, comment=comment, today=today, option=option,
-                       seen_version=seen_version)
+                       seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
+                       warnings_reason=warnings_reason)
 
 
 @transaction.atomic
@@ -580,7 +631,11 @@ def entries_bulk_review(*, actor, entry_ids, step: str, today: datetime.date | N
                                      seen_version=seen.get(entry_id))
                 results.append(BulkResult(entry_id, True, "已通过", entry.status))
             except TransitionError as exc:
-                results.append(BulkResult(entry_id, False, exc.message))
+                message = exc.message
+                if exc.field == "acknowledge_warnings":
+                    # A duplicate warning is acknowledged one entry at a time, on its page (or API call).
+                    message = "有重复提示（另一位教师的登记使用同一证明材料或证书编号），请打开该记录核对并确认后逐条通过。"
+                results.append(BulkResult(entry_id, False, message))
         if job is not None and (n % 20 == 0 or n == len(ids)):
             job_progress(job, done=n, total=len(ids))
     return results
@@ -590,7 +645,7 @@ def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.da
                               versions: dict | None = None):
     """A large bulk approval as a Job: the page shows its progress bar and, at the end, the
     per-entry results (job.result["results"])."""
-    from accounts.jobs import job_create
+    from accounts.jobs import job_create, job_enqueue
 
     from ..tasks import bulk_review_task
 
@@ -600,7 +655,7 @@ def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.da
     seen = {str(k): v for k, v in _versions(versions).items()}
     job = job_create(kind=f"bulk_review:{step}", owner=actor, total=len(ids))
     day = today.isoformat() if today else None
-    transaction.on_commit(lambda: bulk_review_task.delay(job.pk, actor.pk, ids, step, day, seen or None))
+    transaction.on_commit(lambda: job_enqueue(job, bulk_review_task, job.pk, actor.pk, ids, step, day, seen or None))
     return job
 
 

@@ -124,7 +124,7 @@ def evidence_remove(*, actor, evidence: Evidence) -> None:
         # Declared and admin-registered items are registered with proof: swap, never empty.
         raise TransitionError("该登记须附证明材料，不能删除唯一的证明材料；请先上传正确的文件再删除此文件。")
     name = evidence.original_name
-    stored = evidence.file.name
+    stored = evidence.file.name or ""
     evidence.delete()
     record(entry, action=Action.EVIDENCE_REMOVE, actor=actor, role=role, from_state=entry.status,
            to_state=entry.status, changes={"evidence": [name, None]})

@@ -31,7 +31,7 @@ from ..models import Action, FeedChannel, FeedImport
 from ._common import compute_credits, diff, record, to_decimal
 
 # The catalogue item each channel feeds (the sign-in channel names its training's item per import).
-FEED_ITEM_CODES = {
+FEED_ITEM_CODES: dict[str, str] = {
     FeedChannel.MICRO_COURSE: "micro_course",
     FeedChannel.DIGITAL_SCHOOL: "digital_school",
     FeedChannel.VIDEO_COURSE: "video_course",

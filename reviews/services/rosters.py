@@ -41,7 +41,7 @@ COLUMNS = ("序号", "学校", "账号", "姓名", "学科", "学段", "学时",
 FIELDS = ("seq", "school_name", "username", "name", "subject", "stage", "hours", "credits")
 # The roster item of each base level in the catalogue (flow roster; its cap group carries the
 # 40 / 25 cap shared with the base school's other activities).
-ROSTER_ITEM_CODES = {BaseLevel.CITY: "base_city_roster", BaseLevel.DISTRICT: "base_district_roster"}
+ROSTER_ITEM_CODES: dict[str, str] = {BaseLevel.CITY: "base_city_roster", BaseLevel.DISTRICT: "base_district_roster"}
 
 
 def roster_template_workbook(academic_year: AcademicYear | None = None) -> bytes:
@@ -60,7 +60,7 @@ def roster_template_workbook(academic_year: AcademicYear | None = None) -> bytes
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
-    for col, width in zip("ABCDEFGH", (6, 24, 16, 10, 10, 8, 8, 8)):
+    for col, width in zip("ABCDEFGH", (6, 24, 16, 10, 10, 8, 8, 8), strict=False):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()
     wb.save(out)
@@ -104,7 +104,7 @@ def parse_roster(upload) -> list[dict]:
             parsed = []
             for line, row in sheet.rows():
                 cells = [_cell(c) for c in row]
-                values = {field: cells[index[col]] for col, field in zip(COLUMNS, FIELDS)}
+                values = {field: cells[index[col]] for col, field in zip(COLUMNS, FIELDS, strict=False)}
                 if not any(values.values()):
                     continue
                 if cells and cells[0].startswith("填表说明"):  # the notes under the form (附件1 as reports prints it)
@@ -285,20 +285,23 @@ def _roster_credit(roster: Roster, *, actor, role: str) -> int:
         "teacher__school", "teacher__user"
     )
     for row in rows:
-        if not row.teacher.can_register_credits:
+        teacher = row.teacher
+        assert teacher is not None  # the query keeps matched rows only
+        if not teacher.can_register_credits:
             # Left, retired or no longer approved since the roster was submitted (notice 一(二)).
             row.error = "认定时该教师账号已停用或未通过审核，未计学分。"
             row.save(update_fields=["error"])
             continue
-        problem = eligibility_problem(roster.item, row.teacher, start_year=roster.academic_year.start_year)
+        problem = eligibility_problem(roster.item, teacher, start_year=roster.academic_year.start_year)
         if problem:
             row.error = f"认定时：{problem}"[:300]
             row.save(update_fields=["error"])
             continue
         entry = CreditEntry(
-            teacher=row.teacher, school=row.teacher.school, academic_year=roster.academic_year, item=roster.item,
+            teacher=teacher, school=teacher.school, academic_year=roster.academic_year, item=roster.item,
             title=f"{roster.school.name}基地校培训", organizer=roster.school.name, started_on=started_on,
-            quantity_claimed=row.hours, status=EntryStatus.CONFIRMED, source=EntrySource.ROSTER,
+            quantity_claimed=row.hours,  # type: ignore[misc]  # a row without an error has its hours
+            status=EntryStatus.CONFIRMED, source=EntrySource.ROSTER,
             external_id=f"roster:{roster.pk}:{row.line}", created_by=roster.submitted_by,
         )
         entry.credits = compute_credits(entry)

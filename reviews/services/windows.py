@@ -70,9 +70,8 @@ def _recipients(year: AcademicYear, window: str):
         submitted = Roster.objects.filter(academic_year=year).values("school_id")
         schools = School.objects.filter(~Q(base_level=BaseLevel.NONE)).exclude(pk__in=submitted)
         yield from _users(role_assignments__role=Role.BASE_SCHOOL_ADMIN, role_assignments__school__in=schools)
-    elif window == Window.CITY_SEAL:
-        if pending.filter(status=EntryStatus.DISTRICT_REVIEWED).exists():
-            yield from _users(role_assignments__role=Role.CITY_STAFF)
+    elif window == Window.CITY_SEAL and pending.filter(status=EntryStatus.DISTRICT_REVIEWED).exists():
+        yield from _users(role_assignments__role=Role.CITY_STAFF)
 
 
 def deadline_reminders_send(*, today: datetime.date | None = None, days: int = 7) -> int:

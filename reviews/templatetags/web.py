@@ -71,7 +71,7 @@ MENU = [
         ("audits:hand_ins", (), "市直属学校上报审核"),
         ("audits:schedule_edit", (), "市直属学校审证时间安排"),
         ("audits:check", (), "核对"),
-        (SOON, (), "学年封存"),
+        ("sealing:console", (), "学年封存"),
         ("certificates:applications", (), "继教证书（市直属学校）"),
     ]),
 ]
@@ -169,3 +169,11 @@ def option_label(entry):
         if o.get("key") == entry.option:
             return o.get("label", entry.option)
     return entry.option
+
+
+@register.filter
+def progress_dots(entry):
+    """The list's one-line progress of an entry: [(label, state)] (reviews.progress.compact_progress)."""
+    from reviews.progress import compact_progress
+
+    return compact_progress(entry)

@@ -10,7 +10,7 @@ from tests.factories import TeacherProfileFactory, make_id_number
 
 
 def _add(actor, school, n=501, **kw):
-    values = dict(name="新老师", gender="female", id_number=make_id_number(n), stage="primary")
+    values = {"name": "新老师", "gender": "female", "id_number": make_id_number(n), "stage": "primary"}
     values.update(kw)
     return services.teacher_create(actor=actor, school=school, **values)
 
@@ -42,8 +42,9 @@ def test_wrong_check_digit_is_refused_and_nothing_is_created(admin_a, school_a):
 
 
 def test_duplicate_id_number_is_refused(admin_a, school_a, teacher_b):
-    with pytest.raises(AccountError, match="已登记在乙一小"):
+    with pytest.raises(AccountError) as exc:
         _add(admin_a, school_a, id_number=teacher_b.id_number)
+    assert exc.value.message == services.ID_NUMBER_UNAVAILABLE and "乙一小" not in exc.value.message
     assert TeacherProfile.objects.count() == 1
 
 
@@ -230,8 +231,8 @@ def test_only_an_approved_teacher_can_declare_credits(status, message, school_a)
 
     profile = TeacherProfileFactory(school=school_a, status=status)
     AcademicYearFactory(start_year=2017)
-    declare = dict(teacher_user=profile.user, item=CreditItemFactory(flow="self_register", category="flexible", kind="self_directed"), title="读书交流",
-                   started_on=datetime.date(2017, 10, 9), quantity=8, today=datetime.date(2017, 10, 20))
+    declare = {"teacher_user": profile.user, "item": CreditItemFactory(flow="self_register", category="flexible", kind="self_directed"), "title": "读书交流",
+                   "started_on": datetime.date(2017, 10, 9), "quantity": 8, "today": datetime.date(2017, 10, 20)}
     if message is None:
         entry_declare(**declare)
         assert CreditEntry.objects.filter(teacher=profile).count() == 1

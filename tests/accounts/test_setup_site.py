@@ -1,3 +1,5 @@
+import io
+
 from django.core.management import call_command
 
 from accounts.models import AccountStatus, District, School, TeacherProfile, User
@@ -5,8 +7,8 @@ from accounts.models import AccountStatus, District, School, TeacherProfile, Use
 
 def test_setup_site_demo_loads_chengdu_and_one_account_per_role_and_can_run_again(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("setup_site", "--demo", stdout=open("/dev/null", "w"))
-    call_command("setup_site", "--demo", stdout=open("/dev/null", "w"))
+    call_command("setup_site", "--demo", stdout=io.StringIO())
+    call_command("setup_site", "--demo", stdout=io.StringIO())
     assert District.objects.count() == 23
     assert School.objects.filter(district__name="双流区").count() == 74
     assert School.objects.filter(district__isnull=True).exists()

@@ -148,7 +148,7 @@ def test_id_number_taken_meanwhile_is_refused_at_approval(teacher_a, admin_a, di
     req = _submit(teacher_a, id_number=new_id)
     services.change_request_check(actor=admin_a, change_request=req, approve=True)
     TeacherProfileFactory(school=school_b, id_number=new_id)
-    with pytest.raises(AccountError, match="已登记"):
+    with pytest.raises(AccountError, match="无法使用"):
         services.change_request_decide(actor=district_admin_a, change_request=req, approve=True)
     req.refresh_from_db()
     teacher_a.refresh_from_db()

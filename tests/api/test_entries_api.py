@@ -9,7 +9,6 @@ from reviews import services as S
 from reviews.models import EntryTransition
 from tests.reviews.helpers import PDF_BYTES
 
-
 _calls = itertools.count(1)
 
 
@@ -19,6 +18,11 @@ def _create(client, world, **extra):
     data = {"item": "admin_training", "title": f"区级培训（第{n}期）", "started_on": world.activity_day.isoformat(),
             "quantity": "6", "evidence": [SimpleUploadedFile("证明.pdf", PDF_BYTES + f"% {n}\n".encode())], **extra}
     return client.post("/api/entries/", data, format="multipart")
+
+
+def _version(client, entry_id) -> int:
+    """The entry's version as the API shows it: review actions carry the version the reviewer saw."""
+    return client.get(f"/api/entries/{entry_id}/").json()["version"]
 
 
 def test_teacher_declares_with_proof_over_the_api(world, client_for):
@@ -57,17 +61,21 @@ def test_school_review_then_second_reviewer_gets_409(world, client_for):
 
     entry_id = _create(client_for(world.teacher.user), world).json()["id"]
     second = grant(UserFactory(username="sadmin2"), "school_admin", school=world.school)
-    ok = client_for(world.school_admin).post(f"/api/entries/{entry_id}/school-review/", {"approve": True},
-                                             format="json")
+    seen = _version(client_for(second), entry_id)  # both reviewers opened the entry
+    ok = client_for(world.school_admin).post(f"/api/entries/{entry_id}/school-review/",
+                                             {"approve": True, "version": seen}, format="json")
     assert ok.status_code == 200 and ok.json()["status"] == "school_verified"
-    late = client_for(second).post(f"/api/entries/{entry_id}/school-review/", {"approve": True}, format="json")
+    late = client_for(second).post(f"/api/entries/{entry_id}/school-review/", {"approve": True, "version": seen},
+                                   format="json")
     assert late.status_code == 409 and "该记录已被审核" in late.json()["detail"]
     assert EntryTransition.objects.filter(entry_id=entry_id, action="school_review").count() == 1
 
 
 def test_wrong_role_is_403_and_nothing_changes(world, client_for):
-    entry_id = _create(client_for(world.teacher.user), world).json()["id"]
-    response = client_for(world.leader).post(f"/api/entries/{entry_id}/school-review/", {"approve": True},
+    teacher_api = client_for(world.teacher.user)
+    entry_id = _create(teacher_api, world).json()["id"]
+    response = client_for(world.leader).post(f"/api/entries/{entry_id}/school-review/",
+                                             {"approve": True, "version": _version(teacher_api, entry_id)},
                                              format="json")
     assert response.status_code == 403
     assert CreditEntry.objects.get(pk=entry_id).status == EntryStatus.SUBMITTED
@@ -76,7 +84,8 @@ def test_wrong_role_is_403_and_nothing_changes(world, client_for):
 def test_return_withdraw_and_resubmit_actions(world, client_for):
     teacher = client_for(world.teacher.user)
     entry_id = _create(teacher, world).json()["id"]
-    returned = client_for(world.school_admin).post(f"/api/entries/{entry_id}/return/", {"comment": "证明不清晰"},
+    returned = client_for(world.school_admin).post(f"/api/entries/{entry_id}/return/",
+                                                   {"comment": "证明不清晰", "version": _version(teacher, entry_id)},
                                                    format="json")
     assert returned.json()["status"] == "returned"
     resubmitted = teacher.post(f"/api/entries/{entry_id}/resubmit/", {"quantity": "5"}, format="json")
@@ -92,7 +101,8 @@ def test_district_review_outside_its_window_names_the_window(world, client_for):
                                    title="职称考试", started_on=world.activity_day, quantity="1",
                                    certificate_no="ZC2018001", evidence_files=[SimpleUploadedFile("c.pdf", PDF_BYTES)])
     response = client_for(world.district_admin).post(f"/api/entries/{entry.pk}/district-review/",
-                                                     {"approve": True}, format="json")
+                                                     {"approve": True, "version": S.entry_version(entry)},
+                                                     format="json")
     if S.window_open(world.current, "district_review"):
         assert response.status_code == 200
     else:
@@ -102,9 +112,10 @@ def test_district_review_outside_its_window_names_the_window(world, client_for):
 def test_bulk_review_returns_per_entry_results(world, client_for):
     teacher = client_for(world.teacher.user)
     ids = [_create(teacher, world).json()["id"] for _ in range(2)]
+    versions = {str(i): _version(teacher, i) for i in ids}
     response = client_for(world.school_admin).post("/api/entries/bulk-review/",
-                                                   {"step": "school_review", "entry_ids": ids + [ids[0]]},
-                                                   format="json")
+                                                   {"step": "school_review", "entry_ids": ids + [ids[0]],
+                                                    "versions": versions}, format="json")
     assert response.status_code == 200
     assert [r["ok"] for r in response.json()["results"]] == [True, True]
 

@@ -47,7 +47,7 @@ def test_feed_import_is_throttled(world, client_for, monkeypatch):
 def test_feed_file_upload(world, client_for):
     world.teacher.is_party_member = True  # 党员e家 is for 党员教师 (二(三)2(14))
     world.teacher.save(update_fields=["is_party_member"])
-    csv = "编号,账号,日期,学时\nf1,{},2018-03-01,9\n".format(world.teacher.user.username).encode()
+    csv = f"编号,账号,日期,学时\nf1,{world.teacher.user.username},2018-03-01,9\n".encode()
     response = client_for(world.city).post("/api/feeds/upload/", {
         "channel": "party_e_home", "file": SimpleUploadedFile("e.csv", csv)}, format="multipart")
     assert response.status_code == 201 and response.json()["created_count"] == 1

@@ -1,7 +1,8 @@
 """The 审证 half of the end-to-end browser test, as steps another test can continue: city staff
 widen a window with a reason on the 工作日历 page, the school admin hands in the school's 学年,
 the district reviews the entry and marks the school reviewed, the city's 核对 runs with its
-progress bar. The seal test goes on from `audit_first_half` (clock in November, the city seals).
+progress bar; then the seal half: the city seals from the 学年封存 console and watches its
+progress bar advance while a worker runs the batch, and the teacher sees the sealed totals.
 
 World: tests.web.world (双流区 / 棠湖中学, users teacher, schooladmin, leader, district, city).
 """
@@ -15,6 +16,7 @@ REGISTRATION_DAY = datetime.date(2018, 5, 10)
 EARLY_OPENING = datetime.date(2018, 8, 20)
 HAND_IN_DAY = datetime.date(2018, 8, 25)
 CHECK_DAY = datetime.date(2018, 11, 5)
+SEAL_DAY = datetime.date(2018, 11, 10)
 
 
 def entry_waiting_for_the_district(world):
@@ -109,3 +111,63 @@ def audit_first_half(world, session, clock, screenshots=None) -> dict:
     if screenshots:
         district.page.screenshot(path=str(screenshots / "audit-hand-in-reviewed.png"), full_page=True)
     return {"city": city, "district": district, "school_admin": school_admin}
+
+
+class StepWorker:
+    """Stands in for the Celery workers of the browser test, so the test can watch each step on
+    the page: the seal's tasks are not run when enqueued (`hold`), and `steps(seal_id)` runs the
+    batch's services one at a time — each school's chunk, then the finalisation — in the test's
+    own thread, as a worker would (each step commits, the page polls the database)."""
+
+    def __init__(self, monkeypatch):
+        import sealing.services as services
+
+        self.enqueued = []
+        monkeypatch.setattr(services, "_enqueue_run", self.enqueued.append)
+        monkeypatch.setattr(services, "_enqueue_finalize", lambda seal_id: None)
+
+    def steps(self, seal_id):
+        from sealing.services import pending_chunk_ids, seal_chunk_run, seal_finalize
+
+        for chunk_id in pending_chunk_ids(seal_id):
+            yield lambda chunk_id=chunk_id: seal_chunk_run(chunk_id=chunk_id)
+        yield lambda: seal_finalize(seal_id=seal_id)
+
+
+def _bar_percent(page) -> str:
+    return page.get_by_test_id("seal-progress").get_attribute("data-percent")
+
+
+def city_seals_from_console(page, worker: StepWorker, screenshots=None) -> list[str]:
+    """学年封存: every part ready, the city seals; the bar (polled from the database) is read
+    after each step of the batch until it shows 已封存. Returns the percentages the page showed."""
+    from sealing.models import SealRecord
+
+    # Polls wait in the browser while a step runs in this thread (the route is served only during
+    # Playwright calls), so a step never shares the live server's database connection with a poll.
+    page.route("**/sealing/*/progress/", lambda route: route.continue_())
+    page.get_by_test_id("sidenav").get_by_role("link", name="学年封存").click()
+    page.wait_for_load_state("networkidle")
+    assert all(r.get_attribute("data-ready") == "1" for r in page.get_by_test_id("seal-unit").all())
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("seal-submit").click()
+    page.wait_for_load_state("networkidle")
+    assert "已开始封存" in page.inner_text(".messages")
+    seen = [_bar_percent(page)]
+    (seal_id,) = worker.enqueued
+    for n, step in enumerate(worker.steps(seal_id)):
+        assert step() is True
+        expected = str(SealRecord.objects.get(pk=seal_id).percent)
+        page.wait_for_function(
+            "p => document.querySelector('[data-testid=seal-progress]').dataset.percent === p", arg=expected)
+        seen.append(_bar_percent(page))
+        if screenshots and n == 0:
+            page.screenshot(path=str(screenshots / "seal-console-progress.png"), full_page=True)
+    page.get_by_test_id("seal-result").wait_for()
+    return seen
+
+
+def teacher_sees_sealed_totals(page) -> str:
+    page.goto("/")
+    page.wait_for_load_state("networkidle")
+    return page.get_by_test_id("sealed-totals").inner_text()

@@ -2,6 +2,7 @@
 downloads the ZIP; an anonymous visitor verifies one by its code."""
 
 import io
+import pathlib
 import zipfile
 
 import pytest
@@ -47,7 +48,7 @@ def test_district_issues_a_school_and_a_visitor_verifies(world, applicants, sess
     page.screenshot(path=str(screenshots / "certificates_issue.png"), full_page=True)
     with page.expect_download() as info:
         page.get_by_test_id("download-zip").click()
-    archive = zipfile.ZipFile(io.BytesIO(open(info.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(pathlib.Path(info.value.path()).read_bytes()))
     assert len(archive.namelist()) == 3 and all(n.endswith(".pdf") for n in archive.namelist())
     assert s.errors == []
 

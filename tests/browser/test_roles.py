@@ -62,6 +62,38 @@ def test_teacher_home_fits_a_phone(world, session, screenshots):
     assert page.get_by_role("link", name="灵活性自主登记").is_visible()
 
 
+PHONE = {"width": 390, "height": 844}
+
+
+def test_teacher_phone_pages(world, session, screenshots, clock):
+    """The teacher's three phone pages (home, 我的学分登记, an entry with its progress line) at
+    390×844: no sideways scrolling, no console error, no failed request; screenshots for the README."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reviews import services as S
+
+    _some_entries(world)
+    day = datetime.date(2018, 5, 10)
+    entry = S.entry_declare(teacher_user=world.teacher.user, item=world.item("school_based_training"),
+                            title="语文组校本研修：整本书阅读", started_on=datetime.date(2018, 4, 20), quantity="10",
+                            evidence_files=[SimpleUploadedFile("学时证明.pdf", b"%PDF-1.4\n% phone\n%%EOF\n")],
+                            today=day)
+    S.entry_school_review(actor=world.school_admin, entry=entry, approve=True, today=day)
+    s = session("teacher", viewport=PHONE)
+    problems = []
+    s.page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    s.page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    for url, shot in [("/", "phone-teacher-home"), ("/reviews/entries/", "phone-teacher-entry-list"),
+                      (f"/reviews/entries/{entry.pk}/", "phone-teacher-entry-detail")]:
+        s.page.goto(url)
+        s.page.wait_for_load_state("networkidle")
+        overflow = s.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, (url, overflow)
+        s.page.screenshot(path=str(screenshots / f"{shot}.png"), full_page=True)
+    assert s.page.get_attribute("[data-testid=progress-leader_sign]", "data-state") == "current"
+    assert not problems and not s.errors, problems
+
+
 def test_teacher_cannot_open_an_admin_page(world, session):
     _some_entries(world)
     page = session("teacher").page

@@ -9,8 +9,16 @@ from django.utils import timezone
 
 from accounts.models import Role
 from credits.models import AcademicYear, EntryStatus
-from tests.factories import (AcademicYearFactory, CreditEntryFactory, CreditItemFactory, DistrictFactory,
-                             SchoolFactory, TeacherProfileFactory, UserFactory, grant)
+from tests.factories import (
+    AcademicYearFactory,
+    CreditEntryFactory,
+    CreditItemFactory,
+    DistrictFactory,
+    SchoolFactory,
+    TeacherProfileFactory,
+    UserFactory,
+    grant,
+)
 from tests.web.world import Clock
 
 # 2018-11-20: 2017-2018 is sealed in November; the 2018 职评 window is 2013-2014 … 2017-2018.
@@ -44,10 +52,10 @@ def org(db, clock):
     district_admin = grant(UserFactory(username="district", last_name="陈区管"), Role.DISTRICT_ADMIN, district=district)
     other_district_admin = grant(UserFactory(username="district_wj"), Role.DISTRICT_ADMIN, district=other_district)
     city = grant(UserFactory(username="city", last_name="刘研究员"), Role.CITY_STAFF)
-    return type("Org", (), dict(district=district, school=school, other_district=other_district,
-                                other_school=other_school, city_school=city_school, admin=admin,
-                                district_admin=district_admin, other_district_admin=other_district_admin,
-                                city=city))
+    return type("Org", (), {"district": district, "school": school, "other_district": other_district,
+                                "other_school": other_school, "city_school": city_school, "admin": admin,
+                                "district_admin": district_admin, "other_district_admin": other_district_admin,
+                                "city": city})
 
 
 def seal(*start_years, snapshots=True):

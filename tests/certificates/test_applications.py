@@ -88,8 +88,8 @@ def test_planner_says_what_is_still_missing_and_which_items_are_full(client, org
     import datetime
     from decimal import Decimal
 
-    from tests.factories import AcademicYearFactory, CreditEntryFactory, CreditItemFactory
     from credits.models import EntryStatus
+    from tests.factories import AcademicYearFactory, CreditEntryFactory, CreditItemFactory
 
     clock.day = datetime.date(2018, 3, 1)  # next September: 2018, window 2013-2017, 2017 still open
     give(teacher, items, {2013: (50, 30), 2014: (50, 30), 2015: (50, 30), 2016: (50, 20)})

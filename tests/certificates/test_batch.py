@@ -6,7 +6,6 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-
 from django.urls import reverse
 from pypdf import PdfReader
 

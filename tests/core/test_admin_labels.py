@@ -42,19 +42,19 @@ def test_every_admin_column_and_label_is_chinese(staff_client, model):
 
     build_world()
     info = (model._meta.app_label, model._meta.model_name)
-    html = staff_client.get(reverse("admin:%s_%s_changelist" % info)).content.decode()
+    html = staff_client.get(reverse("admin:{}_{}_changelist".format(*info))).content.decode()
     table = re.search(r'<table id="result_list">(.*?)</table>', html, flags=re.S)
     columns = _texts(table.group(1), r'<th scope="col"[^>]*>(.*?)</th>') if table else []
     english = [c for c in columns if not CJK.search(c)]
     assert not english, f"{model._meta.label}: columns without Chinese: {english}"
-    response = staff_client.get(reverse("admin:%s_%s_add" % info))
+    response = staff_client.get(reverse("admin:{}_{}_add".format(*info)))
     if response.status_code == 200:
         labels = _texts(response.content.decode(), r"<label[^>]*>(.*?)</label>")
         english = [lab for lab in labels if not CJK.search(lab)]
         assert not english, f"{model._meta.label}: form labels without Chinese: {english}"
     obj = model._default_manager.first()
     if obj is not None:
-        response = staff_client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk]))
+        response = staff_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
         html = response.content.decode()
         labels = _texts(html, r"<label[^>]*>(.*?)</label>")
         english = [lab for lab in labels if not CJK.search(lab)]

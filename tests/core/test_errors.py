@@ -156,7 +156,8 @@ def test_api_refused_transition_is_answered_by_the_one_handler():
                             today=ACTIVITY_DAY)
     client = APIClient()
     client.force_authenticate(world.leader)
-    response = client.post(f"/api/entries/{entry.pk}/school-review/", {"approve": True}, format="json")
+    response = client.post(f"/api/entries/{entry.pk}/school-review/", {"approve": True, "version": S.entry_version(entry)},
+                           format="json")
     assert response.status_code == 403, response.json()
     body = response.json()
     assert body["kind"] == "forbidden" and CJK.search(body["detail"])

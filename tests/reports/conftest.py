@@ -14,8 +14,15 @@ from django.core.management import call_command
 from accounts.models import Role
 from credits.models import CreditItem, EntrySource, EntryStatus
 from credits.rules import entry_credits, rule_from_item
-from tests.factories import (AcademicYearFactory, CreditEntryFactory, DistrictFactory, SchoolFactory,
-                             TeacherProfileFactory, UserFactory, grant)
+from tests.factories import (
+    AcademicYearFactory,
+    CreditEntryFactory,
+    DistrictFactory,
+    SchoolFactory,
+    TeacherProfileFactory,
+    UserFactory,
+    grant,
+)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 RARE_NAME = "𠮷䶮𡈼"

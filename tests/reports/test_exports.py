@@ -1,7 +1,6 @@
 """Compliance exports of a school, a district (per school, per 学段) and the city (per district),
 and the district's 送审报表, written with write-only openpyxl as the rows stream in."""
 
-import io
 
 from openpyxl import load_workbook
 
@@ -21,7 +20,7 @@ def _fill(world):
 
 
 def _sheet_rows(ws, start=1):
-    return [[c for c in row] for row in ws.iter_rows(min_row=start, values_only=True)]
+    return [list(row) for row in ws.iter_rows(min_row=start, values_only=True)]
 
 
 def test_the_school_export_says_who_is_short_and_by_how_much(world, tmp_path):

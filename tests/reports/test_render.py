@@ -4,7 +4,8 @@ import subprocess
 
 from core.pdf import pdf_text, render_pdf, uncovered_characters
 
-from .conftest import RARE_NAME, pdf_text as extract
+from .conftest import RARE_NAME
+from .conftest import pdf_text as extract
 
 
 def test_the_font_chain_covers_extension_a_and_b_names():

@@ -12,7 +12,14 @@ from django.core.management import call_command
 from accounts.models import BaseLevel, Role, School, TeacherProfile
 from credits.models import AcademicYear, CreditEntry, CreditItem
 from reviews.models import EntryTransition
-from tests.factories import AcademicYearFactory, DistrictFactory, SchoolFactory, TeacherProfileFactory, UserFactory, grant
+from tests.factories import (
+    AcademicYearFactory,
+    DistrictFactory,
+    SchoolFactory,
+    TeacherProfileFactory,
+    UserFactory,
+    grant,
+)
 
 # Days inside each window of the 2017-2018 学年.
 REGISTRATION_DAY = datetime.date(2018, 3, 15)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from credits.models import AcademicYear, CreditEntry, EntryStatus
+from credits.models import AcademicYear, CreditEntry
 from credits.selectors import teacher_compliance, teacher_year_totals
 from reviews import services as S
 from reviews.errors import TransitionError

@@ -11,8 +11,8 @@ from credits.models import CreditEntry, EntryStatus
 from reviews import services as S
 from reviews.errors import TransitionError
 from reviews.models import EntryTransition
-from tests.reviews.helpers import ACTIVITY_DAY, REGISTRATION_DAY, build_world, pdf
 from tests.factories import UserFactory, grant
+from tests.reviews.helpers import ACTIVITY_DAY, REGISTRATION_DAY, build_world, pdf
 
 pytestmark = pytest.mark.postgres
 

@@ -235,6 +235,75 @@ def test_api_bulk_with_versions(world, clock):
     assert CreditEntry.objects.get(pk=changed.pk).status == EntryStatus.SUBMITTED
 
 
+def _at_step(world, step):
+    """An entry waiting at `step` (reviewed up to it through the services), and the day its window is open."""
+    entry = _declared(world)
+    if step == "school_review":
+        return entry, REGISTRATION_DAY
+    S.entry_school_review(actor=world.school_admin, entry=entry, approve=True, today=REGISTRATION_DAY)
+    if step == "leader_sign":
+        return entry, REGISTRATION_DAY
+    S.entry_leader_sign(actor=world.leader, entry=entry, today=REGISTRATION_DAY)
+    if step == "district_review":
+        return entry, DISTRICT_DAY
+    S.entry_district_review(actor=world.district_admin, entry=entry, approve=True, today=DISTRICT_DAY)
+    return entry, datetime.date(2018, 11, 10)
+
+
+@pytest.mark.parametrize("path,step,actor,payload", [
+    ("school-review", "school_review", "school_admin", {"approve": True}),
+    ("school-review", "school_review", "school_admin", {"approve": False, "comment": "不符"}),
+    ("return", "school_review", "school_admin", {"comment": "请补充"}),
+    ("leader-sign", "leader_sign", "leader", {"approve": True}),
+    ("district-review", "district_review", "district_admin", {"approve": True, "quantity_approved": "2",
+                                                              "comment": "核减"}),
+    ("confirm", "confirm", "city", {}),
+])
+def test_an_api_review_action_without_the_version_is_a_400_and_writes_nothing(world, clock, path, step, actor,
+                                                                              payload):
+    entry, day = _at_step(world, step)
+    clock.set(day)
+    api = APIClient()
+    api.force_authenticate(getattr(world, actor))
+    before = snapshot(entry)
+    for body in (payload, {**payload, "version": None}, {**payload, "version": ""}):
+        response = api.post(f"/api/entries/{entry.pk}/{path}/", body, format="json")
+        assert response.status_code == 400, response.json()
+        answer = response.json()
+        assert answer["field"] == "version" and "须带上您看到的记录版本" in answer["detail"]
+        assert snapshot(entry) == before
+    # With the version seen, the same action goes through.
+    response = api.post(f"/api/entries/{entry.pk}/{path}/", {**payload, "version": S.entry_version(entry)},
+                        format="json")
+    assert response.status_code == 200, response.json()
+    assert snapshot(entry) != before
+
+
+def test_an_api_bulk_approval_without_every_version_is_a_400_and_writes_nothing(world, clock):
+    first, second = _declared(world), _declared(world, quantity="4")
+    api = APIClient()
+    api.force_authenticate(world.school_admin)
+    before = (snapshot(first), snapshot(second))
+    for body in ({"step": "school_review", "entry_ids": [first.pk, second.pk]},
+                 {"step": "school_review", "entry_ids": [first.pk, second.pk],
+                  "versions": {str(first.pk): S.entry_version(first)}}):
+        response = api.post("/api/entries/bulk-review/", body, format="json")
+        assert response.status_code == 400, response.json()
+        assert response.json()["field"] == "versions" and "版本" in response.json()["detail"]
+        assert (snapshot(first), snapshot(second)) == before
+    assert f"#{second.pk}" in response.json()["detail"]
+
+
+def test_the_schema_marks_the_version_required():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    for name in ("SchoolReviewRequest", "SignRequest", "ReviewRequest", "ConfirmRequest", "CommentRequest"):
+        assert "version" in components[name]["required"], name
+    assert "versions" in components["BulkReviewRequest"]["required"]
+
+
 # --- PostgreSQL: a teacher's edit racing a reviewer's approval ---------------------------------
 
 

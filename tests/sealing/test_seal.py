@@ -28,7 +28,6 @@ from tests.reviews.helpers import ACTIVITY_DAY, DISTRICT_DAY, REGISTRATION_DAY, 
 
 from .conftest import CITY_DAY, bypass_triggers
 
-
 _titles = itertools.count(1)
 
 
@@ -86,6 +85,32 @@ def test_open_entries_block_the_seal_unless_sealed_anyway_with_a_reason(world, y
     assert [u.label for u in blocked] == ["双流区测试"] and blocked[0].open_entries == 1
     assert "待校初审1条" in blocked[0].blockers[0]
     assert [u.label for u in units if u.district_id is None] == ["市直属测试中学（市直属）"]
+
+
+def test_schools_not_reviewed_by_their_district_block_the_seal_unless_sealed_anyway(
+        world, django_capture_on_commit_callbacks):
+    from audits.models import HandInStatus, SchoolHandIn
+
+    _counted(world, world.teacher, "admin_training", 50)
+    SchoolHandIn.objects.filter(school__in=[world.school, world.city_school]).update(status=HandInStatus.SUBMITTED)
+    before = _state(world)
+    with pytest.raises(SealError, match="尚有学校未完成审核（双流区测试1所、市直属测试中学（市直属）1所）"):
+        seal_start(actor=world.city, academic_year=world.year, today=CITY_DAY)
+    assert _state(world) == before
+    seal = _seal(world, django_capture_on_commit_callbacks, force=True, reason="市直属学校逾期未上报")
+    seal.refresh_from_db()
+    assert (seal.state, seal.forced, seal.closed_late_count) == (SealState.COMMITTED, True, 0)
+
+
+def test_a_school_not_yet_reviewed_keeps_its_district_from_being_ready(world):
+    from audits.models import HandInStatus, SchoolHandIn
+
+    SchoolHandIn.objects.filter(school=world.school).update(status=HandInStatus.SUBMITTED)
+    units = {u.label: u for u in year_readiness(academic_year=world.year)}
+    district = units[world.school.district.name]
+    assert not district.ready and district.schools_ready == district.schools - 1
+    assert "1所学校尚未完成审核" in district.blockers
+    assert units["市直属测试中学（市直属）"].ready
 
 
 def test_a_forced_seal_closes_open_entries_as_late_and_every_snapshot_equals_the_engine(

@@ -10,7 +10,15 @@ from django.db import DatabaseError, connection, transaction
 from credits.models import AcademicYear, CreditEntry
 from reviews.models import EntryTransition, Evidence, RosterRow
 from sealing.models import SealedSnapshot, SealRecord
-from tests.reviews.helpers import ACTIVITY_DAY, DISTRICT_DAY, REGISTRATION_DAY, ROSTER_DAY, base_school, pdf, roster_xlsx
+from tests.reviews.helpers import (
+    ACTIVITY_DAY,
+    DISTRICT_DAY,
+    REGISTRATION_DAY,
+    ROSTER_DAY,
+    base_school,
+    pdf,
+    roster_xlsx,
+)
 
 from .conftest import CITY_DAY
 

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from accounts.models import BaseLevel, Role
 from credits.models import AcademicYear, CreditItem
-from tests.factories import AcademicYearFactory, DistrictFactory, SchoolFactory, TeacherProfileFactory, UserFactory, grant
+from tests.factories import (
+    AcademicYearFactory,
+    DistrictFactory,
+    SchoolFactory,
+    TeacherProfileFactory,
+    UserFactory,
+    grant,
+)
 
 PASSWORD = "jixiao-test-pw"
 

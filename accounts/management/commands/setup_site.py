@@ -48,10 +48,10 @@ class Command(BaseCommand):
         # Demo entries (a year of claims in every state) come from the workflow app, once it has them.
         if importlib.util.find_spec("reviews.demo") is not None:
             importlib.import_module("reviews.demo").seed_demo_entries()
-        self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, role, scope in rows:
             self.stdout.write(f"  {username:<12} {name:<6} {role}  {scope}")
-        self.stdout.write("棠湖中学另有 %d 个待区县审核的新教师账号（district 登录后在“账号审核”处理）。" % len(DEMO_PENDING))
+        self.stdout.write(f"棠湖中学另有 {len(DEMO_PENDING)} 个待区县审核的新教师账号（district 登录后在“账号审核”处理）。")
 
     def _demo_account(self, username, name, role, school_name, district_name):
         from accounts.models import District
@@ -73,9 +73,9 @@ class Command(BaseCommand):
             first17 = f"510116198506{n:02d}{user.pk % 1000:03d}"[:17]
             TeacherProfile.objects.get_or_create(
                 user=user,
-                defaults=dict(school=school, name=name, gender="female", id_number=first17 + check_character(first17),
-                              subject="语文", stage=school.stages[0] if school.stages else Stage.PRIMARY,
-                              status=AccountStatus.APPROVED),
+                defaults={"school": school, "name": name, "gender": "female", "id_number": first17 + check_character(first17),
+                              "subject": "语文", "stage": school.stages[0] if school.stages else Stage.PRIMARY,
+                              "status": AccountStatus.APPROVED},
             )
             RoleAssignment.objects.get_or_create(user=user, role=Role.TEACHER, school=school)
         scope = school or district or "成都市"

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_import_resume_and_vault'),
+        ('accounts', '0007_notification_emailed_at'),
     ]
 
     operations = [
