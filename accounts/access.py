@@ -398,6 +398,8 @@ ROUTES: dict[str, str | frozenset[str]] = {
     # audits (审证)
     "audits:calendar": _DISTRICT_STEP, "audits:schedule_edit": _DISTRICT_STEP, "audits:hand_in": _SA,
     "audits:hand_ins": _DISTRICT_STEP, "audits:hand_in_detail": SIGNED_IN, "audits:check": _CITY,
+    # sealing (学年封存)
+    "sealing:console": _CITY, "sealing:progress": _CITY,
     # the API: signed in (session or token); each answer is scoped by the selectors and the services
     "api-token": PUBLIC, "api-root": SIGNED_IN, "schema": SIGNED_IN, "api-docs": SIGNED_IN,
     "entry-list": SIGNED_IN, "entry-detail": SIGNED_IN, "entry-bulk-review": SIGNED_IN, "entry-school-review": SIGNED_IN,
@@ -419,4 +421,6 @@ def may_open(user, route: str) -> bool:
         return True
     if not user or not user.is_authenticated:
         return False
-    return policy == SIGNED_IN or bool(roles_of(user) & policy)
+    if isinstance(policy, str):
+        return policy == SIGNED_IN
+    return bool(roles_of(user) & policy)

@@ -4,6 +4,7 @@ audit trail. Audit rows are read-only; a profile edited here is recorded like an
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from guardian.admin import GuardedModelAdmin
 
@@ -53,6 +54,25 @@ class SchoolAdmin(GuardedModelAdmin):
     @admin.display(description="学段")
     def stages_display(self, obj):
         return obj.get_stages_display()
+
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        """A delegation (代行区级审核, guardian's accounts.review_school) granted or taken back here
+        is recorded like a role (services.delegation_recorded); a group's permissions are not used."""
+        from guardian.shortcuts import get_user_perms
+
+        school = School.objects.filter(pk=unquote(object_pk)).first()
+        user = User.objects.filter(pk=unquote(user_id)).first()
+        with transaction.atomic():
+            before = set(get_user_perms(user, school)) if school and user else set()
+            response = super().obj_perms_manage_user_view(request, object_pk, user_id)
+            if request.method == "POST" and school and user:
+                services.delegation_recorded(actor=request.user, user=user, school=school, before=before,
+                                             after=set(get_user_perms(user, school)))
+        return response
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        # Delegations are per account (and recorded); groups would grant them unrecorded.
+        raise PermissionDenied("代行区级审核只授予具体账号，不授予用户组。")
 
 
 class RoleAssignmentInline(admin.TabularInline):

@@ -838,6 +838,19 @@ def user_admin_changed(*, actor, user, before: dict, after: dict) -> None:
                before=before, after=after, comment="管理后台修改")
 
 
+def delegation_recorded(*, actor, user, school: School, before: set[str], after: set[str]) -> None:
+    """Records object permissions (代行区级审核 of one school, guardian) granted or taken back in the
+    Django admin, as a role change of the account; the cached roles of the user are dropped."""
+    granted, revoked = sorted(after - before), sorted(before - after)
+    if granted:
+        _event(user=user, actor=actor, actor_role=_admin_role(actor), action=AccountEvent.Action.ROLE_GRANTED,
+               after={"delegated_school": school.pk, "permissions": granted}, comment="管理后台授予代行审核")
+    if revoked:
+        _event(user=user, actor=actor, actor_role=_admin_role(actor), action=AccountEvent.Action.ROLE_REVOKED,
+               before={"delegated_school": school.pk, "permissions": revoked}, comment="管理后台撤销代行审核")
+    access.forget_roles(user)
+
+
 def _admin_role(actor) -> str:
     return Role.CITY_STAFF if access.has_role(actor, Role.CITY_STAFF) else ""
 

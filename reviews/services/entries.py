@@ -440,7 +440,7 @@ def entry_return(*, actor, entry, comment: str, today: datetime.date | None = No
     ensure_seen(entry, seen_version)
     ensure_not_sealed(entry.academic_year)
     require_state(entry, *wf.IN_REVIEW)
-    row = wf.step_for_state(entry.status)
+    row = wf.STEP_OF_STATE[entry.status]  # require_state: some step holds it
     role = require_step_role(actor, row.name, entry)
     ensure_window(entry.academic_year, row.window, today=today, school=entry.school)
     comment = (comment or "").strip()

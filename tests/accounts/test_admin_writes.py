@@ -78,3 +78,24 @@ def test_the_review_schedule_is_view_only_in_the_admin(staff, school_a):
     assert staff.post(url, {"date": "2018-09-21"}).status_code == 403
     assert staff.get("/admin/reviews/reviewappointment/add/").status_code == 403
     assert ReviewAppointment.objects.get(pk=appointment.pk).date == datetime.date(2018, 9, 20)
+
+
+def test_a_delegation_granted_and_taken_back_in_the_admin_is_recorded(staff, school_a, district_b):
+    from django.urls import reverse
+    from guardian.shortcuts import get_user_perms
+
+    from accounts import access
+    from accounts.models import Role
+    from tests.factories import UserFactory, grant
+
+    other = grant(UserFactory(username="delegate"), Role.DISTRICT_ADMIN, district=district_b)
+    url = reverse("admin:accounts_school_permissions_manage_user", args=[school_a.pk, other.pk])
+    assert staff.post(url, {"permissions": ["review_school"]}).status_code == 302
+    assert "review_school" in get_user_perms(other, school_a)
+    access.forget_roles(other)
+    assert access.district_step_schools(other).filter(pk=school_a.pk).exists()
+    granted = AccountEvent.objects.get(user=other, action="role_granted")
+    assert granted.after == {"delegated_school": school_a.pk, "permissions": ["review_school"]}
+    assert staff.post(url, {"permissions": ["view_school"]}).status_code == 302
+    assert AccountEvent.objects.get(user=other, action="role_revoked").before["delegated_school"] == school_a.pk
+    assert "review_school" not in get_user_perms(other, school_a)
