@@ -55,6 +55,14 @@ def schools_for_role(user, role: str) -> QuerySet[School]:
     return School.objects.filter(pk__in=[ra.school_id for ra in assignments])
 
 
+def school_ids_for_role(user, role: str) -> list[int]:
+    """The ids of ``schools_for_role``, as a list: read from the cached assignments for the
+    school-level roles (no query), from the database for a district or the city."""
+    if role in SCHOOL_ROLES:
+        return sorted({ra.school_id for ra in _scoped(user, role) if ra.school_id is not None})
+    return list(schools_for_role(user, role).order_by().values_list("pk", flat=True))
+
+
 def _delegated_school_ids(user) -> list[int]:
     # Imported here: reviews.workflow (read while the models load) imports this module.
     from guardian.shortcuts import get_objects_for_user
@@ -110,6 +118,20 @@ def acting_role(user, actors, school_id) -> str | None:
 def acts_everywhere(user, actors) -> bool:
     """True if one of the actors covers every school for `user` (no school filter needed)."""
     return any(a.scope == SCOPE_CITY and has_role(user, a.role) for a in actors)
+
+
+def acting_school_ids(user, actors) -> list[int]:
+    """The ids of ``acting_schools``, as a list (a queue filters on the entry's own column): read
+    from the cached assignments for the school-level roles (no query)."""
+    ids: set[int] = set()
+    for actor in actors:
+        if not has_role(user, actor.role):
+            continue
+        if actor.scope == SCOPE_OWN:
+            ids.update(school_ids_for_role(user, actor.role))
+        else:
+            ids.update(scope_schools(user, actor.role, actor.scope).order_by().values_list("pk", flat=True))
+    return sorted(ids)
 
 
 def acting_schools(user, actors) -> QuerySet[School]:
@@ -315,6 +337,23 @@ def can_check_hand_ins(user) -> bool:
 def can_seal(user) -> bool:
     """Notice 三(一)2: the city (市教科院教师发展研究所) checks and seals the 学年."""
     return has_role(user, Role.CITY_STAFF)
+
+
+def archive_schools(user) -> QuerySet[School]:
+    """Schools whose yearly archive (三(三)4 以备查验) a user downloads: a school's admins and
+    leader their school, a district its schools, the city every school."""
+    q = Q(pk__in=[ra.school_id for ra in _scoped(user, Role.SCHOOL_ADMIN)] +
+          [ra.school_id for ra in _scoped(user, Role.SCHOOL_LEADER)])
+    if has_role(user, Role.CITY_STAFF):
+        return School.objects.all()
+    if has_role(user, Role.DISTRICT_ADMIN):
+        q |= Q(pk__in=schools_for_role(user, Role.DISTRICT_ADMIN).values("pk"))
+    return School.objects.filter(q)
+
+
+def archive_districts(user) -> QuerySet:
+    """Districts whose whole archive a user downloads: their own; the city every district."""
+    return calendar_districts(user)
 
 
 def can_edit_calendar(user) -> bool:

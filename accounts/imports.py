@@ -39,7 +39,7 @@ from .jobs import (
     job_progress,
     stale_jobs,
 )
-from .models import Gender, InitialPassword, Job, School, Stage, TeacherProfile, Title, User
+from .models import Gender, InitialPassword, Job, School, Stage, TeacherProfile, Title, User, normalize_username
 
 logger = logging.getLogger(__name__)
 
@@ -322,7 +322,7 @@ def _import_rows(*, job: Job, school: School, actor, rows, base: dict) -> Job:
                 if existing is not None and existing.school_id == school.pk:
                     state["skipped"] += 1
                 else:
-                    username = values.pop("username", "")
+                    username = normalize_username(values.pop("username", ""))
                     if username and existing is None and User.objects.filter(username__iexact=username).exists():
                         raise AccountError(f"账号“{username}”已被其他人使用。")
                     with transaction.atomic():

@@ -1,9 +1,14 @@
 """Organisations (city → district → school), users, teacher profiles and roles."""
 
+import unicodedata
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from core import audit
 from core.audit import append_only
@@ -111,8 +116,32 @@ class School(models.Model):
         return "、".join(labels.get(s, s) for s in self.stages)
 
 
+def normalize_username(value: str) -> str:
+    """One spelling per 账号: NFKC turns full-width 'ｔｅａｃｈｅｒ' into 'teacher', casefold
+    makes 'Teacher' the same account. Used when an account is made and when one signs in."""
+    return unicodedata.normalize("NFKC", value or "").strip().casefold()
+
+
+# Look-alikes (Cyrillic 'а' for Latin 'a') survive NFKC: only ASCII letters, digits and _.- pass.
+username_validator = RegexValidator(r"^[A-Za-z0-9_.\-]+\Z", "账号只能包含英文字母、数字和 _ . - 字符。")
+
+
+class UserManager(BaseUserManager):
+    def get_by_natural_key(self, username):
+        # Sign-in finds the account whatever width or case was typed (older accounts may hold
+        # capitals; the constraint below keeps case variants from coexisting).
+        return self.get(username__iexact=normalize_username(username))
+
+
 class User(AbstractUser):
     """Login is by 账号 (username). Personal data of teachers lives in TeacherProfile."""
+
+    username_validator = username_validator
+    username = models.CharField(
+        "账号", max_length=150, unique=True, validators=[username_validator],
+        help_text="英文字母、数字和 _ . - ，不区分大小写。",
+        error_messages={"unique": "该账号已被使用。"},
+    )
 
     must_change_password = models.BooleanField(
         "首次登录须修改密码", default=False, help_text="管理员创建的账号首次登录时必须修改密码。"
@@ -127,6 +156,11 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        constraints = [models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case")]
+
+    @classmethod
+    def normalize_username(cls, username):
+        return normalize_username(username)
 
     def __str__(self):
         profile = getattr(self, "teacher_profile", None)

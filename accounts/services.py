@@ -20,6 +20,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.inputs import strip_format_characters
+
 from . import access, throttle
 from .errors import AccountError, AccountNotApproved
 from .idcard import normalize_id_number, validate_id_number
@@ -35,6 +37,7 @@ from .models import (
     Stage,
     TeacherProfile,
     Title,
+    normalize_username,
 )
 from .tokens import tokens_revoke
 
@@ -166,7 +169,8 @@ def clean_profile_values(values: dict, *, school: School, exclude_profile_id=Non
     out = {}
     for key, value in values.items():
         if key == "name":
-            value = (value or "").strip()
+            # Zero-width and other format characters make two spellings of one name.
+            value = strip_format_characters(value or "").strip()
             if not value:
                 raise AccountError("姓名不能为空。", field="name")
             if len(value) > 32:
@@ -334,7 +338,7 @@ def _check_username(username: str) -> None:
     try:
         User.username_validator(username)
     except ValidationError:
-        raise AccountError("账号只能包含字母、数字和 @ . + - _ 字符。", field="username") from None
+        raise AccountError("账号只能包含英文字母、数字和 _ . - 字符。", field="username") from None
 
 
 def teacher_create(
@@ -364,7 +368,7 @@ def teacher_create(
              "is_new_principal": is_new_principal, "is_party_member": is_party_member},
         school=school, actor=actor,
     )
-    username = (username or "").strip()
+    username = normalize_username(username)
     _check_username(username)
     if username and User.objects.filter(username__iexact=username).exists():
         raise AccountError(f"账号“{username}”已被使用，请换一个或留空由系统生成。", field="username")

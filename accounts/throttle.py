@@ -14,7 +14,10 @@ from django.utils import timezone
 
 
 def _keys(username: str, ip: str) -> list[str]:
-    name = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:32]
+    from .models import normalize_username
+
+    # The account's counter whatever spelling was typed ('ＴＥＡＣＨＥＲ' is 'teacher').
+    name = hashlib.sha256(normalize_username(username).encode()).hexdigest()[:32]
     return [f"login-fail:user:{name}", f"login-fail:ip:{ip or '-'}"]
 
 

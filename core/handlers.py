@@ -111,3 +111,84 @@ def error_page(request, status: int, message: str = ""):
     return render(request, "error.html", {
         "status": status, "title": TITLES.get(status, "无法办理"), "message": chinese_or(message, status),
     }, status=status)
+
+
+DATABASE_DOWN_TEXT = "数据库暂时无法连接，请稍后再试；如果问题持续，请联系管理员。"
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost or refused database connection answers 503 in Chinese (a plain page: the layout
+    itself reads the database), never a traceback; Django drops the broken connection at the
+    end of the request, and CONN_HEALTH_CHECKS makes the next request check before using one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        import logging
+
+        logging.getLogger(__name__).error("database unavailable: %s", exception.__class__.__name__)
+        return database_unavailable(request)
+
+
+def database_unavailable(request):
+    from django.http import HttpResponse, JsonResponse
+    from django.template import loader
+
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": DATABASE_DOWN_TEXT, "kind": "unavailable"}, status=503)
+    else:
+        html = loader.render_to_string("500_plain.html", {"message": DATABASE_DOWN_TEXT, "title": "暂时无法访问"})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose declared body exceeds REQUEST_MAX_BYTES with a Chinese 413, before
+    Django reads or spools any of it (the proxy in front refuses the same size first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            from django.http import HttpResponse, JsonResponse
+
+            limit = settings.REQUEST_MAX_BYTES // (1024 * 1024)
+            message = f"提交的内容过大（上限 {limit}MB），请压缩或分批上传。"
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "kind": "invalid"}, status=413)
+            from django.template import loader
+
+            html = loader.render_to_string("500_plain.html", {"message": message, "title": "内容过大"})
+            return HttpResponse(html, status=413)
+        return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """/healthz/ answered first, before host validation and the HTTPS redirect: the container's
+    and the proxy's healthchecks call it on 127.0.0.1 over plain HTTP."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz/":
+            from .views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

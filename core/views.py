@@ -34,6 +34,15 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+
+    # Called while the exception is being handled: a lost database is a 503, said plainly.
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        from .handlers import database_unavailable
+
+        return database_unavailable(request)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": STATUS_TEXTS[500]}, status=500)
     try:
@@ -46,3 +55,17 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     return _answer(request, 403, "页面已过期或请求来源无法验证，请刷新页面后重试。")
+
+
+def healthz(request):
+    """For the proxy's and compose's healthchecks: 200 when the database answers, else 503."""
+    from django.db import connection
+
+    from .handlers import database_unavailable
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return database_unavailable(request)
+    return HttpResponse("ok", content_type="text/plain")

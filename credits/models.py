@@ -408,6 +408,11 @@ class CreditEntry(models.Model):
             models.Index(fields=["teacher", "academic_year", "status"]),
             models.Index(fields=["school", "status"]),
             models.Index(fields=["academic_year", "status"]),
+            # Lists newest first (the API's -started_on, -id) read one page from this index, and
+            # its keyset cursor continues from any depth.
+            models.Index(fields=["started_on", "id"], name="credit_entry_started_id"),
+            # Review queues: one state, oldest first (started_on, id), cut to a page.
+            models.Index(fields=["status", "started_on", "id"], name="credit_entry_status_started"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -81,6 +81,19 @@ def group_caps_for(academic_year) -> dict[str, Decimal]:
     return caps
 
 
+def group_caps_by_year(years: Iterable[int]) -> dict[int, dict[str, Decimal]]:
+    """``group_caps_for`` of several 学年 from one query."""
+    groups = list(CapGroup.objects.filter(valid_from__lte=max(years, default=0)).order_by("code", "-valid_from"))
+    out = {}
+    for year in set(years):
+        caps: dict[str, Decimal] = {}
+        for g in groups:
+            if g.valid_from <= year:
+                caps.setdefault(g.code, Decimal(g.cap))
+        out[year] = caps
+    return out
+
+
 def _rules_by_year(years: Iterable[int], codes: Iterable[str] | None = None) -> dict[int, dict[str, R.ItemRule]]:
     """For each 学年, code → the rule of the version valid then (one catalogue query).
 
@@ -131,11 +144,19 @@ def _claims(rows, rules_by_year):
 
 def teacher_totals_by_year(*, teacher, years: Iterable[int], statuses=COUNTED_STATUSES) -> dict[int, R.YearTotals]:
     """A teacher's totals for several 学年 in one query (counted entries only by default)."""
+    return _teacher_totals_and_rules(teacher=teacher, years=years, statuses=statuses)[0]
+
+
+def _teacher_totals_and_rules(*, teacher, years: Iterable[int], statuses=COUNTED_STATUSES):
+    """(totals by year, rules by year): three queries whatever the number of 学年 (entries,
+    catalogue, cap groups)."""
     years = sorted(set(years))
     rows = list(_entry_rows(teacher_ids=[teacher.pk], years=years, statuses=statuses))
     rules_by_year = _rules_by_year(years, {r[2] for r in rows})
     claims = _claims(rows, rules_by_year)
-    return {y: R.year_totals(claims.get((teacher.pk, y), []), rules_by_year[y], group_caps_for(y)) for y in years}
+    caps = group_caps_by_year(years)
+    totals = {y: R.year_totals(claims.get((teacher.pk, y), []), rules_by_year[y], caps[y]) for y in years}
+    return totals, rules_by_year
 
 
 def teacher_year_totals(*, teacher, academic_year) -> R.YearTotals:
@@ -263,8 +284,8 @@ def teacher_compliance(*, teacher, academic_year, cycle_start: int | None = None
         else None
     )
     years = set(cycle_years) | set(rolling_years) | ({probation_year} if probation_year is not None else set())
-    by_year = teacher_totals_by_year(teacher=teacher, years=years)
-    rules_by_year = _rules_by_year(years, {c for t in by_year.values() for c in t.by_item})
+    # The rules the totals were computed with: every code of by_item is among them.
+    by_year, rules_by_year = _teacher_totals_and_rules(teacher=teacher, years=years)
 
     def tagged(tag, yrs):
         return sum((R.tagged_sum(by_year, [y], rules_by_year[y], tag) for y in yrs), ZERO)

@@ -54,18 +54,28 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz/ for the healthchecks, before host validation and the HTTPS redirect.
+    "core.handlers.HealthCheckMiddleware",
+    # A body over REQUEST_MAX_BYTES is refused before it is read.
+    "core.handlers.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL and other control characters in a query, form or JSON body: a Chinese 400, before any view.
+    "core.inputs.ControlCharacterMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A refusal (core.errors.DomainError) no view caught becomes the site's Chinese error page.
     "core.handlers.DomainErrorMiddleware",
+    # A lost database connection: a Chinese 503, not a traceback.
+    "core.handlers.DatabaseUnavailableMiddleware",
 ]
 # The CSRF refusal in Chinese, inside the site's layout.
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
@@ -98,6 +108,16 @@ if env("JIXIAO_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("JIXIAO_TEST_DB_NAME")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # PostgreSQL cancels a statement that runs longer than this (milliseconds), so a request the
+    # client gave up on cannot keep its query holding the database. 0: no limit (the embedded
+    # default, and what Celery workers running the seal or the big reports set for themselves).
+    DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=0)
+    if DATABASE_STATEMENT_TIMEOUT > 0:
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}".strip()
+# A persistent connection the server dropped (restart, failover, idle timeout) is checked before
+# a request uses it and replaced, instead of costing that worker a failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -164,6 +184,10 @@ CERT_TRUST_ROOTS = env.list("CERT_TRUST_ROOTS", default=[])
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=30)  # lookups per address per minute
 # Proof files: PDF/JPG/PNG up to this size.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# The largest request body accepted at all (a form with a few proof files): refused with a
+# Chinese 413 from its Content-Length before anything is read or spooled
+# (core.handlers.RequestSizeLimitMiddleware); nginx's client_max_body_size is the same figure.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -284,8 +308,31 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Content-Security-Policy (django-csp): scripts only from this origin's files (the pages carry no
+# inline script or on…= handler: static/js/site.js does that work), nothing framed, no plugins,
+# forms post only here. Inline style attributes stay allowed (layout only; they run no code).
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # Production hardening: on whenever DEBUG is off.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trusted only behind a TLS proxy that sets X-Forwarded-Proto itself (compose's nginx): otherwise
+# any client could claim to be on HTTPS.
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

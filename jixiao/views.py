@@ -50,7 +50,7 @@ def deadlines_ahead(year: AcademicYear, today: datetime.date, *, roles, appointm
 def home(request):
     from credits.selectors import teacher_compliance
     from reviews.models import ReviewAppointment
-    from reviews.selectors import entries_for_user, review_queue
+    from reviews.selectors import bounded_count, entries_for_user, review_queue
 
     user = request.user
     today = timezone.localdate()
@@ -91,8 +91,8 @@ def home(request):
     for step in ENTRY_STEPS:
         actor = next((a for a in step.actors if a.role in roles), None)
         if actor is not None:
-            queues.append({"step": step.name, "label": actor.home,
-                           "count": review_queue(user=user, step=step.name).count()})
+            count, more = bounded_count(review_queue(user=user, step=step.name))
+            queues.append({"step": step.name, "label": actor.home, "count": count, "more": more})
     context["queues"] = queues
     context["roles"] = roles
     context["home_links"] = _home_links(user, roles, this_year)

@@ -3,6 +3,7 @@
 (core.handlers.api_exception_handler) with their Chinese message and a status by kind."""
 
 
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,6 +24,7 @@ from . import selectors, services
 from . import serializers as s
 from . import workflow as wf
 from .errors import TransitionError
+from .pagination import EntryPagination
 
 # A number too big for the database is "not found", never an overflow error.
 ID_PATTERN = r"[0-9]{1,15}"
@@ -57,10 +59,13 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = s.EntrySerializer
     filter_backends: list = []
+    pagination_class = EntryPagination
 
     def get_queryset(self):
         qs = selectors.entries_for_user(self.request.user).order_by("-started_on", "-id")
         if self.action == "list":
+            # The version of each row in the same query (0 before any transition), not one query a row.
+            qs = qs.annotate(version=Coalesce(selectors.version_subquery(), 0))
             status_ = self.request.query_params.get("status", "")
             if status_ in EntryStatus.values:
                 qs = qs.filter(status=status_)
@@ -237,6 +242,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
                                 content_type=evidence.content_type)
         response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
         return response
 
 

@@ -3,7 +3,7 @@
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.access import (
-    acting_schools,
+    acting_school_ids,
     acts_everywhere,
     administered_schools,
     district_step_schools,
@@ -25,7 +25,22 @@ def entries_for_user(user) -> QuerySet[CreditEntry]:
         return base.none()
     if has_role(user, Role.CITY_STAFF):
         return base.all()
-    return base.filter(Q(teacher__user=user) | Q(school__in=administered_schools(user).values("pk")))
+    # Written on the entry's own columns (teacher_id = … OR school_id IN (…)), not as an OR across
+    # a join, so PostgreSQL reads the entry indexes instead of scanning every entry of the city.
+    school_ids = list(administered_schools(user).order_by().values_list("pk", flat=True))
+    q = Q(teacher_id__in=_own_profile_ids(user))
+    return base.filter(q | Q(school_id__in=school_ids) if school_ids else q)
+
+
+def _own_profile_ids(user) -> list[int]:
+    """The user's teacher profile id (a list: none for staff without one), from the cached
+    relation when the request already read it."""
+    from accounts.models import TeacherProfile
+
+    try:
+        return [user.teacher_profile.pk]
+    except TeacherProfile.DoesNotExist:
+        return []
 
 
 def review_queue(*, user, step: str, academic_year=None) -> QuerySet[CreditEntry]:
@@ -34,9 +49,12 @@ def review_queue(*, user, step: str, academic_year=None) -> QuerySet[CreditEntry
     if step not in wf.STEPS:
         raise ValueError(step)
     row = wf.STEPS[step]
+    # On the entry's columns (teacher_id, school_id as lists), so the queue reads the entry indexes
+    # with real row estimates instead of joining every waiting entry to its teacher first.
+    own = _own_profile_ids(user)
     qs = CreditEntry.objects.select_related("teacher", "school", "academic_year", "item").filter(
         status=row.from_state
-    ).exclude(teacher__user=user)
+    ).exclude(teacher_id__in=own)
     if academic_year is not None:
         qs = qs.filter(academic_year=academic_year)
     if row.not_by_actor_of:
@@ -44,9 +62,20 @@ def review_queue(*, user, step: str, academic_year=None) -> QuerySet[CreditEntry
         earlier = (EntryTransition.objects.filter(entry=OuterRef("pk"), action=row.not_by_actor_of)
                    .order_by("-at", "-id").values("actor_id")[:1])
         qs = qs.annotate(earlier_actor=Subquery(earlier)).exclude(earlier_actor=user.pk)
-    if not acts_everywhere(user, row.actors):
-        qs = qs.filter(school__in=acting_schools(user, row.actors).values("pk"))
-    return qs.order_by("school_id", "teacher__name", "id")
+    if acts_everywhere(user, row.actors):
+        return qs
+    return qs.filter(school_id__in=acting_school_ids(user, row.actors)).order_by("school_id", "teacher__name", "id")
+
+
+# Home cards count a queue only this far: past it they say "10000+" (a city's queue holds millions
+# of rows; counting them all on every visit is what kept the city's home slow).
+QUEUE_COUNT_BOUND = 10000
+
+
+def bounded_count(qs, bound: int = QUEUE_COUNT_BOUND) -> tuple[int, bool]:
+    """(count, more): the number of rows up to `bound`, and whether there are more."""
+    n = qs.order_by().values("pk")[: bound + 1].count()
+    return min(n, bound), n > bound
 
 
 def version_subquery():
@@ -86,3 +115,64 @@ def roster_review_queue(*, user) -> QuerySet[Roster]:
 
 def feed_imports_for_user(user) -> QuerySet[FeedImport]:
     return FeedImport.objects.all() if has_role(user, Role.CITY_STAFF) else FeedImport.objects.none()
+
+
+# --- totals of many teachers: from the totals table or the seal, never from the entries -------
+
+
+def year_totals_for(*, teacher_ids, academic_year) -> dict:
+    """{teacher_id: credits.selectors.TeacherTotals} of one 学年 for these teachers: the sealed
+    snapshots once the year is sealed, else the per-teacher-per-学年 totals table the services keep
+    current (``sealing.selectors.year_figures_for``). The same figures ``school_totals`` computes
+    from the entries (tests compare them), read in one indexed query instead of recomputed over
+    the year's entries on every request. Teachers without a row have no counted entries: zeros."""
+    from credits.rules import KINDS, ZERO
+    from credits.selectors import TeacherTotals
+    from sealing.selectors import year_figures_for
+
+    teacher_ids = list(teacher_ids)
+    _, rows = year_figures_for(academic_year=academic_year, teacher_ids=teacher_ids)
+    out = {}
+    for t, regulated, flexible, total, raw, unconfirmed, *kinds in rows.order_by().values_list(
+            "teacher_id", "regulated", "flexible", "total", "raw_total", "unconfirmed", *KINDS):
+        out[t] = TeacherTotals(teacher_id=t, regulated=regulated, flexible=flexible, total=total,
+                               by_kind=dict(zip(KINDS, kinds, strict=True)), raw_total=raw, unconfirmed=unconfirmed)
+    for t in teacher_ids:
+        if t not in out:
+            out[t] = TeacherTotals(teacher_id=t, regulated=ZERO, flexible=ZERO, total=ZERO,
+                                   by_kind=dict.fromkeys(KINDS, ZERO), raw_total=ZERO)
+    return out
+
+
+def dashboard_figures(*, schools, academic_year) -> dict:
+    """Per (school_id, 学段) of the approved teachers of `schools` (a School queryset): how many
+    teachers, how many reached the year's 72 / 48 / 24, and their credits per category and kind —
+    summed in the database over the totals table (or the seal's snapshots), two grouped queries
+    whatever the size of the scope. {(school_id, stage): {"teachers", "ok", "regulated",
+    "flexible", "kinds": {kind: credits}}}."""
+    from django.db.models import Count, Sum
+
+    from accounts.models import AccountStatus, TeacherProfile
+    from credits.rules import KINDS, ZERO
+    from sealing.selectors import year_figures_for
+
+    scope = schools.values("pk")
+    out: dict = {}
+    for school_id, stage, n in (TeacherProfile.objects.filter(school__in=scope, status=AccountStatus.APPROVED)
+                                .order_by().values("school_id", "stage").annotate(n=Count("id"))
+                                .values_list("school_id", "stage", "n")):
+        out[(school_id, stage)] = {"teachers": n, "ok": 0, "regulated": ZERO, "flexible": ZERO,
+                                   "kinds": dict.fromkeys(KINDS, ZERO)}
+    _, rows = year_figures_for(academic_year=academic_year)
+    sums = {k: Sum(k) for k in ("regulated", "flexible", *KINDS)}
+    for r in (rows.filter(teacher__school__in=scope, teacher__status=AccountStatus.APPROVED).order_by()
+              .values("teacher__school_id", "teacher__stage")
+              .annotate(ok_=Count("id", filter=Q(year_ok=True)), **sums)):
+        cell = out.get((r["teacher__school_id"], r["teacher__stage"]))
+        if cell is None:
+            continue
+        cell["ok"] = r["ok_"]
+        cell["regulated"] = r["regulated"] or ZERO
+        cell["flexible"] = r["flexible"] or ZERO
+        cell["kinds"] = {k: r[k] or ZERO for k in KINDS}
+    return out

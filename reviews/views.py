@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +30,7 @@ from accounts.access import (
     schools_for_role,
     teachers_for_user,
 )
-from accounts.models import AccountStatus, Role, School, Stage, TeacherProfile
+from accounts.models import AccountStatus, Role, School, Stage
 from core.formatting import format_credits
 from credits import selectors as credit_selectors
 from credits.models import AcademicYear, Category, EntryStatus, Flow, Kind
@@ -50,7 +51,7 @@ from .forms import (
     RosterUploadForm,
     SelfRegisterForm,
 )
-from .models import ReviewAppointment, RosterStatus
+from .models import Evidence, ReviewAppointment, RosterStatus
 
 PAGE_SIZE = 20
 
@@ -77,8 +78,12 @@ def _year_or_404(raw: str) -> AcademicYear:
 
 
 def _entry_rows(qs):
+    # Counted per row of the page (a correlated subquery PostgreSQL evaluates after LIMIT), not
+    # as a GROUP BY over the whole queue before the page is cut.
+    evidence = (Evidence.objects.filter(entry=OuterRef("pk")).order_by().values("entry")
+                .annotate(n=Count("id")).values("n"))
     return qs.select_related("teacher", "teacher__user", "school", "item", "academic_year").annotate(
-        evidence_count=Count("evidence", distinct=True), version=selectors.version_subquery(),
+        evidence_count=Coalesce(Subquery(evidence), 0), version=selectors.version_subquery(),
     )
 
 
@@ -400,7 +405,13 @@ def evidence_download(request, pk):
         handle = ev.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件不存在。") from None
-    return FileResponse(handle, filename=ev.original_name, as_attachment=False, content_type=ev.content_type)
+    # A PDF is downloaded, never opened on the site's origin (one with OpenAction JavaScript was
+    # accepted as proof); a photo is shown, sandboxed, so nothing in it can act as the site.
+    is_pdf = ev.content_type == "application/pdf"
+    response = FileResponse(handle, filename=ev.original_name, as_attachment=is_pdf, content_type=ev.content_type)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- Review queues ------------------------------------------------------------------------------
@@ -483,7 +494,7 @@ SORTS = {"name": "姓名", "total": "总学分", "regulated": "规范性", "flex
 def _compliance_rows(user, year, schools):
     profiles = list(teachers_for_user(user).filter(school__in=schools, status=AccountStatus.APPROVED)
                     .select_related("user", "school").order_by("school_id", "name"))
-    totals = credit_selectors.school_totals(school_ids=[s.pk for s in schools], academic_year=year)
+    totals = selectors.year_totals_for(teacher_ids=[p.pk for p in profiles], academic_year=year)
     rows = []
     for p in profiles:
         t = totals[p.pk]
@@ -686,7 +697,8 @@ def roster_detail(request, pk):
 @login_required
 def dashboard(request):
     """Charts per school and 学段 (district) or per district (city): share of teachers who reached
-    the year's 72 / 48 / 24 and credits by kind. Totals come from the set-based school_totals."""
+    the year's 72 / 48 / 24 and credits by kind, summed in the database over the per-teacher totals
+    table (the seal's snapshots for a sealed 学年): no recompute over the entries per request."""
     _require_admin(request.user)
     if not access.can_see_dashboards(request.user):
         raise PermissionDenied("统计图表供区（市）县管理员和市教科院使用。")
@@ -695,25 +707,22 @@ def dashboard(request):
     if request.GET.get("year"):
         year = _year_or_404(request.GET["year"])
     schools = access.dashboard_schools(request.user)
-    teachers = list(
-        TeacherProfile.objects.filter(school__in=schools.values("pk"), status=AccountStatus.APPROVED)
-        .values_list("pk", "stage", "school_id", "school__name", "school__district__name", "school__district__order")
-    )
-    totals = credit_selectors.school_totals(school_ids=list(schools.values_list("pk", flat=True)), academic_year=year)
+    figures = selectors.dashboard_figures(schools=schools, academic_year=year)
+    names = {pk: (name, district_name, district_order) for pk, name, district_name, district_order in
+             School.objects.filter(pk__in={k[0] for k in figures}).values_list("pk", "name", "district__name", "district__order")}
     stage_labels = dict(Stage.choices)
     by_area, by_stage = {}, {}
-    for pk, stage, _school_id, school_name, district_name, district_order in teachers:
-        t = totals[pk]
-        ok = year_check(t).ok
+    for (school_id, stage), cell in figures.items():
+        school_name, district_name, district_order = names[school_id]
         area_key = ((district_order if district_name else 999), district_name or "市直属学校") if is_city else (0, school_name)
         for bucket, key in ((by_area, area_key), (by_stage, (0, stage_labels.get(stage, stage)))):
             row = bucket.setdefault(key, {"label": key[1], "teachers": 0, "ok": 0, "kinds": defaultdict(Decimal),
                                           "regulated": Decimal(0), "flexible": Decimal(0)})
-            row["teachers"] += 1
-            row["ok"] += ok
-            row["regulated"] += t.regulated
-            row["flexible"] += t.flexible
-            for kind, value in t.by_kind.items():
+            row["teachers"] += cell["teachers"]
+            row["ok"] += cell["ok"]
+            row["regulated"] += cell["regulated"]
+            row["flexible"] += cell["flexible"]
+            for kind, value in cell["kinds"].items():
                 row["kinds"][kind] += value
 
     def finish(bucket):

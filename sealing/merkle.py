@@ -75,8 +75,18 @@ def proof(leaves: Sequence[str], index: int) -> list[dict]:
     """The audit path of leaf `index`: [{"side": "left"|"right", "hash": …}, …] from the leaf up."""
     if not 0 <= index < len(leaves):
         raise IndexError("叶子序号超出范围。")
+    return path_in(tree(leaves), index)
+
+
+def tree(leaves: Sequence[str]) -> list[list[str]]:
+    """Every level of the tree, leaves first: built once to take many paths (`path_in`)."""
+    return _levels(leaves)
+
+
+def path_in(levels: Sequence[Sequence[str]], index: int) -> list[dict]:
+    """The audit path of leaf `index` in a tree from `tree(leaves)`."""
     path = []
-    for level in _levels(leaves)[:-1]:
+    for level in levels[:-1]:
         sibling = index ^ 1
         if sibling < len(level):
             path.append({"side": "left" if sibling < index else "right", "hash": level[sibling]})

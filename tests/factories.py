@@ -106,6 +106,7 @@ class CreditItemFactory(factory.django.DjangoModelFactory):
 class CreditEntryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CreditEntry
+        skip_postgeneration_save = True
 
     teacher = factory.SubFactory(TeacherProfileFactory)
     school = factory.LazyAttribute(lambda o: o.teacher.school)
@@ -117,3 +118,12 @@ class CreditEntryFactory(factory.django.DjangoModelFactory):
     status = EntryStatus.SUBMITTED
     source = EntrySource.DECLARED
     created_by = factory.LazyAttribute(lambda o: o.teacher.user)
+
+    @factory.post_generation
+    def year_totals(obj, create, extracted, **kwargs):
+        # As every service does (reviews.services._common.record): the teacher's row of the
+        # per-学年 totals table follows the entries, so pages that read the table see this one.
+        if create:
+            from credits.services import teacher_year_totals_refresh
+
+            teacher_year_totals_refresh(teacher_id=obj.teacher_id, academic_year_id=obj.academic_year_id)

@@ -97,7 +97,44 @@ def deadline_reminders_send(*, today: datetime.date | None = None, days: int = 7
                     continue
                 notify(user, f"{rng.label}即将截止", f"{rng.describe()}，请在截止前完成。", dedupe_key=key)
                 sent += 1
-    return sent + appointment_reminders_send(today=today, years=years)
+    return sent + returned_reminders_send(today=today, years=years, days=days) + appointment_reminders_send(
+        today=today, years=years)
+
+
+def returned_reminders_send(*, today: datetime.date, years, days: int = 7) -> int:
+    """A teacher whose entries came back for correction hears, once per deadline, that the
+    chance to resubmit them ends with the school's review window (a returned entry may be
+    corrected until the district's review ends), with how many are still open."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from accounts.services import notify
+
+    from ..calendar import _cn_date, extensions_for
+
+    sent = 0
+    for year in years:
+        extensions = extensions_for([year], [Window.SCHOOL_REVIEW])
+        rows = (CreditEntry.objects.filter(academic_year=year, status=EntryStatus.RETURNED)
+                .values("teacher__user_id", "school_id").annotate(n=Count("id")).order_by("teacher__user_id"))
+        schools = School.objects.in_bulk({r["school_id"] for r in rows})
+        users = User.objects.filter(is_active=True).in_bulk({r["teacher__user_id"] for r in rows})
+        for row in rows:
+            user = users.get(row["teacher__user_id"])
+            if user is None:
+                continue
+            rng = window_range(year, Window.SCHOOL_REVIEW, school=schools[row["school_id"]], extensions=extensions)
+            if not (rng.contains(today) and (rng.closes - today).days <= days):
+                continue
+            key = f"returned:{year.start_year}:{rng.closes.isoformat()}"
+            if Notification.objects.filter(recipient=user, dedupe_key=key).exists():
+                continue
+            notify(user, "退回的登记请尽快修改并重新提交",
+                   f"您{year.label}学年有 {row['n']} 条学分登记被退回修改，尚未重新提交；"
+                   f"{_cn_date(rng.closes)}以后不能再重新提交，未完成的登记不计学分。",
+                   reverse("reviews:my_entries") + f"?status=returned&year={year.start_year}", dedupe_key=key)
+            sent += 1
+    return sent
 
 
 # The school admins hear of their school's 审证日期 this many days ahead.

@@ -19,11 +19,13 @@ CLOSED_PORT = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
-def broker_down(settings):
+def broker_down(settings, monkeypatch):
     from jixiao.celery import app
 
     saved = app.conf.broker_url, app.conf.task_always_eager
     settings.CELERY_BROKER_URL = CLOSED_PORT
+    # Celery's conf.broker_url prefers the CELERY_BROKER_URL environment variable (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_PORT)
     app.conf.broker_url = CLOSED_PORT
     app.conf.task_always_eager = False
     app._pool = None  # connections are pooled per broker URL: start from none

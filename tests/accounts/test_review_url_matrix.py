@@ -44,8 +44,10 @@ def targets(admin_a, teacher_a, pending_a, school_a, school_b, django_capture_on
         job = services.teachers_import_excel(actor=admin_a, school=school_a, upload=_workbook([_row(9)]))
     change = services.change_request_submit(actor=teacher_a.user, profile=teacher_a, changes={"subject": "数学"})
     note = Notification.objects.create(recipient=teacher_a.user, title="给甲老师的通知")
+    archive = Job.objects.create(kind="sealing_archive", owner=admin_a, status=Job.Status.DONE,
+                                 result={"file": "sealing/archives/none.zip", "filename": "甲一小-学年档案.zip"})
     return {"teacher": teacher_a, "pending": pending_a, "job": job, "change": change, "note": note,
-            "school_b": school_b}
+            "school_b": school_b, "archive": archive}
 
 
 def _snapshot():
@@ -81,6 +83,7 @@ def _requests(t):
         ("post", reverse("accounts:teacher_import_resume", args=[t["job"].pk]), {}),
         ("get", reverse("job_status", args=[t["job"].pk]), {}),
         ("post", reverse("notification_read", args=[t["note"].pk]), {}),
+        ("get", reverse("sealing:archive_download", args=[t["archive"].pk]), {}),
     ]
 
 
@@ -106,6 +109,8 @@ PAGE_ROLES = {
     "accounts:teacher_import": ["other_teacher", "leader", "base_admin", "district_b", "city"],
     "accounts:teacher_import_template": ["other_teacher", "leader", "base_admin", "district_b", "city"],
     "accounts:account_approvals": ["other_teacher", "leader", "base_admin", "admin_a2"],
+    "sealing:console": ["other_teacher", "leader", "base_admin", "admin_a2", "admin_b", "district_b"],
+    "sealing:archive": ["other_teacher", "base_admin"],
 }
 
 

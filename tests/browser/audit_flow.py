@@ -158,8 +158,7 @@ def city_seals_from_console(page, worker: StepWorker, screenshots=None) -> list[
     for n, step in enumerate(worker.steps(seal_id)):
         assert step() is True
         expected = str(SealRecord.objects.get(pk=seal_id).percent)
-        page.wait_for_function(
-            "p => document.querySelector('[data-testid=seal-progress]').dataset.percent === p", arg=expected)
+        page.locator(f"[data-testid=seal-progress][data-percent='{expected}']").wait_for()
         seen.append(_bar_percent(page))
         if screenshots and n == 0:
             page.screenshot(path=str(screenshots / "seal-console-progress.png"), full_page=True)

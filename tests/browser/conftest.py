@@ -111,6 +111,9 @@ class Session:
         self.page = self.context.new_page()
         self.errors = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        # Anything the Content-Security-Policy blocked (an inline script, an on…= handler) is an error too.
+        self.page.on("console", lambda msg: msg.type == "error" and "Content Security Policy" in msg.text
+                     and self.errors.append(msg.text))
 
     def login(self, username, password=PASSWORD):
         page = self.page

@@ -7,6 +7,7 @@ and without a 404 or any other failed response (page 'console' and 'response' ev
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -53,14 +54,15 @@ def test_teacher_follows_a_flexible_entry_with_proof_to_counted_and_its_explanat
     page.goto("/")
     page.get_by_role("link", name="灵活性自主登记").click()
     page.get_by_test_id("item-select").select_option(label="校本培训")
-    page.wait_for_selector("input[name=evidence]")
-    assert "登记依据：学时证明" in page.inner_text("#entry-fields")
+    # The fields are re-rendered for the chosen item (htmx): its 登记依据 names the file to upload.
+    # (Locator waits, not wait_for_function: the Content-Security-Policy forbids evaluating strings.)
+    page.locator("#entry-fields", has_text="登记依据：学时证明（可上传").wait_for()
+    assert page.locator("input[name=evidence]").count() == 1
     page.get_by_label("培训内容 / 项目名称").fill("语文组校本研修：整本书阅读")
     page.get_by_label("开始日期").fill("2018-04-20")
     page.get_by_label("实际学时").fill("10")
     page.set_input_files("input[name=evidence]", str(proof))
-    page.wait_for_function(
-        "document.querySelector('[data-testid=preview-entry-credits]')?.textContent.trim() === '5'")
+    expect(page.get_by_test_id("preview-entry-credits")).to_have_text("5")
     page.get_by_test_id("submit-entry").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("entry-status").inner_text() == "待校初审"

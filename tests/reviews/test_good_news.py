@@ -186,3 +186,18 @@ def test_the_digest_task_takes_the_day(world):
     assert _digests(world.school_admin)[0].dedupe_key == f"digest:{REGISTRATION_DAY.isoformat()}"
     entry.refresh_from_db()
     assert entry.status == EntryStatus.SUBMITTED  # a digest changes no entry
+
+
+def test_a_teacher_with_returned_entries_hears_before_the_resubmission_deadline(world):
+    from reviews.services import deadline_reminders_send
+
+    entry = entry_at(world, "returned", title="区级培训")
+    assert entry.status == EntryStatus.RETURNED
+    deadline_reminders_send(today=datetime.date(2018, 10, 1))
+    assert not _notes(world.teacher.user, "重新提交")
+    deadline_reminders_send(today=datetime.date(2018, 10, 27))
+    [note] = _notes(world.teacher.user, "重新提交")
+    assert "2017-2018学年有 1 条学分登记被退回修改" in note.body and "2018年10月31日以后不能再重新提交" in note.body
+    assert note.url == "/reviews/entries/?status=returned&year=2017"
+    deadline_reminders_send(today=datetime.date(2018, 10, 28))
+    assert len(_notes(world.teacher.user, "重新提交")) == 1

@@ -69,3 +69,25 @@ def test_the_console_refuses_before_the_city_window(client, world, monkeypatch):
     assert "市级核对封存于2018年11月1日开放" in page
     client.post(_url(world), {"force": "1", "reason": "提前"})
     assert not SealRecord.objects.exists()
+
+
+def test_a_stalled_seal_is_resumed_from_the_console_and_finishes(client, world, year_data, on_city_day,  # noqa: F811
+                                                                 monkeypatch, django_capture_on_commit_callbacks):
+    import sealing.services
+
+    # The seal's tasks are lost (a broker flushed, workers gone): nothing runs after the click.
+    enqueue = sealing.services._enqueue_run
+    monkeypatch.setattr(sealing.services, "_enqueue_run", lambda seal_id: None)
+    client.force_login(world.city)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(world), {"force": "1", "reason": "逾期"})
+    seal = SealRecord.objects.get()
+    assert seal.state == "running" and seal.chunk_done == 0 and "seal-resume" in client.get(_url(world)).content.decode()
+    monkeypatch.setattr(sealing.services, "_enqueue_run", enqueue)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url(world), {"action": "resume"}, follow=True)
+    seal.refresh_from_db()
+    assert seal.state == "committed" and seal.chunk_done == seal.chunk_total == 2
+    assert "已重新分派 2 个未完成的分块" in response.content.decode()
+    client.force_login(world.district_admin)
+    assert client.post(_url(world), {"action": "resume"}).status_code == 403
