@@ -402,7 +402,7 @@ ROUTES: dict[str, str | frozenset[str]] = {
     # the site
     "home": SIGNED_IN, "help": SIGNED_IN, "favicon.ico": PUBLIC, "notifications": SIGNED_IN,
     "notification_read": SIGNED_IN, "notifications_read_all": SIGNED_IN, "job_status": SIGNED_IN,
-    "verify": PUBLIC, "verify_form": PUBLIC,
+    "verify": PUBLIC, "verify_form": PUBLIC, "healthz": PUBLIC,
     # accounts
     "accounts:login": PUBLIC, "accounts:logout": PUBLIC, "accounts:password_change": SIGNED_IN,
     "accounts:profile": SIGNED_IN, "accounts:teacher_list": _SCHOOL_AND_UP, "accounts:teacher_add": _SA,
@@ -438,7 +438,8 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "audits:calendar": _DISTRICT_STEP, "audits:schedule_edit": _DISTRICT_STEP, "audits:hand_in": _SA,
     "audits:hand_ins": _DISTRICT_STEP, "audits:hand_in_detail": SIGNED_IN, "audits:check": _CITY,
     # sealing (学年封存)
-    "sealing:console": _CITY, "sealing:progress": _CITY,
+    "sealing:console": _CITY, "sealing:progress": _CITY, "sealing:archive": _SCHOOL_AND_UP,
+    "sealing:archive_download": SIGNED_IN,
     # the API: signed in (session or token); each answer is scoped by the selectors and the services
     "api-token": PUBLIC, "api-root": SIGNED_IN, "schema": SIGNED_IN, "api-docs": SIGNED_IN,
     "entry-list": SIGNED_IN, "entry-detail": SIGNED_IN, "entry-bulk-review": SIGNED_IN, "entry-school-review": SIGNED_IN,

@@ -41,12 +41,13 @@ def _code():
                 yield app, path
 
 
-def _app_edges():
+def _app_edges(*, at_import_time: bool = False):
+    """{(app, app it imports): [where]}; `at_import_time`: module-level imports only."""
     edges: dict[tuple[str, str], list[str]] = {}
     for app, path in _code():
-        for name, line, _ in _imports(path):
+        for name, line, at_top in _imports(path):
             target = name.split(".")[0]
-            if target in APPS and target != app:
+            if target in APPS and target != app and (at_top or not at_import_time):
                 edges.setdefault((app, target), []).append(f"{path.relative_to(ROOT)}:{line} {name}")
     return edges
 
@@ -78,12 +79,36 @@ def _cycle(graph: dict[str, set[str]]) -> list[str]:
     return []
 
 
-def test_the_apps_import_graph_has_no_cycle():
+def test_the_apps_import_graph_has_no_cycle_at_import_time():
     graph: dict[str, set[str]] = {}
-    for a, b in _app_edges():
+    for a, b in _app_edges(at_import_time=True):
         graph.setdefault(a, set()).add(b)
     assert _cycle(graph) == []
     assert ("reviews", "accounts") in _app_edges()  # the graph is read: the workflow depends on accounts
+
+
+# Imports inside a function that go against the apps' order: each closes a cycle of the whole graph
+# and is broken on the task side (deferred to the call). Listed so that a new one fails here; each
+# is to be removed by moving the code to the app above (see the lead's report for issue 8).
+DEFERRED_BACK_EDGES = {
+    ("reviews", "sealing"),  # reviews.selectors.year_totals_for / dashboard_figures read sealed snapshots
+    ("sealing", "audits"),  # sealing.selectors: schools whose hand-in was reviewed
+    ("sealing", "reports"),  # sealing.archive builds the 学年档案 with reports.documents
+    ("reports", "sealing"),  # reports.selectors reads the sealed snapshots
+    ("sealing", "bench"),  # sealing.bench generates a city with bench.city before timing a seal
+}
+
+
+def test_the_only_cycles_are_the_listed_deferred_imports():
+    full: dict[str, set[str]] = {}
+    for a, b in _app_edges():
+        full.setdefault(a, set()).add(b)
+    at_import = set(_app_edges(at_import_time=True))
+    assert DEFERRED_BACK_EDGES <= set(_app_edges()), "a listed deferred import is gone: drop it from the list"
+    assert not (DEFERRED_BACK_EDGES & at_import), "a listed import now runs at import time"
+    # Without the listed deferred imports, the apps' graph has no cycle at all: a new one fails here.
+    graph = {a: {b for b in targets if (a, b) not in DEFERRED_BACK_EDGES} for a, targets in full.items()}
+    assert _cycle(graph) == []
 
 
 def test_accounts_imports_nothing_from_reviews_and_core_nothing_from_the_apps():
