@@ -12,6 +12,7 @@ from . import services
 from .models import (
     AccountEvent,
     District,
+    ExportDownload,
     Job,
     Notification,
     ProfileChangeRequest,
@@ -201,6 +202,15 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             services.role_revoke(actor=request.user, assignment=obj)
+
+
+@admin.register(ExportDownload)
+class ExportDownloadAdmin(ReadOnlyAdmin):
+    list_display = ("at", "user", "roles", "export", "filename", "rows")
+    list_filter = ("export",)
+    search_fields = ("user__username", "export")
+    list_select_related = ("user",)
+    date_hierarchy = "at"
 
 
 @admin.register(AccountEvent)

@@ -2,6 +2,7 @@
 
 import unicodedata
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
@@ -437,3 +438,27 @@ class InitialPassword(models.Model):
 
     def __str__(self) -> str:
         return f"导入{self.job_id} 第{self.row}行"
+
+
+class ExportDownload(models.Model):
+    """Who downloaded which file of teachers' personal data (lists with 身份证号, 附件1–3,
+    statements, packages, archives, initial passwords), and with which scope. Written by
+    ``accounts.downloads.records_download`` only; never changed or deleted (a trigger refuses
+    UPDATE and DELETE on PostgreSQL), so a leak can be traced to the account that took the file."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    roles = models.CharField("角色", max_length=200, blank=True)
+    export = models.CharField("导出内容", max_length=64, db_index=True)
+    params = models.JSONField("范围与参数", default=dict, blank=True)
+    filename = models.CharField("文件名", max_length=255, blank=True)
+    rows = models.PositiveIntegerField("行数", null=True, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "个人数据下载记录"
+        verbose_name_plural = "个人数据下载记录"
+        ordering = ["-at", "-id"]
+        triggers = [pgtrigger.Protect(name="export_download_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.export} {self.at:%Y-%m-%d %H:%M}"

@@ -6,20 +6,25 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from . import access
+from .idcard import normalize_id_number
 from .models import AccountEvent, Job, ProfileChangeRequest, School, TeacherProfile
 
 
-def teacher_list(*, user, school_id=None, q: str = "", status: str = "", stage: str = "") -> QuerySet[TeacherProfile]:
-    """Teacher accounts of the schools the user administers, searched by 姓名/账号 and
+def teacher_list(*, user, school_id=None, q: str = "", status: str = "", stage: str = "",
+                 id_number: str = "") -> QuerySet[TeacherProfile]:
+    """Teacher accounts of the schools the user administers, searched by 姓名/账号 (`q`, from the
+    URL) or by 身份证号 (`id_number`, posted: never in a URL, so never in an access log) and
     filtered by status, 学段 and school."""
     qs = TeacherProfile.objects.filter(school__in=access.administered_schools(user).values("pk"))
     if school_id:
         qs = qs.filter(school_id=school_id)
     if q:
         q = q.strip()
-        # By 身份证号 only where the number is shown whole: elsewhere the search would confirm it.
-        by_id = Q(id_number=q.upper(), school__in=access.full_id_number_schools(user).values("pk"))
-        qs = qs.filter(Q(name__icontains=q) | Q(user__username__icontains=q) | by_id)
+        qs = qs.filter(Q(name__icontains=q) | Q(user__username__icontains=q))
+    if id_number:
+        # Only where the number is shown whole: elsewhere the search would confirm it.
+        qs = qs.filter(id_number=normalize_id_number(id_number),
+                       school__in=access.full_id_number_schools(user).values("pk"))
     if status:
         qs = qs.filter(status=status)
     if stage:

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import access, imports, selectors, services
+from .downloads import records_download
 from .errors import AccountError
 from .forms import (
     ChangeFilterForm,
@@ -103,6 +104,14 @@ def _require_admin_scope(user):
 def teacher_list(request):
     schools = _require_admin_scope(request.user).select_related("district")
     school_choices = schools if schools.count() <= 200 else schools.none()
+    if request.method == "POST":
+        # By 身份证号: posted, so the number is in no URL (nor in the proxy's access log).
+        number = (request.POST.get("id_number") or "").strip()
+        found = list(selectors.teacher_list(user=request.user, id_number=number)[:2]) if number else []
+        if len(found) == 1:
+            return redirect("accounts:teacher_detail", pk=found[0].pk)
+        messages.error(request, "未找到该身份证号的教师，或不在您可查看完整身份证号的范围内。")
+        return redirect("accounts:teacher_list")
     form = TeacherFilterForm(request.GET or None, schools=school_choices)
     filters = form.cleaned_data if form.is_valid() else {}
     school = filters.get("school")
@@ -112,6 +121,7 @@ def teacher_list(request):
     return render(request, "accounts/teacher_list.html", {
         "form": form, "page_obj": _page(request, qs),
         "can_add": access.school_admin_schools(request.user).exists(),
+        "can_search_id": access.full_id_number_schools(request.user).exists(),
     })
 
 
@@ -291,6 +301,7 @@ def teacher_import_resume(request, pk):
 @login_required
 @require_POST
 @never_cache
+@records_download("initial_passwords")
 def teacher_import_passwords(request, pk):
     job = _own_import_job(request, pk)
     try:
@@ -298,7 +309,9 @@ def teacher_import_passwords(request, pk):
     except AccountError as exc:
         messages.error(request, exc.message)
         return redirect("accounts:teacher_import_job", pk=job.pk)
-    return _xlsx(imports.passwords_workbook(rows, job.result.get("school", "")), f"初始密码_{job.pk}.xlsx")
+    response = _xlsx(imports.passwords_workbook(rows, job.result.get("school", "")), f"初始密码_{job.pk}.xlsx")
+    response.export_rows = len(rows)  # type: ignore[attr-defined]  # read by records_download
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

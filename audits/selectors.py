@@ -135,6 +135,13 @@ def schools_reviewed(academic_year: AcademicYear) -> dict[int, bool]:
     return {pk: pk in done or pk not in due for pk in schools}
 
 
+def schools_to_check(academic_year: AcademicYear) -> set[int]:
+    """Schools whose 学年 the district (the city for 市直属) reviewed and the city has not yet
+    核对ed: notice 三(一)2 has the city 核对 all data before it seals."""
+    return set(SchoolHandIn.objects.filter(academic_year=academic_year, status=HandInStatus.REVIEWED)
+               .values_list("school_id", flat=True))
+
+
 def hand_in_for(school, academic_year) -> SchoolHandIn | None:
     return SchoolHandIn.objects.filter(school=school, academic_year=academic_year).first()
 

@@ -2,9 +2,10 @@
 form, a mix of 40% teacher home, 25% teacher entries, 20% the school's first-review queue and 15%
 ``/api/entries/`` as a school admin. Bounded in time; prints requests/s, p50/p95 and errors.
 
-    DATABASE_URL=postgres://…/jx_city DEBUG=off ALLOWED_HOSTS=127.0.0.1 SECRET_KEY=… \\
-        .venv/bin/gunicorn jixiao.wsgi:application -b 127.0.0.1:8106 -w 3 &
-    DATABASE_URL=postgres://…/jx_city .venv/bin/locust -f bench/locustfile.py --headless \\
+    export DATABASE_URL=postgres://…/jx_city DEBUG=off ALLOWED_HOSTS=127.0.0.1 SECRET_KEY=… \\
+        SECURE_SSL_REDIRECT=off STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage
+    .venv/bin/gunicorn jixiao.wsgi:application -b 127.0.0.1:8106 -w 3 &
+    .venv/bin/locust -f bench/locustfile.py --headless \\
         -H http://127.0.0.1:8106 -u 16 -r 4 -t 45s
 
 The accounts are picked from the city's database before the run (the same DATABASE_URL);
@@ -48,10 +49,19 @@ def _login(client, username: str) -> None:
     from bench.city import BENCH_PASSWORD
 
     page = client.get("/accounts/login/", name="login form")
+    _plain_http(client)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     client.post("/accounts/login/", {"username": username, "password": BENCH_PASSWORD,
                                      "csrfmiddlewaretoken": token.group(1) if token else ""},
                 headers={"Referer": client.base_url + "/accounts/login/"}, name="login")
+    _plain_http(client)
+
+
+def _plain_http(client) -> None:
+    """With DEBUG off the session and CSRF cookies are Secure; on plain-HTTP loopback (no TLS
+    proxy in front) the client keeps sending them anyway."""
+    for cookie in client.cookies:
+        cookie.secure = False
 
 
 class Teacher(HttpUser):

@@ -169,7 +169,7 @@ class Renderer:
                 if found is None:
                     left, bottom, size = SEAL_BOX_MM
                     fixed = (f"@page {{ size: {PAGE_MM[0]}mm {PAGE_MM[1]}mm; margin: 0; }}"
-                             f".seal-box {{ position: absolute; left: {left}mm; bottom: {bottom}mm; "
+                             f".seal-box {{ position: fixed; left: {left}mm; bottom: {bottom}mm; "
                              f"width: {size}mm; height: {size}mm; }}"
                              ".seal-box img { width: 100%; height: 100%; }")
                     found = (

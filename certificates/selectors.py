@@ -30,6 +30,11 @@ class Verification:
     replaced_by: str = ""
     replaces: str = ""
     root: str = ""
+    leaf: str = ""
+    proof: list = field(default_factory=list)
+    # The statement's leaf and audit path lead to the root the city sealed the year with (None: no
+    # committed seal record to check against).
+    proof_ok: bool | None = None
 
     @property
     def status_label(self) -> str:
@@ -59,11 +64,18 @@ def verification(code: str) -> Verification:
         )
     statement = CreditStatement.objects.filter(code=code).select_related("issuer", "academic_year").first()
     if statement is not None:
+        from sealing import merkle
+        from sealing.models import SealRecord, SealState
+
+        sealed_root = (SealRecord.objects.filter(academic_year=statement.academic_year, state=SealState.COMMITTED)
+                       .values_list("merkle_root", flat=True).first())
         return Verification(
             status="valid", kind="statement", issuer=statement.issuer.name, issued_at=statement.generated_at,
             masked_name=mask_name(statement.teacher_name), school=statement.school_name,
             title=f"{statement.academic_year.label} 学年继续教育学分证明书", totals=statement.totals,
-            root=statement.root,
+            root=statement.root, leaf=statement.leaf, proof=list(statement.proof or []),
+            proof_ok=None if sealed_root is None else (
+                sealed_root == statement.root and merkle.verify(statement.leaf, statement.proof or [], sealed_root)),
         )
     return Verification(status="unknown")
 

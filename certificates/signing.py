@@ -100,8 +100,14 @@ def sign_pdf(pdf: bytes, *, issuer_code: str, issuer_name: str, seal_pdf: Path |
 
     style = None
     if seal_pdf is not None:
+        from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
+
+        # No margins: pyHanko's default 5 pt would draw the 40 mm seal 36 mm wide, smaller than
+        # the same seal on an unsigned document.
+        layout = SimpleBoxLayoutRule(x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID,
+                                     margins=Margins(), inner_content_scaling=InnerScaling.SHRINK_TO_FIT)
         style = TextStampStyle(stamp_text="", border_width=0, background=ImportedPdfPage(str(seal_pdf)),
-                               background_opacity=1.0)
+                               background_opacity=1.0, background_layout=layout)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason, location="成都", name=issuer_name,
@@ -220,6 +226,7 @@ def create_dev_keys(directory: Path, issuers: list[tuple[str, str]], *, password
         )
         ca_key_path.write_bytes(ca_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc))
         ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+        os.chmod(ca_key_path, 0o600)  # the CA's key signs every issuer's certificate: readable by the owner only
         written += [ca_key_path, ca_path]
 
     for code, name in issuers:

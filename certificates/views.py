@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.downloads import records_download
 from accounts.models import AccountStatus, TeacherProfile
 
 from . import access, eligibility, services
@@ -256,6 +257,7 @@ def _school_certificates(request):
 
 
 @login_required
+@records_download("certificates_zip")
 def school_zip(request):
     """Every live certificate of the school and year, one PDF each, in a ZIP."""
     import tempfile
@@ -276,6 +278,7 @@ def school_zip(request):
 
 
 @login_required
+@records_download("certificates_merged")
 def school_merged(request):
     """The same certificates merged into one PDF for printing. A merged copy carries no valid
     signatures (each signature covers its own file); the page says so."""
@@ -303,6 +306,7 @@ def _certificate_or_404(request, pk):
 
 
 @login_required
+@records_download("certificate_pdf")
 def certificate_pdf(request, pk):
     from django.http import FileResponse
 
@@ -363,6 +367,7 @@ def statements(request):
 
 
 @login_required
+@records_download("credit_statement_pdf")
 def statement_pdf(request, start_year):
     from django.http import FileResponse
 

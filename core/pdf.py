@@ -32,6 +32,7 @@ h2 {{ font-size: 12pt; margin: 3mm 0 2mm; }}
 table {{ border-collapse: collapse; width: 100%; }}
 table.fixed {{ table-layout: fixed; }}
 table.fixed td {{ overflow-wrap: anywhere; }}  /* widths from the first row: no content measuring (much faster) */
+table.fixed th, table.fixed td {{ box-sizing: border-box; }}  /* a width includes the padding: the widths add up to the page */
 th, td {{ border: 0.6pt solid #000; padding: 1.2mm 1.4mm; vertical-align: middle; }}
 th {{ font-weight: bold; text-align: center; }}
 td.num, th.num {{ text-align: right; white-space: nowrap; }}

@@ -244,6 +244,8 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 # Seconds each seal chunk waits before committing: 0 in production; a demo or a test sets it to
 # watch the progress bar or to stop a worker mid-seal.
 SEAL_CHUNK_PAUSE_SECONDS = env.float("SEAL_CHUNK_PAUSE_SECONDS", default=0)
+# Unfinished bulk-review jobs one reviewer may have at a time.
+BULK_JOBS_PER_USER = env.int("BULK_JOBS_PER_USER", default=1)
 # A running job that has not reported progress for this long lost its worker and is resumed.
 JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=120)
 # An import's initial passwords wait (encrypted) this long for their one download, then go.
@@ -348,4 +350,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint announces every rendering step at INFO ("Step 2 - Fetching and parsing CSS"),
+    # already when it is imported: every manage.py command and every PDF would print them.
+    "loggers": {"weasyprint.progress": {"level": env("WEASYPRINT_LOG_LEVEL", default="WARNING")}},
 }

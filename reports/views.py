@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.access import administered_schools, get_teacher_for_user_or_404, has_role, schools_for_role
+from accounts.downloads import records_download
 from accounts.models import District, Job, Role, School
 from credits.models import AcademicYear
 from credits.selectors import review_year
@@ -174,12 +175,14 @@ def form2_page(request):
 
 
 @login_required
+@records_download("form2_pdf")
 def form2_pdf(request):
     teacher, year = _teacher(request), _year(request)
     return _download(D.form2_pdf(teacher, year), f"附件2-{teacher.name}-{year.label}.pdf", PDF)
 
 
 @login_required
+@records_download("form2_scan")
 def form2_scan(request, pk):
     scan = get_object_or_404(SignedForm2.objects.filter(teacher__in=access.teachers_for_user(request.user)), pk=pk)
     try:
@@ -190,12 +193,14 @@ def form2_scan(request, pk):
 
 
 @login_required
+@records_download("statement_pdf")
 def statement(request):
     teacher, year = _teacher(request), _year(request)
     return _download(D.statement_pdf(teacher, year), f"个人学分统计表-{teacher.name}-{year.label}.pdf", PDF)
 
 
 @login_required
+@records_download("statements_bundle")
 def statements(request):
     school, year = _school(request), _year(request)
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
@@ -204,6 +209,7 @@ def statements(request):
 
 
 @login_required
+@records_download("submission")
 def submission(request):
     school, year = _school(request), _year(request)
     if request.GET.get("format") == "xlsx":
@@ -212,6 +218,7 @@ def submission(request):
 
 
 @login_required
+@records_download("form3")
 def form3(request):
     school, year = _school(request), _year(request)
     teachers = _applicants(request, school)
@@ -226,6 +233,7 @@ def form3(request):
 
 
 @login_required
+@records_download("form1_roster")
 def roster_template(request):
     """附件1 pre-filled with the 区 and the 基地校's name."""
     schools = schools_for_role(request.user, Role.BASE_SCHOOL_ADMIN).select_related("district")
@@ -259,6 +267,7 @@ def _export_scope(request):
 
 
 @login_required
+@records_download("compliance_export")
 def compliance_export(request):
     schools, level, title = _export_scope(request)
     year = _year(request)
@@ -268,6 +277,7 @@ def compliance_export(request):
 
 
 @login_required
+@records_download("district_submission")
 def district_submission(request):
     """A district's 送审报表 of every school (streamed to a temporary file, then sent)."""
     schools, level, title = _export_scope(request)
@@ -290,6 +300,7 @@ def package(request):
 
 
 @login_required
+@records_download("reports_package")
 def package_download(request, pk):
     job = get_object_or_404(Job, pk=pk, owner=request.user, kind="reports_package", status=Job.Status.DONE)
     path = (job.result or {}).get("file")

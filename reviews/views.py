@@ -30,6 +30,7 @@ from accounts.access import (
     schools_for_role,
     teachers_for_user,
 )
+from accounts.downloads import records_download
 from accounts.models import AccountStatus, Role, School, Stage
 from core.formatting import format_credits
 from credits import selectors as credit_selectors
@@ -451,6 +452,11 @@ def queue(request, step):
 
     page.object_list = list(page.object_list)
     refusing = mark_windows(page.object_list, wf.STEPS[step].window)
+    from .services.duplicates import warned_entry_ids
+
+    warned = warned_entry_ids(page.object_list)
+    for e in page.object_list:
+        e.has_warnings = e.pk in warned
     return render(request, "reviews/queue.html", {
         "step": step, "step_label": wf.STEPS[step].title, "page_obj": page, "filter_form": form,
         "job": job, "show_school": bool(schools), "window_refusals": refusing,
@@ -505,6 +511,7 @@ def _compliance_rows(user, year, schools):
 
 
 @login_required
+@records_download("school_compliance")
 def compliance(request):
     _require_admin(request.user)
     schools = list(administered_schools(request.user).select_related("district").order_by("name"))
@@ -579,6 +586,7 @@ def _compliance_xlsx(school, year, rows):
     from urllib.parse import quote
 
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{school.name}-{year.label}-达标情况.xlsx')}"
+    response.export_rows = len(rows)  # type: ignore[attr-defined]  # read by records_download
     return response
 
 

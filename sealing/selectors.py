@@ -116,6 +116,7 @@ class UnitReadiness:
     school_ids: list[int] = field(default_factory=list)
     schools: int = 0
     schools_ready: int = 0
+    schools_to_check: int = 0  # reviewed by the district, not yet 核对 by the city
     open_entries: int = 0
     open_by_status: dict = field(default_factory=dict)
     blockers: list[str] = field(default_factory=list)
@@ -125,11 +126,12 @@ class UnitReadiness:
         return not self.blockers
 
 
-def _audits_ready(year: AcademicYear) -> dict[int, bool]:
-    """Whether each school's year has been handed in and reviewed (audits' hand-in)."""
-    from audits.selectors import schools_reviewed
+def _audits_ready(year: AcademicYear) -> tuple[dict[int, bool], set[int]]:
+    """Whether each school's year has been handed in and reviewed, and the reviewed schools the
+    city has still to 核对 (audits' hand-in)."""
+    from audits.selectors import schools_reviewed, schools_to_check
 
-    return schools_reviewed(year)
+    return schools_reviewed(year), schools_to_check(year)
 
 
 def year_readiness(*, academic_year) -> list[UnitReadiness]:
@@ -145,7 +147,7 @@ def year_readiness(*, academic_year) -> list[UnitReadiness]:
     open_by_school: dict[int, dict[str, int]] = defaultdict(dict)
     for r in open_rows:
         open_by_school[r["school_id"]][r["status"]] = r["n"]
-    reviewed = _audits_ready(year)
+    reviewed, to_check = _audits_ready(year)
     units: dict[str, UnitReadiness] = {}
     for s in schools:
         if s.district is None:
@@ -163,12 +165,15 @@ def year_readiness(*, academic_year) -> list[UnitReadiness]:
         school_reviewed = bool(reviewed.get(s.pk))
         if not n and school_reviewed:
             unit.schools_ready += 1
+        unit.schools_to_check += s.pk in to_check
     for unit in units.values():
         if unit.open_entries:
             parts = "、".join(f"{EntryStatus(st).label}{k}条" for st, k in sorted(unit.open_by_status.items()))
             unit.blockers.append(f"尚有{unit.open_entries}条登记未审核完毕（{parts}）")
         if unit.schools_ready < unit.schools:
             unit.blockers.append(f"{unit.schools - unit.schools_ready}所学校尚未完成审核")
+        if unit.schools_to_check:
+            unit.blockers.append(f"{unit.schools_to_check}所学校待市级核对")
     return sorted(units.values(), key=lambda u: (u.district_id is None, u.label))
 
 

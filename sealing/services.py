@@ -78,13 +78,20 @@ def seal_start(*, actor, academic_year: AcademicYear, force: bool = False, reaso
     if n_open and not force:
         raise SealError(f"{year.label}学年尚有{n_open}条登记未审核完毕；可待审核完毕后封存，或填写理由后仍然封存。",
                         kind="state")
-    # The console's readiness: every school's 学年 reviewed by its district (the city for 市直属).
+    # The console's readiness: every school's 学年 reviewed by its district (the city for 市直属)
+    # and 核对 by the city.
     from .selectors import year_readiness
 
-    waiting = [u for u in year_readiness(academic_year=year) if u.schools_ready < u.schools]
+    units = year_readiness(academic_year=year)
+    waiting = [u for u in units if u.schools_ready < u.schools]
     if waiting and not force:
         names = "、".join(f"{u.label}{u.schools - u.schools_ready}所" for u in waiting[:5])
         raise SealError(f"{year.label}学年尚有学校未完成审核（{names}）；可待审核完毕后封存，或填写理由后仍然封存。",
+                        kind="state")
+    unchecked = [u for u in units if u.schools_to_check]
+    if unchecked and not force:
+        names = "、".join(f"{u.label}{u.schools_to_check}所" for u in unchecked[:5])
+        raise SealError(f"{year.label}学年尚有学校待市级核对（{names}）；请先在“核对”中确认，或填写理由后仍然封存。",
                         kind="state")
     if force and not reason:
         raise SealError("未全部审核即封存须填写理由。")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
+from accounts.downloads import records_download
 from credits.models import AcademicYear
 from reviews.calendar import window_range
 from reviews.errors import TransitionError
@@ -137,6 +138,7 @@ def archive(request):
 
 
 @login_required
+@records_download("year_archive")
 def archive_download(request, pk):
     from django.core.files.storage import default_storage
     from django.http import FileResponse

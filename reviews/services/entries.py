@@ -651,6 +651,23 @@ def entries_bulk_review_start(*, actor, entry_ids, step: str, today: datetime.da
 
     if step not in BULK_STEPS:
         raise TransitionError(f"未知的审核步骤：{step}。")
+    # No background job for someone with nothing to review at this step (a teacher's 5,000 ids
+    # would queue a job that refuses every one), and one unfinished bulk job per reviewer.
+    from django.conf import settings
+
+    from accounts.models import Job
+
+    from .. import selectors
+
+    if not selectors.review_queue(user=actor, step=step).exists():
+        raise TransitionError("您没有该步骤待审核的登记，不能批量审核。", kind="permission")
+    from accounts.jobs import stale_jobs
+
+    unfinished = (Job.objects.filter(owner=actor, kind__startswith="bulk_review:",
+                                     status__in=[Job.Status.PENDING, Job.Status.RUNNING])
+                  .exclude(pk__in=stale_jobs().values("pk")).count())  # a dead worker's job does not block
+    if unfinished >= settings.BULK_JOBS_PER_USER:
+        raise TransitionError("您已有批量审核正在进行，请等其完成后再提交。", kind="conflict")
     ids = [int(i) for i in entry_ids]
     seen = {str(k): v for k, v in _versions(versions).items()}
     job = job_create(kind=f"bulk_review:{step}", owner=actor, total=len(ids))

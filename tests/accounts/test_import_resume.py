@@ -179,3 +179,20 @@ def test_a_token_no_key_opens_reads_as_missing(settings):
     assert vault.unseal(token) == "abc234"  # the old key, kept as a fallback, still opens it
     settings.SECRET_KEY_FALLBACKS = []
     assert vault.unseal(token) is None
+
+
+def test_the_initial_password_download_is_recorded_once_and_a_second_try_records_nothing(
+        client, admin_a, school_a, django_capture_on_commit_callbacks):
+    from accounts.models import ExportDownload
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.teachers_import_excel(actor=admin_a, school=school_a, upload=_workbook([_row(n) for n in range(1, 4)]))
+    job = Job.objects.get()
+    client.force_login(admin_a)
+    url = reverse("accounts:teacher_import_passwords", args=[job.pk])
+    assert client.post(url)["Content-Type"].startswith("application/vnd.openxmlformats")
+    row = ExportDownload.objects.get()
+    assert (row.user, row.export, row.rows, row.params) == (admin_a, "initial_passwords", 3, {"pk": str(job.pk)})
+    # Handed out once: the second try is refused (a redirect with a message) and leaves no row.
+    assert client.post(url).status_code == 302
+    assert ExportDownload.objects.count() == 1

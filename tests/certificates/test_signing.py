@@ -95,4 +95,4 @@ def test_png_render_of_a_certificate(org, eligible_application, signing_keys, tm
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(tmp_path / "certificate")], check=True)
     png = tmp_path / "certificate.png"
     assert png.stat().st_size > 10_000
-    shutil.copy(png, SCREENSHOTS / "certificate.png")
+    shutil.copy(png, SCREENSHOTS / "certificates-certificate.png")

@@ -53,7 +53,7 @@ def test_the_statement_carries_the_snapshot_and_its_proof(teacher, sealed_2017, 
     pdf.write_bytes(data)
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(tmp_path / "statement")], check=True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / "statement.png", SCREENSHOTS / "statement.png")
+    shutil.copy(tmp_path / "statement.png", SCREENSHOTS / "certificates-statement.png")
 
 
 def test_statement_is_made_once_and_verifiable(client, teacher, sealed_2017):
@@ -61,6 +61,35 @@ def test_statement_is_made_once_and_verifiable(client, teacher, sealed_2017):
     assert statement_get_or_create(teacher=teacher, year=sealed_2017).pk == first.pk
     page = client.get(reverse("verify", args=[first.code])).content.decode()
     assert "有效" in page and "2017-2018 学年继续教育学分证明书" in page and first.root in page
+    assert first.leaf in page and all(step["hash"] in page for step in first.proof)
+    assert "与学年封存根一致" in page
+
+
+def test_the_proof_on_the_verification_page_leads_from_the_snapshot_to_the_sealed_root(client, teacher, sealed_2017):
+    """What a reader of the page can recompute: the snapshot's figures → the leaf, the path → the
+    root on the committed seal record."""
+    import re
+
+    from sealing.models import SealedSnapshot
+
+    statement = statement_get_or_create(teacher=teacher, year=sealed_2017)
+    snap = SealedSnapshot.objects.get(teacher=teacher, academic_year=sealed_2017)
+    figures = {name: getattr(snap, name) for name in SealedSnapshot.FIGURES}
+    assert merkle.leaf_hash(merkle.snapshot_payload(teacher_id=teacher.pk, start_year=2017, figures=figures)) \
+        == statement.leaf == snap.digest
+    page = client.get(reverse("verify", args=[statement.code])).content.decode()
+    proof = re.search(r'data-testid="verify-proof">(.*?)</ol>', page, re.S)[1]
+    steps = [{"side": "left" if side == "左" else "right", "hash": h}
+             for side, h in re.findall(r"<li>([左右]) ([0-9a-f]{64})</li>", proof)]
+    assert steps == statement.proof
+    root = SealRecord.objects.get(academic_year=sealed_2017).merkle_root
+    assert merkle.verify(statement.leaf, steps, root)
+    assert "与学年封存根一致" in page
+    # One step changed, or other figures: the path no longer reaches the root.
+    assert not merkle.verify(statement.leaf, [dict(steps[0], hash="0" * 64), *steps[1:]], root)
+    other = merkle.leaf_hash(merkle.snapshot_payload(teacher_id=teacher.pk, start_year=2017,
+                                                     figures=dict(figures, total=figures["total"] + 1)))
+    assert not merkle.verify(other, steps, root)
 
 
 def test_an_unsealed_year_has_no_statement(teacher, items):

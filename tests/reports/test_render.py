@@ -31,3 +31,16 @@ def test_the_pdf_embeds_its_fonts_and_keeps_the_rare_characters(tmp_path):
     assert rows and all(" yes " in line for line in rows)  # every font embedded
     assert any("CJK" in line for line in rows)
     assert RARE_NAME in extract(data, tmp_path)
+
+
+def test_a_management_command_prints_no_weasyprint_steps():
+    """WeasyPrint logs "Step 2 - Fetching and parsing CSS" at INFO when it is imported; the
+    settings keep its progress logger at WARNING, so manage.py commands stay quiet."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert "System check identified no issues" in done.stdout
+    assert "Step " not in done.stdout + done.stderr

@@ -2,6 +2,7 @@
 on unconfirmed values, entries still in review; the school's bundle in the 送审报表's order."""
 
 import io
+from decimal import Decimal
 
 from pypdf import PdfReader
 
@@ -63,3 +64,27 @@ def test_the_bundle_renders_in_chunks_and_keeps_every_teacher(world, tmp_path, m
     D.statements_bundle_pdf(world.school, world.year, str(path))
     text = pdf_text(path.read_bytes(), tmp_path, "b2")
     assert text.count("个人学分统计表") == 3
+
+
+def test_each_statement_of_the_bundle_holds_that_teachers_own_numbers(world, tmp_path):
+    """pdftotext of the bundle, cut at each statement's title: the teacher's name, then the totals
+    row (规范性, 灵活性, 合计, 集中培训, 校本研修, 自主研修, 超出上限, 待确认) of that teacher."""
+    _fill(world)
+    path = tmp_path / "bundle.pdf"
+    D.statements_bundle_pdf(world.school, world.year, str(path))
+    text = pdf_text(path.read_bytes(), tmp_path, "each")
+    sections = text.split("2017～2018学年度个人学分统计表")[1:]
+    teachers = [world.junior, world.senior, world.markup]
+    assert len(sections) == len(teachers)
+    for teacher, section in zip(teachers, sections, strict=True):
+        s = S.statement(teacher, world.year)
+        name_row = next(line for line in section.splitlines() if line.startswith("姓名"))
+        assert name_row.split()[1] == teacher.name and teacher.user.username in name_row
+        expected = [s.totals.regulated, s.totals.flexible, s.totals.total, s.totals.by_kind["centralized"],
+                    s.totals.by_kind["school_based"], s.totals.by_kind["self_directed"], s.over_cap,
+                    s.unconfirmed_credits]
+        rows = [line.split() for line in section.splitlines()]
+        totals = next(r for r in rows if len(r) == 8 and all(w.replace(".", "").isdigit() for w in r))
+        assert [Decimal(w) for w in totals] == [Decimal(v) for v in expected], teacher.name
+    assert [Decimal(w) for w in next(r for r in (line.split() for line in sections[1].splitlines())
+                                     if len(r) == 8 and r[0].isdigit())][:3] == [70, 21, 91]

@@ -29,6 +29,9 @@ def test_the_pdf_holds_two_copies_each_split_into_junior_and_senior(world, tmp_p
     assert junior_line.split() == ["1", "t_a_junior", "张初中", "数学", "初中", "60", "25", "85", "是"]
     senior_line = next(line for line in text.splitlines() if RARE_NAME in line)
     assert senior_line.split()[5:9] == ["30", "0", "30", "否"]
+    markup_line = next(line for line in text.splitlines() if "<b>王</b>" in line)  # escaped, printed as typed
+    assert markup_line.split()[:9] == ["3", "t_c_markup", "<b>王</b>", "=SUM(A1)", "高中", "0", "0", "0", "否"]
+    assert text.count("<b>王</b>") == 2 and text.count(RARE_NAME) == 2
     raw = "".join(pdf_text(data, tmp_path, "raw", mode="-raw").split())
     assert f"{RARE_NAME}语文高中30030否尚缺总学分42、规范性18、灵活性24" in raw
     assert text.count("张初中") == 2  # one row in each copy

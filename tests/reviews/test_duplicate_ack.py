@@ -4,6 +4,7 @@ the warning and acknowledging it with a reason, which the transition's audit row
 review page, in the API and in bulk. Refused without it, with a Chinese message, nothing written."""
 
 import itertools
+import re
 
 import pytest
 from django.test import Client
@@ -14,6 +15,7 @@ from credits.models import CreditEntry, EntryStatus
 from reviews import services as S
 from reviews.errors import TransitionError
 from reviews.models import Action, EntryTransition
+from reviews.services.duplicates import warned_entry_ids
 from tests.factories import TeacherProfileFactory
 from tests.reviews.helpers import ACTIVITY_DAY, DISTRICT_DAY, REGISTRATION_DAY, pdf, snapshot
 from tests.web.world import Clock
@@ -96,6 +98,11 @@ def test_a_shared_certificate_number_is_a_warning_to_acknowledge(world):
                                       today=REGISTRATION_DAY)
 
     theirs, mine = register(other), register(world.teacher)
+    unrelated = S.entry_admin_register(actor=world.school_admin, teacher=world.teacher, item=world.item("title_exam"),
+                                       title="职称考试（另一科）", started_on=ACTIVITY_DAY, quantity="1",
+                                       certificate_no="ZC-2018-002", evidence_files=[pdf("证书.pdf")],
+                                       today=REGISTRATION_DAY)
+    assert warned_entry_ids([mine, theirs, unrelated]) == {mine.pk, theirs.pk}
     before = snapshot(mine)
     with pytest.raises(TransitionError) as exc:
         S.entry_district_review(actor=world.district_admin, entry=mine, approve=True, today=DISTRICT_DAY)
@@ -189,3 +196,13 @@ def test_the_api_shows_the_warnings_and_requires_the_acknowledgement(world, shar
     assert response.status_code == 200 and response.json()["status"] == "school_verified"
     row = EntryTransition.objects.filter(entry=mine, action=Action.SCHOOL_REVIEW).get()
     assert row.changes["warnings_acknowledged"][1]["reason"] == "通知安排共用"
+
+
+def test_the_queue_marks_the_warned_entries(world, shared, clock):
+    mine, theirs = shared
+    plain = _declare(world, world.teacher, content=b"%PDF-1.4\n% my own certificate of hours\n%%EOF\n")
+    html = _page(world.school_admin).get(reverse("reviews:queue", args=["school_review"])).content.decode()
+    rows = {int(m.group(1)): m.group(2) for m in re.finditer(
+        r'<tr data-testid="entry-row" data-entry="(\d+)">(.*?)</tr>', html, flags=re.S)}
+    assert 'data-testid="warning-tag"' in rows[mine.pk] and 'data-testid="warning-tag"' in rows[theirs.pk]
+    assert 'data-testid="warning-tag"' not in rows[plain.pk]

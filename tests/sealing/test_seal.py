@@ -113,6 +113,20 @@ def test_a_school_not_yet_reviewed_keeps_its_district_from_being_ready(world):
     assert units["市直属测试中学（市直属）"].ready
 
 
+def test_a_school_reviewed_but_not_yet_checked_by_the_city_blocks_the_seal_unless_forced(world):
+    from audits.models import HandInStatus, SchoolHandIn
+
+    SchoolHandIn.objects.filter(school=world.city_school).update(status=HandInStatus.REVIEWED)
+    units = {u.label: u for u in year_readiness(academic_year=world.year)}
+    city_unit = units["市直属测试中学（市直属）"]
+    assert not city_unit.ready and city_unit.blockers == ["1所学校待市级核对"]
+    assert units[world.school.district.name].ready
+    before = _state(world)
+    with pytest.raises(SealError, match="尚有学校待市级核对（市直属测试中学（市直属）1所）"):
+        seal_start(actor=world.city, academic_year=world.year, today=CITY_DAY)
+    assert _state(world) == before and not SealRecord.objects.exists()
+
+
 def test_a_forced_seal_closes_open_entries_as_late_and_every_snapshot_equals_the_engine(
         world, year_data, django_capture_on_commit_callbacks):
     seal = _seal(world, django_capture_on_commit_callbacks, force=True, reason="区县逾期未审")
@@ -223,3 +237,19 @@ def test_chunks_run_again_change_nothing(world, year_data, django_capture_on_com
     assert seal_finalize(seal_id=seal.pk) is False
     assert list(SealedSnapshot.objects.order_by("pk").values_list("teacher_id", "digest")) == snaps
     assert year_figures(teacher_ids=[world.teacher.pk], academic_year=2017)[world.teacher.pk].total == Decimal(50)
+
+
+def test_dashboards_read_the_totals_table_while_open_and_the_snapshots_once_sealed(
+        world, django_capture_on_commit_callbacks):
+    from accounts.models import School
+    from reviews.selectors import dashboard_figures, year_totals_for
+
+    _counted(world, world.teacher, "admin_training", 50)
+    schools = School.objects.filter(pk=world.school.pk)
+    assert year_totals_for(teacher_ids=[world.teacher.pk], academic_year=world.year)[world.teacher.pk].total == 50
+    _seal(world, django_capture_on_commit_callbacks)
+    # The totals table is not the sealed record: a row changed behind the seal's back is not read.
+    TeacherYearTotal.objects.filter(teacher=world.teacher).update(total=Decimal(1), regulated=Decimal(1))
+    assert year_totals_for(teacher_ids=[world.teacher.pk], academic_year=world.year)[world.teacher.pk].total == 50
+    cells = dashboard_figures(schools=schools, academic_year=world.year)
+    assert sum(c["regulated"] for c in cells.values()) == Decimal(50)

@@ -1,0 +1,66 @@
+"""The record of who downloaded which file of teachers' personal data.
+
+Every view that hands out such a file is decorated with ``@records_download("name")``: one
+``ExportDownload`` row is written when the view answers with a file (a ``Content-Disposition``
+header and status 200). A refusal raises (403/404) or redirects with a message, and so writes
+nothing; a page that serves both HTML and a file (``?format=xlsx``) is recorded only for the file.
+"""
+
+from functools import wraps
+from urllib.parse import unquote
+
+from . import access
+from .models import ExportDownload
+
+# Parameters that are never copied into the record: they are personal data or secrets, and the
+# record must not become one more place that holds them.
+_SECRET_PARAMS = {"csrfmiddlewaretoken", "password", "id_number", "phone", "filler"}
+_MAX_VALUE = 100
+
+
+def _params(request, kwargs) -> dict:
+    params: dict = {k: str(v) for k, v in kwargs.items()}
+    for key in request.GET:
+        if key.lower() in _SECRET_PARAMS:
+            continue
+        values = [v[:_MAX_VALUE] for v in request.GET.getlist(key)]
+        params[key] = values[0] if len(values) == 1 else values
+    return params
+
+
+def _filename(response) -> str:
+    disposition = response.get("Content-Disposition", "")
+    if "filename*=UTF-8''" in disposition:
+        return unquote(disposition.split("filename*=UTF-8''", 1)[1].split(";")[0])[:255]
+    if 'filename="' in disposition:
+        return disposition.split('filename="', 1)[1].split('"')[0][:255]
+    return ""
+
+
+def is_file_answer(response) -> bool:
+    return response.status_code == 200 and response.has_header("Content-Disposition")
+
+
+def record_download(request, export: str, response, params: dict | None = None) -> ExportDownload:
+    """Write the row for one download. A view may set ``response.export_rows`` when the count is at
+    hand (the rows it just wrote)."""
+    return ExportDownload.objects.create(
+        user=request.user, roles=",".join(sorted(access.roles_of(request.user))), export=export,
+        params=params or {}, filename=_filename(response), rows=getattr(response, "export_rows", None),
+    )
+
+
+def records_download(export: str):
+    """Decorator for a view that hands out a personal-data file; see the module docstring."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if is_file_answer(response) and request.user.is_authenticated:
+                record_download(request, export, response, _params(request, kwargs))
+            return response
+
+        return wrapped
+
+    return decorator
