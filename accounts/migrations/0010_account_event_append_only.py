@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_username_one_spelling'),
+        ('accounts', '0009_export_download'),
     ]
 
     operations = [
