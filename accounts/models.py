@@ -2,7 +2,6 @@
 
 import unicodedata
 
-import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
@@ -458,7 +457,7 @@ class ExportDownload(models.Model):
         verbose_name = "个人数据下载记录"
         verbose_name_plural = "个人数据下载记录"
         ordering = ["-at", "-id"]
-        triggers = [pgtrigger.Protect(name="export_download_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+        triggers = append_only("export_download_append_only")
 
     def __str__(self) -> str:
         return f"{self.export} {self.at:%Y-%m-%d %H:%M}"

@@ -42,7 +42,7 @@ def test_postgres_refuses_a_delete_of_an_account_event(event):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("table", ["accounts_accountevent", "reviews_entrytransition", "reviews_windowextension",
+@pytest.mark.parametrize("table", ["accounts_accountevent", "accounts_exportdownload", "reviews_entrytransition", "reviews_windowextension",
                                    "audits_handinevent", "audits_handinexclusion", "reports_signedform2",
                                    "certificates_certificate", "certificates_certevent"])
 def test_every_audit_table_has_the_append_only_trigger(db, table):
