@@ -20,7 +20,7 @@ class ThrottledLoginMixin:
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         ip = throttle.client_ip(self.request) if self.request else ""
-        until = throttle.blocked_until(username, ip)
+        until = throttle.refused_until(username, ip)
         if until is not None:
             raise ValidationError(throttle.retry_message(until), code="throttled")
         try:

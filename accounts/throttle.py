@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,6 +52,26 @@ def blocked_until(username: str, ip: str) -> datetime.datetime | None:
     return datetime.datetime.fromtimestamp(latest, tz=datetime.UTC) if latest else None
 
 
+def _who(username: str, ip: str) -> dict:
+    # Hashes only, in the security log: the typed 账号 may be someone's 身份证号 or name.
+    from core.logs import short_hash
+
+    from .models import normalize_username
+
+    return {"account": short_hash(normalize_username(username)), "client": short_hash(ip)}
+
+
+def refused_until(username: str, ip: str) -> datetime.datetime | None:
+    """`blocked_until` for a sign-in being tried: a refusal is logged as a `login_locked` event.
+    Every sign-in (the site's, the admin's, the API's token) asks this."""
+    until = blocked_until(username, ip)
+    if until is not None:
+        from core import logs
+
+        logs.event("login_locked", level=logging.WARNING, **_who(username, ip), until=until.isoformat())
+    return until
+
+
 def record_failure(username: str, ip: str) -> None:
     """Counted with the cache's atomic add/incr: guesses sent in parallel are each counted
     (a read-then-write counter would let them overwrite one another)."""
@@ -68,6 +89,10 @@ def record_failure(username: str, ip: str) -> None:
             cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.add(key, 1, timeout=timeout)
+    from core import logs
+
+    logs.event("login_failed", level=logging.WARNING, **_who(username, ip),
+               locked=blocked_until(username, ip) is not None)
 
 
 def record_success(username: str) -> None:

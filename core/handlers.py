@@ -7,12 +7,14 @@ Chinese text for its status."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from . import logs
 from .errors import DomainError
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -61,6 +63,14 @@ def _chinese_detail(data, status: int):
     return data
 
 
+def log_refusal(request, exc: DomainError) -> None:
+    """A refusal as an event: its kind, reason and status, never its text (which may name a school
+    or quote a masked 身份证号)."""
+    fields = logs.request_fields(request) if request is not None else {}
+    logs.event("refused", level=logging.WARNING, kind=exc.kind, reason=exc.reason, status=exc.status_code,
+               error=type(exc).__name__, **fields)
+
+
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: a DomainError answers with its status, its Chinese message, its
     kind and field; everything else goes through DRF's own handler and is made Chinese."""
@@ -68,7 +78,9 @@ def api_exception_handler(exc, context):
     from rest_framework.response import Response
     from rest_framework.views import exception_handler
 
+    request = context.get("request")
     if isinstance(exc, DomainError):
+        log_refusal(request, exc)
         return Response(error_body(exc), status=exc.status_code)
     if isinstance(exc, Http404):
         message = exc.args[0] if exc.args else ""
@@ -79,6 +91,8 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, exceptions.ParseError) and not is_chinese(exc.detail):
         exc = exceptions.ParseError(PARSE_ERROR_TEXT)
     response = exception_handler(exc, context)
+    if response is not None and response.status_code == 403 and request is not None:
+        logs.event("permission_denied", level=logging.WARNING, status=403, **logs.request_fields(request))
     if response is not None:
         response.data = _chinese_detail(response.data, response.status_code)
     return response
@@ -97,6 +111,7 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DomainError):
             return None
+        log_refusal(request, exception)
         if request.path.startswith("/api/"):
             from django.http import JsonResponse
 

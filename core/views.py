@@ -6,6 +6,7 @@ import logging
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 
+from . import logs
 from .handlers import STATUS_TEXTS, chinese_or, error_page
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    logs.event("permission_denied", level=logging.WARNING, status=403, **logs.request_fields(request))
     return _answer(request, 403, _message(exception))
 
 

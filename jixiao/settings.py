@@ -348,7 +348,14 @@ SESSION_COOKIE_AGE = 8 * 3600
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # LOG_FORMAT=json in production: one JSON object a line, with the security events' fields
+    # (core.logs) as keys an operator can filter on; plain key=value lines otherwise.
+    "formatters": {
+        "plain": {"()": "core.logs.KeyValueFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if env("LOG_FORMAT", default="plain") == "json" else "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint announces every rendering step at INFO ("Step 2 - Fetching and parsing CSS"),
     # already when it is imported: every manage.py command and every PDF would print them.

@@ -476,7 +476,7 @@ class ObtainTokenView(APIView):
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
         ip = throttle.client_ip(request)
-        until = throttle.blocked_until(username, ip)
+        until = throttle.refused_until(username, ip)
         if until is not None:
             return Response({"detail": throttle.retry_message(until)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         user = authenticate(request, username=username, password=data.validated_data["password"])

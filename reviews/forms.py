@@ -232,6 +232,11 @@ class BulkReviewForm(forms.Form):
                 seen[entry_id] = int(raw)
         return seen
 
+    def missing_versions(self) -> list[int]:
+        """The ticked entries sent without the version the reviewer saw (issue 9)."""
+        seen = self.versions()
+        return sorted(i for i in self.cleaned_data.get("entry_ids", []) if i not in seen)
+
     def __init__(self, *args, queue=None, **kwargs):
         super().__init__(*args, **kwargs)
         ids = self.data.getlist("entry_ids") if self.is_bound else []

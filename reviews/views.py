@@ -241,12 +241,22 @@ def entry_detail(request, pk):
         pk=pk,
     )
     actions = services.available_steps(request.user, entry)
+    return _detail(request, entry, actions, _review_forms(entry, actions))
+
+
+def _review_forms(entry, actions):
+    """The page's review forms, each carrying the entry's version as it is shown now."""
     version = services.entry_version(entry)
     warnings = _review_warnings(entry, actions)
-    return _detail(request, entry, actions, {
+    return {
         row.name: _review_form(row, entry, allow_reject=wf.REJECT in actions, version=version, warnings=warnings)
         for row in wf.ENTRY_STEPS if row.name in actions
-    })
+    }
+
+
+# A review POST without the version the reviewer saw (a hand-made request, an old cached page):
+# deciding on "whatever the entry says now" is the gap of issue 9, so nothing is written (as on the API).
+VERSION_MISSING_PAGE = "页面已过期或缺少版本信息，本次操作未保存。请查看下方最新内容后重新审核。"
 
 
 def _review_form(row, entry, *, allow_reject, data=None, version=None, warnings=()):
@@ -313,6 +323,9 @@ def entry_review(request, pk, step):
     from .services.duplicates import entry_warnings
 
     form = _review_form(row, entry, allow_reject=allow_reject, data=request.POST, warnings=entry_warnings(entry))
+    if not request.POST.get(form.add_prefix("version"), "").strip():
+        messages.error(request, VERSION_MISSING_PAGE)
+        return _detail(request, entry, actions, _review_forms(entry, actions), status=400)
     try:
         # A decision on what the reviewer saw: if the entry changed since, its changes are shown, nothing written.
         services.ensure_seen(entry, request.POST.get(form.add_prefix("version"), "") or None)
@@ -428,9 +441,15 @@ def queue(request, step):
     schools = School.objects.filter(pk__in=school_ids).order_by("name") if len(school_ids) > 1 or request.GET.get("school") else []
     form = QueueFilterForm(request.GET or None, schools=schools, years=_years(), drop=("status",))
     qs = _filter_entries(base, form)
+    status = 200
     if request.method == "POST":
         bulk = BulkReviewForm(request.POST, queue=base)
-        if bulk.is_valid():
+        if bulk.is_valid() and bulk.missing_versions():
+            # Every ticked row must carry the version shown in the queue, or none is approved.
+            messages.error(request, "页面已过期或缺少版本信息（记录 " + "、".join(f"#{i}" for i in bulk.missing_versions())
+                           + "），本次批量操作未保存。请刷新页面后重新勾选。")
+            status = 400
+        elif bulk.is_valid():
             try:
                 job = services.entries_bulk_review_start(actor=request.user, entry_ids=bulk.cleaned_data["entry_ids"], step=step,
                                                          versions=bulk.versions())
@@ -461,7 +480,7 @@ def queue(request, step):
         "step": step, "step_label": wf.STEPS[step].title, "page_obj": page, "filter_form": form,
         "job": job, "show_school": bool(schools), "window_refusals": refusing,
         "any_open": any(e.window_open for e in page.object_list),
-    })
+    }, status=status)
 
 
 # --- Teacher's 附件2 ----------------------------------------------------------------------------

@@ -158,16 +158,77 @@ def test_a_stale_reject_on_the_page_shows_its_reason_not_a_bare_400(world, clock
     assert snapshot(entry) == before
 
 
-def test_a_stale_reject_without_a_version_still_shows_the_reason(world, clock):
+def test_a_stale_reject_without_a_version_is_refused_and_the_page_shows_the_current_state(world, clock):
     entry = _declared(world)
     S.entry_school_review(actor=world.school_admin, entry=entry, approve=True, today=REGISTRATION_DAY)
     before = snapshot(entry)
     response = _page_client(world.school_admin).post(
         reverse("reviews:entry_review", args=[entry.pk, "school_review"]),
         {"school_review-decision": "reject", "school_review-comment": "不符"}, follow=True)
-    assert response.status_code == 200
-    assert "该记录已被审核或状态已变化" in response.content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "页面已过期或缺少版本信息" in page and "本次操作未保存" in page
     assert snapshot(entry) == before
+
+
+WEB_ACTIONS = [
+    ("school_review", "school_admin", {"decision": "approve"}),
+    ("school_review", "school_admin", {"decision": "approve_fewer", "quantity_approved": "2", "comment": "核减"}),
+    ("school_review", "school_admin", {"decision": "reject", "comment": "不符"}),
+    ("school_review", "school_admin", {"decision": "return", "comment": "请补充"}),
+    ("leader_sign", "leader", {"decision": "approve"}),
+    ("district_review", "district_admin", {"decision": "approve"}),
+    ("district_review", "district_admin", {"decision": "return", "comment": "请补充"}),
+    ("confirm", "city", {"decision": "approve"}),
+]
+
+
+@pytest.mark.parametrize("step,actor,fields", WEB_ACTIONS)
+def test_a_page_review_without_the_version_is_a_400_with_its_reason_and_writes_nothing(world, clock, step, actor,
+                                                                                     fields):
+    entry, day = _at_step(world, step)
+    clock.set(day)
+    client = _page_client(getattr(world, actor))
+    url = reverse("reviews:entry_review", args=[entry.pk, step])
+    data = {f"{step}-{k}": v for k, v in fields.items()}
+    before = snapshot(entry)
+    transitions = list(EntryTransition.objects.filter(entry=entry).values_list("pk", "to_state"))
+    for version in (None, "", "  "):
+        body = data if version is None else {**data, f"{step}-version": version}
+        response = client.post(url, body)
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "页面已过期或缺少版本信息" in page and "本次操作未保存" in page
+        # The page is shown again with the version as it is now, so the reviewer can decide on what is shown.
+        assert f'name="{step}-version" value="{S.entry_version(entry)}"' in page
+        assert snapshot(entry) == before
+        assert list(EntryTransition.objects.filter(entry=entry).values_list("pk", "to_state")) == transitions
+    # The hidden field the form sends makes the same decision go through.
+    response = client.post(url, {**data, f"{step}-version": S.entry_version(entry)})
+    assert response.status_code == 302
+    assert snapshot(entry) != before
+
+
+def test_a_bulk_approval_on_the_page_without_every_version_is_a_400_and_writes_nothing(
+        world, clock, django_capture_on_commit_callbacks):
+    from accounts.models import Job
+
+    first, second = _declared(world), _declared(world, quantity="4")
+    client = _page_client(world.school_admin)
+    url = reverse("reviews:queue", args=["school_review"])
+    before = (snapshot(first), snapshot(second))
+    jobs = Job.objects.count()
+    for data in ({"entry_ids": [first.pk, second.pk]},
+                 {"entry_ids": [first.pk, second.pk], f"version_{first.pk}": S.entry_version(first)},
+                 {"entry_ids": [first.pk, second.pk], f"version_{first.pk}": S.entry_version(first),
+                  f"version_{second.pk}": ""}):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data)
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "页面已过期或缺少版本信息" in page and f"#{second.pk}" in page and "本次批量操作未保存" in page
+        assert (snapshot(first), snapshot(second)) == before
+        assert Job.objects.count() == jobs
 
 
 def test_the_queue_sends_the_versions_with_a_bulk_approval(world, clock, django_capture_on_commit_callbacks):

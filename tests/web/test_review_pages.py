@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import Job, Notification
 from credits.models import CreditEntry, EntryStatus
 from reviews.models import ReviewAppointment, Roster
+from reviews.services import entry_version
 from tests.factories import CreditEntryFactory, SchoolFactory, TeacherProfileFactory
 from tests.web.conftest import login
 
@@ -27,6 +28,8 @@ def entry(world, status=EntryStatus.SUBMITTED, teacher=None, **kw):
 
 
 def review(client, e, step, **data):
+    # As the page's form sends it: with the entry's version as shown (issue 9).
+    data.setdefault("version", entry_version(e))
     return client.post(reverse("reviews:entry_review", args=[e.pk, step]), {f"{step}-{k}": v for k, v in data.items()})
 
 
@@ -114,7 +117,8 @@ def test_bulk_approve_runs_as_a_job_with_a_progress_bar(world, client, django_ca
     login(client, world.school_admin)
     url = reverse("reviews:queue", args=["school_review"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"entry_ids": [e.pk for e in entries[:2]]})
+        response = client.post(url, {"entry_ids": [e.pk for e in entries[:2]],
+                                     **{f"version_{e.pk}": entry_version(e) for e in entries[:2]}})
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == f"{url}?job={job.pk}"
     html = client.get(response.url).content.decode()

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from credits.models import CreditEntry, EntryStatus
+from reviews.services import entry_version
 from tests.factories import CreditEntryFactory, SchoolFactory, TeacherProfileFactory, UserFactory, grant
 from tests.web.conftest import login
 
@@ -165,7 +166,8 @@ def test_a_returned_entry_is_corrected_and_resubmitted(world, teacher, client):
     entry = CreditEntry.objects.get()
     login(client, world.school_admin)
     client.post(reverse("reviews:entry_review", args=[entry.pk, "school_review"]),
-                {"school_review-decision": "return", "school_review-comment": "请补充学时证明"})
+                {"school_review-decision": "return", "school_review-comment": "请补充学时证明",
+                 "school_review-version": entry_version(entry)})
     login(client, world.teacher.user)
     html = client.get(reverse("reviews:entry_detail", args=[entry.pk])).content.decode()
     assert 'data-testid="resubmit"' in html
