@@ -361,3 +361,7 @@ LOGGING = {
     # already when it is imported: every manage.py command and every PDF would print them.
     "loggers": {"weasyprint.progress": {"level": env("WEASYPRINT_LOG_LEVEL", default="WARNING")}},
 }
+
+# A feed file larger than this is parsed and imported by a Celery job with progress (the API
+# answers 202 with the job's id), not inside the request.
+FEED_SYNC_MAX_BYTES = env.int("FEED_SYNC_MAX_BYTES", default=256 * 1024)

@@ -3,6 +3,7 @@
 (core.handlers.api_exception_handler) with their Chinese message and a status by kind."""
 
 
+from django.conf import settings
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -357,6 +358,14 @@ class FeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = s.FeedFileSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        if v["file"].size > settings.FEED_SYNC_MAX_BYTES:
+            # Large: parsed and imported by a job (progress at /jobs/<id>/), not inside this request.
+            job = services.feed_import_file_start(actor=request.user, channel=v["channel"],
+                                                  item_code=v["item_code"], file=v["file"])
+            job.refresh_from_db()
+            if job.status == job.Status.FAILED:
+                return Response({"detail": job.error, "job": job.pk}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            return Response({"job": job.pk, "status": job.status}, status=status.HTTP_202_ACCEPTED)
         feed = services.feed_import_file(actor=request.user, channel=v["channel"], item_code=v["item_code"],
                                          file=v["file"])
         return Response(s.FeedImportSerializer(feed).data, status=status.HTTP_201_CREATED)

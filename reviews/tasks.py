@@ -45,3 +45,10 @@ def bulk_review_task(job_id: int, actor_id: int, entry_ids: list[int], step: str
         raise
     ok = sum(1 for r in results if r.ok)
     job_finish(job, result={"ok": ok, "failed": len(results) - ok, "results": [asdict(r) for r in results]})
+
+
+@shared_task
+def feed_import_task(job_id: int) -> None:
+    from .services.feeds import feed_import_file_run
+
+    feed_import_file_run(job_id=job_id)

@@ -6,12 +6,17 @@ entry (audit row with before/after), unless the rules refuse the new values. Yea
 engine's, applied to the year's total."""
 
 import datetime
+import io
+import uuid
 from decimal import ROUND_DOWN, Decimal
+from pathlib import PurePosixPath
 
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from accounts.access import has_role
-from accounts.models import Role, TeacherProfile
+from accounts.models import Job, Role, TeacherProfile
 from core.files import FileRejected, Limits, open_sheet
 from credits.checks import date_problem, eligibility_problem, quantity_problem
 from credits.models import (
@@ -50,6 +55,7 @@ HEADERS = {
     "item_code": ("项目代码", "item_code"),
 }
 MAX_RECORDS = 20000
+PROGRESS_EVERY = 200
 
 
 def _ensure_importer(actor) -> None:
@@ -118,8 +124,10 @@ def _find_teacher(record_: dict) -> TeacherProfile:
 
 
 def feed_import_records(*, actor, channel: str, records, item_code: str = "", via: str = "api",
-                        file=None, filename: str = "", today: datetime.date | None = None) -> FeedImport:
-    """Imports records; each one is its own savepoint so a bad row does not stop the others."""
+                        file=None, filename: str = "", today: datetime.date | None = None,
+                        progress=None) -> FeedImport:
+    """Imports records; each one is its own savepoint so a bad row does not stop the others.
+    `progress(done, total)`, when given, is called every PROGRESS_EVERY records (a job's bar)."""
     from credits.selectors import item_for
 
     _ensure_importer(actor)
@@ -149,6 +157,9 @@ def feed_import_records(*, actor, channel: str, records, item_code: str = "", vi
         except TransitionError as exc:
             errors.append({"row": n, "external_id": str(rec.get("external_id", ""))[:64], "message": exc.message})
             continue
+        finally:
+            if progress is not None and (n % PROGRESS_EVERY == 0 or n == len(records)):
+                progress(n, len(records))
         if created == CREATED:
             feed.created_count += 1
         elif created == UPDATED:
@@ -274,6 +285,65 @@ def _correct(entry: CreditEntry, *, feed, actor, teacher, year, item, day, quant
                to_state=entry.status, changes=changes,
                comment=f"{FeedChannel(feed.channel).label}重新发送同一记录编号，按新数值更正（批次 {feed.pk}）")
     return UPDATED
+
+
+FEED_JOB_KIND = "feed_import"
+
+
+def feed_import_file_start(*, actor, channel: str, file, item_code: str = "") -> Job:
+    """A large feed file is parsed and imported by a Celery job with progress, never inside the
+    request: the file is kept (by the job) only until the job has stored it on its FeedImport."""
+    from accounts.jobs import job_create, job_enqueue
+
+    from ..tasks import feed_import_task
+
+    _ensure_importer(actor)
+    if channel not in FeedChannel.values:
+        raise TransitionError(f"未知的数据来源：{channel}。")
+    name = (getattr(file, "name", "") or "feed")[:200]
+    file.seek(0)
+    path = default_storage.save(f"imports/feeds/{uuid.uuid4().hex}{PurePosixPath(name).suffix.lower()[:8]}", file)
+    with transaction.atomic():
+        job = job_create(kind=FEED_JOB_KIND, owner=actor)
+        job.result = {"file": path, "filename": name, "channel": channel, "item_code": item_code}
+        job.save(update_fields=["result"])
+        transaction.on_commit(lambda: job_enqueue(job, feed_import_task, job.pk, on_failure=_delete_feed_file))
+    return job
+
+
+def _delete_feed_file(job: Job) -> None:
+    path = (job.result or {}).get("file")
+    if path:
+        default_storage.delete(path)
+
+
+def feed_import_file_run(*, job_id: int) -> Job:
+    """The job's work: parse (core.files), import with progress, finish with the counts."""
+    from accounts.jobs import job_claim, job_finish, job_progress
+
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    if job.status in (Job.Status.DONE, Job.Status.FAILED) or not job_claim(job):
+        return job
+    base = dict(job.result)
+    try:
+        with default_storage.open(base["file"], "rb") as fh:
+            content = fh.read()
+        data = File(io.BytesIO(content), name=base["filename"])
+        data.size = len(content)
+        records = parse_feed_file(data)
+        job_progress(job, done=0, total=len(records))
+        feed = feed_import_records(actor=job.owner, channel=base["channel"], records=records,
+                                   item_code=base["item_code"], via="file", file=data, filename=base["filename"],
+                                   progress=lambda done, total: job_progress(job, done=done, total=total))
+    except TransitionError as exc:
+        job_finish(job, result={"filename": base["filename"]}, error=exc.message)
+    else:
+        job_finish(job, result={"filename": base["filename"], "feed": feed.pk, "created": feed.created_count,
+                                "updated": feed.updated_count, "skipped": feed.skipped_count,
+                                "errors": feed.error_count})
+    finally:
+        _delete_feed_file(Job(result=base))
+    return job
 
 
 def feed_import_file(*, actor, channel: str, file, item_code: str = "",

@@ -88,3 +88,86 @@ def test_window_extension_api(world, client_for):
 def test_a_non_ascii_digit_year_is_ignored_not_a_server_error(world, client_for, url):
     """'²⁰¹⁷'.isdigit() is True but int() refuses it."""
     assert client_for(world.teacher.user).get(url, {"academic_year": "²⁰¹⁷"}).status_code == 200
+
+
+def test_a_large_feed_file_is_imported_by_a_job_with_progress_not_in_the_request(
+        world, client_for, settings, monkeypatch, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    from accounts import jobs
+    from accounts.models import Job
+    from reviews.models import FeedImport
+    from reviews.services import feeds
+
+    settings.FEED_SYNC_MAX_BYTES = 10  # this small file counts as large
+    monkeypatch.setattr(feeds, "PROGRESS_EVERY", 1)
+    seen = []
+    real_progress = jobs.job_progress
+
+    def progress(job, **kwargs):
+        seen.append((kwargs["done"], kwargs.get("total")))
+        real_progress(job, **kwargs)
+
+    monkeypatch.setattr(jobs, "job_progress", progress)
+    world.teacher.is_party_member = True
+    world.teacher.save(update_fields=["is_party_member"])
+    u = world.teacher.user.username
+    csv = f"编号,账号,日期,学时\nf1,{u},2018-03-01,9\nf2,{u},2018-03-02,9\nf3,nobody,2018-03-03,9\n".encode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client_for(world.city).post("/api/feeds/upload/", {
+            "channel": "party_e_home", "file": SimpleUploadedFile("e.csv", csv)}, format="multipart")
+    # Answered before anything was parsed or imported: the job is queued, the file waits for it.
+    assert response.status_code == 202
+    job = Job.objects.get(pk=response.json()["job"])
+    assert job.kind == "feed_import" and not FeedImport.objects.exists()
+    kept = job.result["file"]
+    assert default_storage.exists(kept)
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and (job.done, job.total) == (3, 3)
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]  # persisted record by record as the job went
+    feed = FeedImport.objects.get(pk=job.result["feed"])
+    assert (job.result["created"], job.result["errors"]) == (2, 1) == (feed.created_count, feed.error_count)
+    # The job's copy is gone; the file stays only where every feed's file is kept (FeedImport.file).
+    assert not default_storage.exists(kept) and feed.file and feed.filename == "e.csv"
+    assert job.percent == 100
+
+
+def test_a_large_feed_file_from_a_non_importer_is_refused_and_leaves_no_job(world, client_for, settings):
+    from accounts.models import Job
+
+    settings.FEED_SYNC_MAX_BYTES = 10
+    response = client_for(world.district_admin).post("/api/feeds/upload/", {
+        "channel": "party_e_home", "file": SimpleUploadedFile("e.csv", b"a,b\n1,2\n")}, format="multipart")
+    assert response.status_code == 403 and not Job.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the job is published on commit, as in production
+def test_a_large_feed_file_with_the_broker_down_answers_at_once_and_keeps_no_file(
+        world, client_for, settings, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    from accounts.jobs import BROKER_DOWN_MESSAGE
+    from accounts.models import Job
+    from jixiao.celery import app
+    from reviews import tasks
+    from reviews.models import FeedImport
+
+    settings.FEED_SYNC_MAX_BYTES = 10
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.feed_import_task, "apply_async", unreachable)
+    csv = f"编号,账号,日期,学时\nf1,{world.teacher.user.username},2018-03-01,9\n".encode()
+    saved, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        response = client_for(world.city).post("/api/feeds/upload/", {
+            "channel": "party_e_home", "file": SimpleUploadedFile("e.csv", csv)}, format="multipart")
+    finally:
+        app.conf.task_always_eager = saved
+    assert response.status_code == 503 and response.json()["detail"] == BROKER_DOWN_MESSAGE
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED and not FeedImport.objects.exists()
+    assert not default_storage.exists(job.result["file"])
