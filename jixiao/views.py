@@ -17,7 +17,7 @@ from accounts import access
 from accounts.access import has_role, schools_for_role
 from accounts.models import Job, Notification, Role
 from credits.models import AcademicYear
-from credits.selectors import current_year
+from credits.selectors import current_year, review_year
 from reviews.workflow import ENTRY_STEPS
 
 PAGE_SIZE = 20
@@ -88,15 +88,39 @@ def home(request):
     # The review steps whose queue the user's roles work, in chain order, with each role's words
     # (reviews.workflow); who sees which entries is reviews.selectors.review_queue's.
     queues = []
+    queue_year = review_year() if any(a.role in roles for step in ENTRY_STEPS for a in step.actors) else None
     for step in ENTRY_STEPS:
         actor = next((a for a in step.actors if a.role in roles), None)
         if actor is not None:
             count, more = bounded_count(review_queue(user=user, step=step.name))
-            queues.append({"step": step.name, "label": actor.home, "count": count, "more": more})
+            rng = _queue_window(user, actor, step, queue_year)
+            queues.append({"step": step.name, "label": actor.home, "count": count, "more": more,
+                           "window": f"{queue_year.label}学年：{rng.summary(today)}" if rng else "",
+                           "deadline": rng.closes if rng and rng.state(today) != "closed" else None})
     context["queues"] = queues
+    # The nearest deadline of the work on this page: the earliest close of a queue's window not yet past.
+    context["queue_deadline"] = min((q["deadline"] for q in queues if q["deadline"]), default=None)
+    if context["queue_deadline"]:
+        context["queue_deadline_days"] = (context["queue_deadline"] - today).days
     context["roles"] = roles
     context["home_links"] = _home_links(user, roles, this_year)
     return render(request, "home.html", context)
+
+
+def _queue_window(user, actor, step, year):
+    """The window of a queue on the home page, for the reviewer's own scope (their school, their
+    district, the 市直属学校 or the city): the same ranges the services refuse with."""
+    from accounts.access import SCOPE_CITY_DIRECT, role_assignments
+    from reviews.calendar import window_range
+
+    role, window = actor.role, step.window
+    if role in (Role.SCHOOL_ADMIN, Role.SCHOOL_LEADER):
+        school = schools_for_role(user, role).select_related("district").first()
+        return window_range(year, window, school=school) if school is not None else None
+    if role == Role.DISTRICT_ADMIN:
+        district_id = next((ra.district_id for ra in role_assignments(user) if ra.role == role and ra.district_id), None)
+        return window_range(year, window, district_id=district_id)
+    return window_range(year, window, city_direct=actor.scope == SCOPE_CITY_DIRECT)
 
 
 def _is_year(value: str) -> bool:
@@ -144,7 +168,15 @@ def _home_links(user, roles, year) -> list[dict]:
     if Role.BASE_SCHOOL_ADMIN in roles:
         roster = rosters_for_user(user).filter(academic_year=year, school__in=schools_for_role(user, Role.BASE_SCHOOL_ADMIN)).first()
         status = roster.get_status_display() if roster else "尚未报送"
-        links.append(_link("reviews:rosters", f"{year.label} 学年花名册：{status}", f"6月20日前报送（截止 {year.base_roster_deadline:%Y年%-m月%-d日}）"))
+        from reviews.calendar import window_range
+        from reviews.models import Window
+
+        school = schools_for_role(user, Role.BASE_SCHOOL_ADMIN).select_related("district").first()
+        # The roster's window as the review queues show theirs: open with days left, or when it opened / closed.
+        rng = window_range(year, Window.BASE_ROSTER, school=school) if school is not None else None
+        links.append(_link("reviews:rosters", f"{year.label} 学年花名册：{status}",
+                           f"6月20日前报送（截止 {year.base_roster_deadline:%Y年%-m月%-d日}）"
+                           + (f"；{rng.summary(timezone.localdate())}" if rng else "")))
     from audits.selectors import home_cards
 
     links += [_link(c["url_name"], c["label"], c["help"], c.get("count")) for c in home_cards(user, roles)]

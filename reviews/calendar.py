@@ -64,6 +64,20 @@ class WindowRange:
             return f"{self.label}已于{_cn_date(self.closes)}截止"
         return f"{self.label}开放至{_cn_date(self.closes)}"
 
+    def summary(self, day: datetime.date) -> str:
+        """What a queue's card says of its window on `day`: "区县复核 9月1日–10月31日，剩 12 天",
+        "区县复核于2027年9月1日开放", "区县复核已于2026年10月31日关闭"."""
+        state = self.state(day)
+        if state == "upcoming":
+            return f"{self.label}于{_cn_date(self.opens)}开放"
+        if state == "closed":
+            return f"{self.label}已于{_cn_date(self.closes)}关闭"
+        left = (self.closes - day).days
+        # Dates within one calendar year drop the year ("9月1日–10月31日"); a window over the turn of the year keeps both.
+        whole = self.opens.year != self.closes.year
+        span = f"{_cn_date(self.opens, with_year=whole)}–{_cn_date(self.closes, with_year=whole)}"
+        return f"{self.label} {span}，" + ("今天截止" if left == 0 else f"剩 {left} 天")
+
 
 def _cn_date(day: datetime.date, *, with_year: bool = True) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if with_year else f"{day.month}月{day.day}日"

@@ -539,6 +539,9 @@ def compliance(request):
     year = review_year()
     if request.GET.get("year"):
         year = _year_or_404(request.GET["year"])
+    if len(schools) > 1 and not request.GET.get("school"):
+        # A district or the city opens on its overview (one line per school), not on whichever school sorts first.
+        return _compliance_overview(request, schools, year)
     school = schools[0]
     if request.GET.get("school"):
         school = next((s for s in schools if str(s.pk) == request.GET["school"]), None)
@@ -567,6 +570,28 @@ def compliance(request):
         "page_obj": _page(request, rows, 50), "sort": sort, "sorts": SORTS, "q": q, "only": only,
         "stage": stage, "stages": Stage.choices, "under_count": sum(1 for r in rows if not r["ok"]),
         "row_count": len(rows),
+    })
+
+
+def _compliance_overview(request, schools, year):
+    """Per school of the scope: approved teachers, how many reached 72 / 48 / 24, how many not —
+    summed in the database (selectors.dashboard_figures), whatever the size of the district."""
+    figures = selectors.dashboard_figures(schools=School.objects.filter(pk__in=[s.pk for s in schools]),
+                                          academic_year=year)
+    per_school: dict[int, dict] = {}
+    for (school_id, _stage), cell in figures.items():
+        row = per_school.setdefault(school_id, {"teachers": 0, "ok": 0})
+        row["teachers"] += cell["teachers"]
+        row["ok"] += cell["ok"]
+    rows = [{"school": s, "teachers": per_school.get(s.pk, {}).get("teachers", 0),
+             "ok": per_school.get(s.pk, {}).get("ok", 0)} for s in schools]
+    for r in rows:
+        r["under"] = r["teachers"] - r["ok"]
+    is_city = has_role(request.user, Role.CITY_STAFF)
+    return render(request, "reviews/compliance.html", {
+        "overview": True, "scope_label": "全市" if is_city else "本区（市）县", "is_city": is_city,
+        "schools": schools, "school": None, "year": year, "years": _years(), "page_obj": _page(request, rows, 50),
+        "row_count": sum(r["teachers"] for r in rows), "under_count": sum(r["under"] for r in rows),
     })
 
 
