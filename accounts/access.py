@@ -8,7 +8,6 @@ district admin with the guardian object permission ``accounts.review_school``.
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
 
 from .models import Role, RoleAssignment, School, TeacherProfile
 
@@ -65,6 +64,9 @@ def school_ids_for_role(user, role: str) -> list[int]:
 
 
 def _delegated_school_ids(user) -> list[int]:
+    # Imported here: reviews.workflow (read while the models load) imports this module.
+    from guardian.shortcuts import get_objects_for_user
+
     return list(
         # with_superuser=False: a superuser (who may use the Django admin) is not thereby
         # delegated every school of the city.
@@ -82,6 +84,62 @@ def district_step_schools(user) -> QuerySet[School]:
         q |= Q(district__isnull=True)
     if not (has_role(user, Role.DISTRICT_ADMIN) or has_role(user, Role.CITY_STAFF)):
         return School.objects.none()
+    return School.objects.filter(q)
+
+
+# --- Workflow steps: who acts, in which scope (the tables in reviews.workflow declare (role, scope)
+# pairs; these functions resolve them, so a step's access is decided here like every other).
+
+SCOPE_OWN = "own"  # the schools where the user holds the role (a district admin's district and delegations)
+SCOPE_CITY_DIRECT = "city_direct"  # city staff, for the 市直属学校 (no district: the city does the district's step)
+SCOPE_CITY = "city"  # city staff, every school
+
+
+def scope_schools(user, role: str, scope: str) -> QuerySet[School]:
+    """The schools in which `user` acts as `role` within `scope`."""
+    if scope in (SCOPE_OWN, SCOPE_CITY):
+        return schools_for_role(user, role)
+    if scope == SCOPE_CITY_DIRECT:
+        return School.objects.filter(district__isnull=True) if has_role(user, role) else School.objects.none()
+    raise ValueError(scope)
+
+
+def acting_role(user, actors, school_id) -> str | None:
+    """The role in which `user` may act on something of school `school_id`, given the step's
+    (role, scope) actors in order of preference; None if none applies."""
+    for actor in actors:
+        if not has_role(user, actor.role):
+            continue
+        if actor.scope == SCOPE_CITY or scope_schools(user, actor.role, actor.scope).filter(pk=school_id).exists():
+            return actor.role
+    return None
+
+
+def acts_everywhere(user, actors) -> bool:
+    """True if one of the actors covers every school for `user` (no school filter needed)."""
+    return any(a.scope == SCOPE_CITY and has_role(user, a.role) for a in actors)
+
+
+def acting_school_ids(user, actors) -> list[int]:
+    """The ids of ``acting_schools``, as a list (a queue filters on the entry's own column): read
+    from the cached assignments for the school-level roles (no query)."""
+    ids: set[int] = set()
+    for actor in actors:
+        if not has_role(user, actor.role):
+            continue
+        if actor.scope == SCOPE_OWN:
+            ids.update(school_ids_for_role(user, actor.role))
+        else:
+            ids.update(scope_schools(user, actor.role, actor.scope).order_by().values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def acting_schools(user, actors) -> QuerySet[School]:
+    """The schools in which `user` may act as one of `actors` (a queue's scope)."""
+    q = Q(pk__in=[])
+    for actor in actors:
+        if has_role(user, actor.role):
+            q |= Q(pk__in=scope_schools(user, actor.role, actor.scope).values("pk"))
     return School.objects.filter(q)
 
 
@@ -319,3 +377,90 @@ def calendar_districts(user) -> QuerySet:
 def schedule_edit_schools(user) -> QuerySet[School]:
     """Schools whose 审证时间安排 a user publishes: the district's (the 市直属 for the city)."""
     return district_step_schools(user)
+
+
+# --- Who may open each page and API route -------------------------------------------------------
+#
+# One declaration per named route (the URL configuration and the API router): PUBLIC, SIGNED_IN
+# (every signed-in account; what it shows is scoped by the functions above, and an object outside
+# the scope is 404), or the roles that may open it. The views' own gates answer the others 403 (or
+# 404 where a page must not disclose what exists), the menu links only what a role may open, and
+# tests/accounts/test_route_matrix.py walks every route × role and compares the answers with this
+# table: a route missing here fails it.
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+_T = frozenset({Role.TEACHER})
+_SA = frozenset({Role.SCHOOL_ADMIN})
+_BASE = frozenset({Role.BASE_SCHOOL_ADMIN})
+_CITY = frozenset({Role.CITY_STAFF})
+_DISTRICT_STEP = frozenset({Role.DISTRICT_ADMIN, Role.CITY_STAFF})
+_SCHOOL_AND_UP = frozenset({Role.SCHOOL_ADMIN, Role.SCHOOL_LEADER, Role.DISTRICT_ADMIN, Role.CITY_STAFF})
+ADMIN_ROLES = frozenset(Role.values) - _T  # is_admin_user
+
+ROUTES: dict[str, str | frozenset[str]] = {
+    # the site
+    "home": SIGNED_IN, "help": SIGNED_IN, "favicon.ico": PUBLIC, "notifications": SIGNED_IN,
+    "notification_read": SIGNED_IN, "notifications_read_all": SIGNED_IN, "job_status": SIGNED_IN,
+    "verify": PUBLIC, "verify_form": PUBLIC, "healthz": PUBLIC,
+    # accounts
+    "accounts:login": PUBLIC, "accounts:logout": PUBLIC, "accounts:password_change": SIGNED_IN,
+    "accounts:profile": SIGNED_IN, "accounts:teacher_list": _SCHOOL_AND_UP, "accounts:teacher_add": _SA,
+    "accounts:teacher_import": _SA, "accounts:teacher_import_template": _SA, "accounts:teacher_import_job": SIGNED_IN,
+    "accounts:teacher_import_passwords": SIGNED_IN, "accounts:teacher_import_resume": SIGNED_IN,
+    "accounts:teacher_detail": SIGNED_IN, "accounts:teacher_edit": SIGNED_IN, "accounts:teacher_deactivate": SIGNED_IN,
+    "accounts:teacher_reactivate": SIGNED_IN, "accounts:teacher_transfer": SIGNED_IN,
+    "accounts:teacher_reset_password": SIGNED_IN, "accounts:account_approvals": _DISTRICT_STEP,
+    "accounts:account_approve": SIGNED_IN, "accounts:account_reject": SIGNED_IN,
+    "accounts:change_requests": SIGNED_IN, "accounts:change_request_new": _T,
+    "accounts:change_request_check": SIGNED_IN, "accounts:change_request_decide": SIGNED_IN,
+    # credits
+    "credits:catalogue": SIGNED_IN, "credits:unconfirmed": _CITY, "credits:preview": SIGNED_IN,
+    # reviews
+    "reviews:my_entries": _T, "reviews:entry_register": _T, "reviews:entry_declare": _T, "reviews:form2": _T,
+    "reviews:entry_detail": SIGNED_IN, "reviews:entry_explain": SIGNED_IN, "reviews:entry_review": SIGNED_IN,
+    "reviews:entry_withdraw": SIGNED_IN, "reviews:entry_edit": SIGNED_IN, "reviews:evidence_download": SIGNED_IN,
+    "reviews:queue": ADMIN_ROLES, "reviews:admin_register": _SA, "reviews:compliance": _SCHOOL_AND_UP,
+    "reviews:schedule": ADMIN_ROLES, "reviews:rosters": ADMIN_ROLES, "reviews:roster_template": ADMIN_ROLES,
+    "reviews:roster_detail": ADMIN_ROLES, "reviews:dashboard": _DISTRICT_STEP,
+    # reports
+    "reports:index": ADMIN_ROLES, "reports:precheck": _SCHOOL_AND_UP, "reports:statement": _T,
+    "reports:statements": _SCHOOL_AND_UP, "reports:submission": _SCHOOL_AND_UP, "reports:form3": _SCHOOL_AND_UP,
+    "reports:form2": _T, "reports:form2_pdf": _T, "reports:form2_scan": SIGNED_IN, "reports:roster_template": _BASE,
+    "reports:compliance_export": _SCHOOL_AND_UP, "reports:district_submission": ADMIN_ROLES,
+    "reports:package": _SCHOOL_AND_UP, "reports:package_download": SIGNED_IN,
+    # certificates
+    "certificates:applications": _SA | _DISTRICT_STEP, "certificates:application_withdraw": SIGNED_IN,
+    "certificates:planner": _T, "certificates:issue_list": _DISTRICT_STEP, "certificates:school_zip": _DISTRICT_STEP,
+    "certificates:school_merged": _DISTRICT_STEP, "certificates:certificate_detail": SIGNED_IN,
+    "certificates:certificate_pdf": SIGNED_IN, "certificates:statements": _T, "certificates:statement_pdf": _T,
+    # audits (审证)
+    "audits:calendar": _DISTRICT_STEP, "audits:schedule_edit": _DISTRICT_STEP, "audits:hand_in": _SA,
+    "audits:hand_ins": _DISTRICT_STEP, "audits:hand_in_detail": SIGNED_IN, "audits:check": _CITY,
+    # sealing (学年封存)
+    "sealing:console": _CITY, "sealing:progress": _CITY, "sealing:archive": _SCHOOL_AND_UP,
+    "sealing:archive_download": SIGNED_IN,
+    # the API: signed in (session or token); each answer is scoped by the selectors and the services
+    "api-token": PUBLIC, "api-root": SIGNED_IN, "schema": SIGNED_IN, "api-docs": SIGNED_IN,
+    "entry-list": SIGNED_IN, "entry-detail": SIGNED_IN, "entry-bulk-review": SIGNED_IN, "entry-school-review": SIGNED_IN,
+    "entry-leader-sign": SIGNED_IN, "entry-district-review": SIGNED_IN, "entry-confirm": SIGNED_IN,
+    "entry-return-": SIGNED_IN, "entry-withdraw": SIGNED_IN, "entry-resubmit": SIGNED_IN, "entry-evidence": SIGNED_IN,
+    "entry-history": SIGNED_IN, "evidence-download": SIGNED_IN, "roster-list": SIGNED_IN, "roster-detail": SIGNED_IN,
+    "roster-template": SIGNED_IN, "roster-district-review": SIGNED_IN, "roster-city-review": SIGNED_IN,
+    "feed-list": SIGNED_IN, "feed-detail": SIGNED_IN, "feed-upload": SIGNED_IN, "item-list": SIGNED_IN,
+    "item-detail": SIGNED_IN, "teacher-totals": SIGNED_IN, "my-totals": _T, "window-extend": SIGNED_IN,
+}
+
+
+def may_open(user, route: str) -> bool:
+    """Whether `user`'s roles may open the route (ROUTES); unknown routes are closed."""
+    policy = ROUTES.get(route)
+    if policy is None:
+        return False
+    if policy == PUBLIC:
+        return True
+    if not user or not user.is_authenticated:
+        return False
+    if isinstance(policy, str):
+        return policy == SIGNED_IN
+    return bool(roles_of(user) & policy)

@@ -4,6 +4,7 @@ audit trail. Audit rows are read-only; a profile edited here is recorded like an
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from guardian.admin import GuardedModelAdmin
 
@@ -54,6 +55,25 @@ class SchoolAdmin(GuardedModelAdmin):
     @admin.display(description="学段")
     def stages_display(self, obj):
         return obj.get_stages_display()
+
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        """A delegation (代行区级审核, guardian's accounts.review_school) granted or taken back here
+        is recorded like a role (services.delegation_recorded); a group's permissions are not used."""
+        from guardian.shortcuts import get_user_perms
+
+        school = School.objects.filter(pk=unquote(object_pk)).first()
+        user = User.objects.filter(pk=unquote(user_id)).first()
+        with transaction.atomic():
+            before = set(get_user_perms(user, school)) if school and user else set()
+            response = super().obj_perms_manage_user_view(request, object_pk, user_id)
+            if request.method == "POST" and school and user:
+                services.delegation_recorded(actor=request.user, user=user, school=school, before=before,
+                                             after=set(get_user_perms(user, school)))
+        return response
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        # Delegations are per account (and recorded); groups would grant them unrecorded.
+        raise PermissionDenied("代行区级审核只授予具体账号，不授予用户组。")
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -139,18 +159,18 @@ class TeacherProfileAdmin(admin.ModelAdmin):
         # Leaving or retiring deactivates; nothing is deleted.
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # The school (a transfer) and the status (approval, deactivation) change through their
+        # own services and pages, with their checks and notifications.
+        return (*self.readonly_fields, "school", "status")
+
     def save_model(self, request, obj, form, change):
-        before = {}
-        if change and form.changed_data:
-            old = TeacherProfile.objects.get(pk=obj.pk)
-            before = services.profile_snapshot(old, tuple(form.changed_data))
-        super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            AccountEvent.objects.create(
-                user=obj.user, actor=request.user, actor_role="city_staff", action=AccountEvent.Action.CHANGED,
-                before=before, after=services.profile_snapshot(obj, tuple(form.changed_data)),
-                comment="管理后台修改",
-            )
+        """Through the service, as the school admin's edit: its checks, the district's approval
+        again after an identity change, and the audit row."""
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.PROFILE_FIELDS}
+        # A refusal (AccountError, e.g. a stopped account) is the one error model's Chinese page.
+        services.teacher_admin_update(actor=request.user, profile=TeacherProfile.objects.get(pk=obj.pk), **changes)
+        obj.refresh_from_db()
 
 
 @admin.register(RoleAssignment)

@@ -2,7 +2,6 @@
 
 import unicodedata
 
-import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
@@ -10,6 +9,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+
+from core import audit
+from core.audit import append_only
 
 from .idcard import mask_id_number, validate_id_number
 
@@ -251,6 +253,11 @@ class RoleAssignment(models.Model):
         return f"{self.user.username} · {self.get_role_display()} · {scope}"
 
 
+class AccountEventQuerySet(audit.AppendOnlyQuerySet):
+    refused_update = "账号变更记录不可修改。"
+    refused_delete = "账号变更记录不可删除。"
+
+
 class AccountEvent(models.Model):
     """Every change to an account or a teacher profile: who, when, what before and after."""
 
@@ -286,6 +293,18 @@ class AccountEvent(models.Model):
         verbose_name = "账号变更记录"
         verbose_name_plural = "账号变更记录"
         ordering = ["-at", "-id"]
+        # Written once: PostgreSQL refuses UPDATE and DELETE (core.audit), the ORM refuses them too.
+        triggers = append_only("account_event_append_only")
+
+    objects = AccountEventQuerySet.as_manager()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("账号变更记录不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("账号变更记录不可删除。")
 
     def __str__(self):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
@@ -438,7 +457,7 @@ class ExportDownload(models.Model):
         verbose_name = "个人数据下载记录"
         verbose_name_plural = "个人数据下载记录"
         ordering = ["-at", "-id"]
-        triggers = [pgtrigger.Protect(name="export_download_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+        triggers = append_only("export_download_append_only")
 
     def __str__(self) -> str:
         return f"{self.export} {self.at:%Y-%m-%d %H:%M}"

@@ -471,11 +471,26 @@ def teacher_update(*, actor, profile: TeacherProfile, **changes) -> TeacherProfi
 
     A rejected account goes back to the district once edited; an approved account whose
     identity (name, gender, 身份证号) changes is approved again by the district."""
-    unknown = set(changes) - set(PROFILE_FIELDS)
-    if unknown:
-        raise AccountError(f"不能在此修改：{'、'.join(sorted(unknown))}。")
+    if set(changes) - set(PROFILE_FIELDS):
+        raise AccountError(f"不能在此修改：{'、'.join(sorted(set(changes) - set(PROFILE_FIELDS)))}。")
     if not access.can_manage_teacher(actor, profile):
         raise AccountError("您无权修改该教师的信息。")
+    return _profile_update(actor=actor, profile=profile, changes=changes,
+                           actor_role=lambda locked: _manager_role(actor, locked))
+
+
+def teacher_admin_update(*, actor, profile: TeacherProfile, **changes) -> TeacherProfile:
+    """City staff correct a teacher's data in the Django admin: the same checks (身份证号, choices,
+    a stopped account), the same return to the district's approval and the same audit row as the
+    school admin's edit. School, status and account are not edited there (transfer, approval,
+    deactivation have their own services)."""
+    if set(changes) - set(PROFILE_FIELDS):
+        raise AccountError(f"不能在此修改：{'、'.join(sorted(set(changes) - set(PROFILE_FIELDS)))}。")
+    return _profile_update(actor=actor, profile=profile, changes=changes, actor_role=lambda _: _admin_role(actor),
+                           comment="管理后台修改")
+
+
+def _profile_update(*, actor, profile: TeacherProfile, changes: dict, actor_role, comment: str = "") -> TeacherProfile:
     with transaction.atomic():
         locked = _lock(profile)
         if locked.status == AccountStatus.INACTIVE:
@@ -492,9 +507,9 @@ def teacher_update(*, actor, profile: TeacherProfile, **changes) -> TeacherProfi
         ):
             locked.status = AccountStatus.PENDING
         locked.save(update_fields=list(changed) + ["status", "updated_at"])
-        _event(user=locked.user, actor=actor, actor_role=_manager_role(actor, locked),
+        _event(user=locked.user, actor=actor, actor_role=actor_role(locked),
                action=AccountEvent.Action.CHANGED, before=before,
-               after=profile_snapshot(locked, tuple(changed) + ("status",)))
+               after=profile_snapshot(locked, tuple(changed) + ("status",)), comment=comment)
     return locked
 
 
@@ -825,6 +840,19 @@ def user_admin_changed(*, actor, user, before: dict, after: dict) -> None:
     if before != after:
         _event(user=user, actor=actor, actor_role=_admin_role(actor), action=AccountEvent.Action.CHANGED,
                before=before, after=after, comment="管理后台修改")
+
+
+def delegation_recorded(*, actor, user, school: School, before: set[str], after: set[str]) -> None:
+    """Records object permissions (代行区级审核 of one school, guardian) granted or taken back in the
+    Django admin, as a role change of the account; the cached roles of the user are dropped."""
+    granted, revoked = sorted(after - before), sorted(before - after)
+    if granted:
+        _event(user=user, actor=actor, actor_role=_admin_role(actor), action=AccountEvent.Action.ROLE_GRANTED,
+               after={"delegated_school": school.pk, "permissions": granted}, comment="管理后台授予代行审核")
+    if revoked:
+        _event(user=user, actor=actor, actor_role=_admin_role(actor), action=AccountEvent.Action.ROLE_REVOKED,
+               before={"delegated_school": school.pk, "permissions": revoked}, comment="管理后台撤销代行审核")
+    access.forget_roles(user)
 
 
 def _admin_role(actor) -> str:

@@ -2,10 +2,11 @@
 district's 审证时间安排 (the city for a 市直属学校), the city's 核对 confirms it. The calendar
 itself (windows, extensions, the schedule's rows) is reviews.calendar / reviews.models."""
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from core.audit import append_only
 
 
 class HandInStatus(models.TextChoices):
@@ -79,7 +80,7 @@ class HandInEvent(models.Model):
         verbose_name = "审证记录"
         verbose_name_plural = "审证记录"
         ordering = ["at", "id"]
-        triggers = [pgtrigger.Protect(name="hand_in_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+        triggers = append_only("hand_in_event_append_only")
 
     def __str__(self):
         return f"{self.get_action_display()} {self.from_state} → {self.to_state}"
@@ -109,7 +110,7 @@ class HandInExclusion(models.Model):
         verbose_name_plural = "暂不纳入的登记"
         ordering = ["event", "id"]
         constraints = [models.UniqueConstraint(fields=["event", "entry"], name="hand_in_exclusion_once")]
-        triggers = [pgtrigger.Protect(name="hand_in_exclusion_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+        triggers = append_only("hand_in_exclusion_append_only")
 
     def __str__(self):
         return f"{self.entry_id}：{self.reason}"

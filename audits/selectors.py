@@ -197,11 +197,9 @@ def home_cards(user, roles) -> list[dict[str, object]]:
     from django.utils import timezone
 
     from accounts.models import Role
+    from credits.selectors import review_year
 
-    today = timezone.localdate()
-    this = AcademicYear.for_date(today)
-    previous = AcademicYear.objects.filter(start_year=this.start_year - 1, sealed_at__isnull=True).first()
-    year = previous if previous is not None and today <= previous.city_seal_closes else this
+    year = review_year(timezone.localdate())
     cards: list[dict[str, object]] = []
     if Role.SCHOOL_ADMIN in roles:
         school = access.school_admin_schools(user).first()

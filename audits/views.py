@@ -15,10 +15,12 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import Job
 from credits.models import AcademicYear
+from credits.selectors import review_year
 from reviews.calendar import extensions_for, window_range
 from reviews.errors import TransitionError
 from reviews.models import ReviewAppointment, Window, WindowExtension
 from reviews.services import window_extend
+from reviews.workflow import DISTRICT_REVIEW
 
 from . import selectors, services
 from .forms import ExtendForm
@@ -28,9 +30,7 @@ from .workflow import STEPS
 
 def _default_year(today: datetime.date) -> AcademicYear:
     """From August until the city has sealed it, the previous 学年 is the one under audit."""
-    this = AcademicYear.for_date(today)
-    previous = AcademicYear.objects.filter(start_year=this.start_year - 1, sealed_at__isnull=True).first()
-    return previous if previous is not None and today <= previous.city_seal_closes else this
+    return review_year(today)
 
 
 def _year(request, today) -> AcademicYear:
@@ -272,6 +272,8 @@ def hand_in_detail(request, pk):
         "blocking": blocking[:100], "blocking_count": blocking.count(), "actions": {s.name: s for s in actions},
         "events": record.events.select_related("actor"), "appointment": selectors.school_appointment(school, year),
         "usable": window["open"] and not year.is_sealed,
+        # Where the blocking entries are handled: the queue of the entry workflow's district step.
+        "district_queue_url": reverse("reviews:queue", args=[DISTRICT_REVIEW]),
     })
 
 

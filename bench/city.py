@@ -123,16 +123,16 @@ REDUCE_REASON = "核减：证明材料所列学时少于申报学时。"
 def _chains() -> list[tuple]:
     """(source, final status, seq, action, from, to, actor kind, role, comment): the audit rows of an
     entry that reached `final status` by its flow (reviews.services' transitions)."""
+    from reviews import workflow as wf
+
     rows = []
     T, A, L, D, C = "teacher", "school_admin", "leader", "district", "city"
+    # Who approves each step of the chain here (actor kind, role as recorded), in the workflow's order.
+    kinds = dict(zip(wf.STEPS, ((A, "school_admin"), (L, "school_leader"), (D, "district"), (C, "city_staff")),
+                     strict=True))
+    steps = [(s.name, s.from_state, s.leads_to[wf.APPROVE], *kinds[s.name], "") for s in wf.ENTRY_STEPS]
     for source, first in (("declared", "declare"), ("self_registered", "self_register")):
         start = (first, "", "submitted", T, "teacher", "")
-        steps = [
-            ("school_review", "submitted", "school_verified", A, "school_admin", ""),
-            ("leader_sign", "school_verified", "school_approved", L, "school_leader", ""),
-            ("district_review", "school_approved", "district_reviewed", D, "district", ""),
-            ("confirm", "district_reviewed", "confirmed", C, "city_staff", ""),
-        ]
         finals = {"submitted": [start]}
         for i, step in enumerate(steps):
             finals[step[2]] = [start, *steps[: i + 1]]
@@ -142,8 +142,7 @@ def _chains() -> list[tuple]:
         for final, chain in finals.items():
             rows += [(source, final, seq, *step) for seq, step in enumerate(chain)]
     start = ("admin_register", "", "school_approved", A, "school_admin", "")
-    review = ("district_review", "school_approved", "district_reviewed", D, "district", "")
-    confirm = ("confirm", "district_reviewed", "confirmed", C, "city_staff", "")
+    review, confirm = steps[-2:]
     finals = {
         "school_approved": [start], "district_reviewed": [start, review], "confirmed": [start, review, confirm],
         "rejected": [start, ("reject", "school_approved", "rejected", D, "district", REJECT_REASON)],

@@ -14,6 +14,8 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from reviews.workflow import DISTRICT_REVIEW
+
 # (key, label, role, url name or path, args, query string, target p95 in ms)
 PAGES = [
     ("teacher_home", "teacher home", "teacher", "home", (), "", 50),
@@ -21,7 +23,7 @@ PAGES = [
     ("school_home", "school admin home", "school_admin", "home", (), "", 100),
     ("school_compliance", "school compliance", "school_admin", "reviews:compliance", (), "", 100),
     ("school_compliance_xlsx", "school compliance xlsx", "school_admin", "reviews:compliance", (), "format=xlsx", 1000),
-    ("district_queue", "district second-review queue", "district_admin", "reviews:queue", ("district_review",), "", 100),
+    ("district_queue", "district second-review queue", "district_admin", "reviews:queue", (DISTRICT_REVIEW,), "", 100),
     ("district_dashboard", "district dashboard", "district_admin", "reviews:dashboard", (), "", 100),
     ("api_entries_district", "/api/entries/ as district admin", "district_admin", "/api/entries/", (), "", 100),
     ("api_entries_school", "/api/entries/ as school admin", "school_admin", "/api/entries/", (), "", 100),

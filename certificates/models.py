@@ -7,11 +7,12 @@ rows are insert-only (pgtrigger refuses UPDATE and DELETE in PostgreSQL; the mod
 Python). A reissue is a new certificate that names the one it replaces.
 """
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from core.audit import append_only
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -39,8 +40,7 @@ class AppendOnly(models.Model):
         raise PermissionError("已颁发的记录不可删除。")
 
 
-def _append_only(name):
-    return [pgtrigger.Protect(name=name, operation=pgtrigger.Update | pgtrigger.Delete)]
+_append_only = append_only
 
 
 class TitleKind(models.TextChoices):

@@ -202,7 +202,7 @@ def issue_list(request):
     the reasons), the certificate issued, one-at-a-time issue (an override needs a reason), the
     whole list as a batch with a progress bar, and the downloads."""
     from .models import Certificate, GenerationRun
-    from .services.issue import issuer_for_school
+    from .services.issue import issuer_shown_for_school
 
     schools, school = _issue_school(request)
     year = _review_year(request)
@@ -238,7 +238,7 @@ def issue_list(request):
     runs = GenerationRun.objects.filter(school=school, year=year).select_related("started_by").order_by("-started_at")[:10]
     return render(request, "certificates/issue_list.html", {
         "schools": schools if len(schools) > 1 else [], "school": school, "year": year,
-        "years": [year - 1, year, year + 1], "rows": rows, "issuer": issuer_for_school(school), "job": job,
+        "years": [year - 1, year, year + 1], "rows": rows, "issuer": issuer_shown_for_school(school), "job": job,
         "issued_count": len(live), "eligible_open": sum(1 for r in rows if r["e"].eligible and not r["cert"]),
         "runs": runs,
     })

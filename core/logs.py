@@ -33,7 +33,7 @@ def event(name: str, *, level: int = logging.INFO, **fields) -> None:
 
 def request_fields(request) -> dict:
     """Who and where, for an event raised while answering a request."""
-    from accounts.throttle import client_ip
+    from .net import client_ip
 
     user = getattr(request, "user", None)
     return {

@@ -183,10 +183,14 @@ class AcademicYearAdmin(admin.ModelAdmin):
             return [f.name for f in obj._meta.fields if f.name not in ("id", "sealed_by")] + ["sealer"]
         return self.readonly_fields
 
+    # View only. A 学年 is created by credits.services.academic_year_ensure with the notice's
+    # calendar; its windows are widened with a recorded reason (审证 → 工作日历, reviews window
+    # extensions), never edited in place: the reminders, the refusals and the seal read them.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        # View only: saving even unchanged fields would write the sealed row, which the
-        # database refuses.
-        return super().has_change_permission(request, obj) and not (obj is not None and obj.is_sealed)
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_sealed
+        return False

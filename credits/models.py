@@ -109,8 +109,14 @@ class AcademicYear(models.Model):
 
     @classmethod
     def for_date(cls, day: datetime.date) -> "AcademicYear":
-        start = cls.start_year_for(day)
-        year, _ = cls.objects.get_or_create(start_year=start, defaults=cls.default_calendar(start))
+        """The 学年 `day` falls in. A read: it never creates a row, so no page view writes
+        (credits.services.academic_year_ensure creates the 学年 at sign-in, every night and when
+        something is registered in it). One not created yet reads as the latest before it."""
+        year = cls.objects.filter(start_year__lte=cls.start_year_for(day)).order_by("-start_year").first()
+        if year is None:
+            from core.errors import DomainError
+
+            raise DomainError("尚未建立学年日历，请联系市教科院。", kind="not_found")
         return year
 
 

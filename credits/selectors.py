@@ -648,3 +648,26 @@ def year_totals_table(*, academic_year, school_ids=None, district_ids=None, teac
     if teacher_ids is not None:
         qs = qs.filter(teacher_id__in=teacher_ids)
     return qs
+
+
+# --- Which 学年 a page shows (reads: AcademicYear.for_date never creates one) --------------------
+
+
+def current_year(today: datetime.date | None = None) -> AcademicYear:
+    """The 学年 today falls in."""
+    from django.utils import timezone
+
+    return AcademicYear.for_date(today or timezone.localdate())
+
+
+def review_year(today: datetime.date | None = None) -> AcademicYear:
+    """The 学年 administrators look at: from August until the city has sealed it, the previous
+    学年 is the one under review (and under audit); otherwise the current one."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    this_year = current_year(today)
+    previous = AcademicYear.objects.filter(start_year=this_year.start_year - 1, sealed_at__isnull=True).first()
+    if previous is not None and today <= previous.city_seal_closes:
+        return previous
+    return this_year

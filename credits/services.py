@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.db import transaction
 
 from . import rules as R
-from .models import CapGroup, CreditEntry, CreditItem
+from .models import AcademicYear, CapGroup, CreditEntry, CreditItem
 
 # Changing one of these changes what an entry is worth: it needs a new version of the item.
 VALUE_FIELDS = ("category", "kind", "conversion", "rate", "unit_size", "options", "cap", "cap_group")
@@ -15,6 +16,15 @@ VALUE_FIELDS = ("category", "kind", "conversion", "rate", "unit_size", "options"
 
 class CatalogueError(Exception):
     """A refused catalogue change; the message is Chinese and shown as is."""
+
+
+def academic_year_ensure(day: datetime.date) -> AcademicYear:
+    """The 学年 `day` falls in, created with the notice's calendar if it does not exist yet.
+    Called where something is written in it (a registration, a feed), at sign-in and by the
+    nightly task, never by a page view (AcademicYear.for_date only reads)."""
+    start = AcademicYear.start_year_for(day)
+    year, _ = AcademicYear.objects.get_or_create(start_year=start, defaults=AcademicYear.default_calendar(start))
+    return year
 
 
 def entry_refresh_credits(entry: CreditEntry, *, save: bool = True):

@@ -251,6 +251,10 @@ JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=120)
 # An import's initial passwords wait (encrypted) this long for their one download, then go.
 INITIAL_PASSWORD_TTL_HOURS = env.int("INITIAL_PASSWORD_TTL_HOURS", default=72)
 CELERY_BEAT_SCHEDULE = {
+    "academic-years": {
+        "task": "credits.academic_years_ensure",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "resume-stale-imports": {
         "task": "accounts.resume_stale_imports",
         "schedule": 60.0,

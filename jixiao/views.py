@@ -13,35 +13,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from accounts.access import has_role, schools_for_role
 from accounts.models import Job, Notification, Role
 from credits.models import AcademicYear
+from credits.selectors import current_year, review_year
+from reviews.workflow import ENTRY_STEPS
 
 PAGE_SIZE = 20
 
-# The review steps whose queue a role works, in menu order; the queue itself (who sees which
-# entries) is decided by reviews.selectors.review_queue.
-ROLE_STEPS = [
-    (Role.SCHOOL_ADMIN, "school_review", "待初审"),
-    (Role.SCHOOL_LEADER, "leader_sign", "待签字确认"),
-    (Role.DISTRICT_ADMIN, "district_review", "待复核"),
-    (Role.CITY_STAFF, "district_review", "市直属学校待复核"),
-    (Role.CITY_STAFF, "confirm", "待确认登记"),
-]
-
-
-def current_year() -> AcademicYear:
-    return AcademicYear.for_date(timezone.localdate())
-
-
-def review_year() -> AcademicYear:
-    """The 学年 that administrators look at: from August until the city has sealed it, the
-    previous 学年 is the one under review; otherwise the current one."""
-    this_year = current_year()
-    previous = AcademicYear.objects.filter(start_year=this_year.start_year - 1, sealed_at__isnull=True).first()
-    if previous is not None and timezone.localdate() <= previous.city_seal_closes:
-        return previous
-    return this_year
 
 
 def deadlines_ahead(year: AcademicYear, today: datetime.date, *, roles, appointment=None) -> list[dict]:
@@ -105,13 +85,16 @@ def home(request):
     if year != this_year:
         context["deadlines"] = deadlines_ahead(year, today, roles=roles, appointment=appointment) + context["deadlines"]
 
+    # The review steps whose queue the user's roles work, in chain order, with each role's words
+    # (reviews.workflow); who sees which entries is reviews.selectors.review_queue's.
     queues = []
-    queue_year = review_year() if roles & {role for role, _, _ in ROLE_STEPS} else None
-    for role, step, label in ROLE_STEPS:
-        if role in roles and not any(q["step"] == step for q in queues):
-            count, more = bounded_count(review_queue(user=user, step=step))
-            rng = _queue_window(user, role, step, queue_year)
-            queues.append({"step": step, "label": label, "count": count, "more": more,
+    queue_year = review_year() if any(a.role in roles for step in ENTRY_STEPS for a in step.actors) else None
+    for step in ENTRY_STEPS:
+        actor = next((a for a in step.actors if a.role in roles), None)
+        if actor is not None:
+            count, more = bounded_count(review_queue(user=user, step=step.name))
+            rng = _queue_window(user, actor, step, queue_year)
+            queues.append({"step": step.name, "label": actor.home, "count": count, "more": more,
                            "window": f"{queue_year.label}学年：{rng.summary(today)}" if rng else "",
                            "deadline": rng.closes if rng and rng.state(today) != "closed" else None})
     context["queues"] = queues
@@ -124,21 +107,20 @@ def home(request):
     return render(request, "home.html", context)
 
 
-def _queue_window(user, role, step, year):
+def _queue_window(user, actor, step, year):
     """The window of a queue on the home page, for the reviewer's own scope (their school, their
     district, the 市直属学校 or the city): the same ranges the services refuse with."""
-    from accounts.access import role_assignments
+    from accounts.access import SCOPE_CITY_DIRECT, role_assignments
     from reviews.calendar import window_range
-    from reviews.services.entries import STEP_WINDOWS
 
-    window = STEP_WINDOWS[step]
+    role, window = actor.role, step.window
     if role in (Role.SCHOOL_ADMIN, Role.SCHOOL_LEADER):
         school = schools_for_role(user, role).select_related("district").first()
         return window_range(year, window, school=school) if school is not None else None
     if role == Role.DISTRICT_ADMIN:
         district_id = next((ra.district_id for ra in role_assignments(user) if ra.role == role and ra.district_id), None)
         return window_range(year, window, district_id=district_id)
-    return window_range(year, window, city_direct=step == "district_review")
+    return window_range(year, window, city_direct=actor.scope == SCOPE_CITY_DIRECT)
 
 
 def _is_year(value: str) -> bool:
@@ -151,7 +133,7 @@ def _link(name, label, help_text, count=None, args=()):
         url = reverse(name, args=args)
     except NoReverseMatch:
         return None
-    return {"url": url, "label": label, "help": help_text, "count": count}
+    return {"url": url, "label": label, "help": help_text, "count": count, "name": name}
 
 
 def _home_links(user, roles, year) -> list[dict]:
@@ -198,7 +180,7 @@ def _home_links(user, roles, year) -> list[dict]:
     from audits.selectors import home_cards
 
     links += [_link(c["url_name"], c["label"], c["help"], c.get("count")) for c in home_cards(user, roles)]
-    return [link for link in links if link]
+    return [link for link in links if link and access.may_open(user, link["name"])]
 
 
 BAR_LABELS = {"total": "学年总学分", "regulated": "规范性培训", "flexible": "灵活性培训"}

@@ -5,9 +5,10 @@ latest one is current, earlier ones stay on file."""
 import uuid
 from pathlib import PurePosixPath
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
+
+from core.audit import append_only
 
 
 def scan_upload_to(instance, filename: str) -> str:
@@ -34,7 +35,7 @@ class SignedForm2(models.Model):
         verbose_name_plural = "附件2 签字盖章扫描件"
         ordering = ["-uploaded_at", "-id"]
         indexes = [models.Index(fields=["teacher", "academic_year"]), models.Index(fields=["school", "academic_year"])]
-        triggers = [pgtrigger.Protect(name="signed_form2_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+        triggers = append_only("signed_form2_append_only")
 
     def __str__(self):
         return f"{self.teacher.name} · {self.academic_year} 附件2"

@@ -20,7 +20,7 @@ from accounts.access import administered_schools, get_teacher_for_user_or_404, h
 from accounts.downloads import records_download
 from accounts.models import District, Job, Role, School
 from credits.models import AcademicYear
-from jixiao.views import review_year
+from credits.selectors import review_year
 
 from . import documents as D
 from . import selectors as S

@@ -70,7 +70,9 @@ class WindowExtensionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReviewAppointment)
-class ReviewAppointmentAdmin(admin.ModelAdmin):
+class ReviewAppointmentAdmin(ReadOnlyAdmin):
+    """The 审证时间安排 is published by the district (audits.services.schedule), with its checks."""
+
     list_display = ["school", "academic_year", "group", "sequence", "date", "registrar", "contact_phone"]
     list_filter = ["academic_year", "group"]
     search_fields = ["school__name"]

@@ -23,6 +23,7 @@ from credits.models import AcademicYear, CreditItem, EntryStatus
 
 from . import selectors, services
 from . import serializers as s
+from . import workflow as wf
 from .errors import TransitionError
 from .pagination import EntryPagination
 
@@ -104,36 +105,38 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             entry = services.entry_declare(teacher_user=request.user, **common)
         return self._detail(entry, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="校管理员初审（可核减数量或核定较低等级并说明理由）", request=s.SchoolReviewSerializer,
-                   responses=_responses(s.EntryDetailSerializer))
-    @action(detail=True, methods=["post"], url_path="school-review")
+    def _step(self, request, step: str):
+        """A review step's action: the request body the step's row allows, one decision. The entry
+        first: one outside the scope is 404 whatever the body."""
+        entry = self.get_object()
+        v = self._valid(s.step_serializer(wf.STEPS[step]))
+        decision = wf.APPROVE if v.pop("approve", True) else wf.REJECT
+        return self._act(lambda: services.entry_review(actor=request.user, entry=entry, step=step,
+                                                       decision=decision, **v))
+
+    @extend_schema(summary="校管理员初审（可核减数量或核定较低等级并说明理由）",
+                   request=s.step_serializer(wf.STEPS[wf.SCHOOL_REVIEW]), responses=_responses(s.EntryDetailSerializer))
+    @action(detail=True, methods=["post"], url_path=wf.STEPS[wf.SCHOOL_REVIEW].api_path)
     def school_review(self, request, pk=None):
-        entry = self.get_object()
-        v = self._valid(s.SchoolReviewSerializer)
-        return self._act(lambda: services.entry_school_review(actor=request.user, entry=entry, **v))
+        return self._step(request, wf.SCHOOL_REVIEW)
 
-    @extend_schema(summary="分管校长签字确认", request=s.SignSerializer, responses=_responses(s.EntryDetailSerializer))
-    @action(detail=True, methods=["post"], url_path="leader-sign")
+    @extend_schema(summary="分管校长签字确认", request=s.step_serializer(wf.STEPS[wf.LEADER_SIGN]),
+                   responses=_responses(s.EntryDetailSerializer))
+    @action(detail=True, methods=["post"], url_path=wf.STEPS[wf.LEADER_SIGN].api_path)
     def leader_sign(self, request, pk=None):
-        entry = self.get_object()
-        v = self._valid(s.SignSerializer)
-        return self._act(lambda: services.entry_leader_sign(actor=request.user, entry=entry, **v))
+        return self._step(request, wf.LEADER_SIGN)
 
-    @extend_schema(summary="区县复核（市直属学校由市教科院办理）", request=s.ReviewSerializer,
+    @extend_schema(summary="区县复核（市直属学校由市教科院办理）", request=s.step_serializer(wf.STEPS[wf.DISTRICT_REVIEW]),
                    responses=_responses(s.EntryDetailSerializer))
-    @action(detail=True, methods=["post"], url_path="district-review")
+    @action(detail=True, methods=["post"], url_path=wf.STEPS[wf.DISTRICT_REVIEW].api_path)
     def district_review(self, request, pk=None):
-        entry = self.get_object()
-        v = self._valid(s.ReviewSerializer)
-        return self._act(lambda: services.entry_district_review(actor=request.user, entry=entry, **v))
+        return self._step(request, wf.DISTRICT_REVIEW)
 
-    @extend_schema(summary="继教网确认登记（市教科院）", request=s.ConfirmSerializer,
+    @extend_schema(summary="继教网确认登记（市教科院）", request=s.step_serializer(wf.STEPS[wf.CONFIRM]),
                    responses=_responses(s.EntryDetailSerializer))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], url_path=wf.STEPS[wf.CONFIRM].api_path)
     def confirm(self, request, pk=None):
-        entry = self.get_object()
-        v = self._valid(s.ConfirmSerializer)
-        return self._act(lambda: services.entry_confirm(actor=request.user, entry=entry, **v))
+        return self._step(request, wf.CONFIRM)
 
     @extend_schema(summary="退回修改", request=s.CommentSerializer, responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path="return")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import BaseLevel, TeacherProfile, User
 from credits.models import AcademicYear, CreditItem
 from credits.selectors import item_for
+from credits.services import academic_year_ensure
 
 from . import services as S
 
@@ -63,7 +64,7 @@ def _declare(profile, year, code, title, day, quantity=None, option="", days=1, 
 def _last_year(profile, users, today) -> int:
     """The previous 学年, reviewed by the district and confirmed by the city."""
     start = AcademicYear.start_year_for(today) - 1
-    year = AcademicYear.for_date(datetime.date(start, 8, 1))
+    year = academic_year_ensure(datetime.date(start, 8, 1))
     reg_day = datetime.date(start + 1, 7, 20)
     district_day = datetime.date(start + 1, 9, 15)
     city_day = datetime.date(start + 1, 11, 10)
@@ -135,7 +136,7 @@ def _roster(profile, users, year, start) -> int:
 
 def _this_year(profile, users, today) -> int:
     """The current 学年: entries waiting at each step, one returned, one rejected, one withdrawn."""
-    year = AcademicYear.for_date(today)
+    year = academic_year_ensure(today)
     days = [max(year.starts, today - datetime.timedelta(days=k)) for k in (40, 33, 26, 19, 12, 5, 2)]
     if year.is_sealed or not S.window_open(year, "registration", today):
         return 0

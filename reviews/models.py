@@ -9,6 +9,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core import audit
+from core.audit import append_only
+
+from . import workflow as wf
+from .workflow import Window  # declared with the workflow's table; reviews.models.Window still works
+
 
 class ReviewAppointment(models.Model):
     """A school's date for the annual audit, as each district publishes every year
@@ -35,17 +41,7 @@ class ReviewAppointment(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------
-# The registration and review workflow (notice 二(三)1, 二(四)1, 三).
-
-
-class Window(models.TextChoices):
-    """The windows of a 学年's calendar (dates on credits.AcademicYear, see reviews.calendar)."""
-
-    REGISTRATION = "registration", "学分登记"
-    BASE_ROSTER = "base_roster", "基地校花名册报送"
-    SCHOOL_REVIEW = "school_review", "学校初审"
-    DISTRICT_REVIEW = "district_review", "区县复核"
-    CITY_SEAL = "city_seal", "市级核对封存"
+# The registration and review workflow (notice 二(三)1, 二(四)1, 三): its table is reviews.workflow.
 
 
 class Action(models.TextChoices):
@@ -53,10 +49,11 @@ class Action(models.TextChoices):
     SELF_REGISTER = "self_register", "教师自主登记"
     ADMIN_REGISTER = "admin_register", "校管理员代为登记"
     EDIT = "edit", "修改"
-    SCHOOL_REVIEW = "school_review", "校管理员初审"
-    LEADER_SIGN = "leader_sign", "分管校长签字确认"
-    DISTRICT_REVIEW = "district_review", "区县复核"
-    CONFIRM = "confirm", "继教网确认登记"
+    # The review steps approve under their own names (reviews.workflow).
+    SCHOOL_REVIEW = wf.SCHOOL_REVIEW, wf.STEPS[wf.SCHOOL_REVIEW].label
+    LEADER_SIGN = wf.LEADER_SIGN, wf.STEPS[wf.LEADER_SIGN].label
+    DISTRICT_REVIEW = wf.DISTRICT_REVIEW, wf.STEPS[wf.DISTRICT_REVIEW].label
+    CONFIRM = wf.CONFIRM, wf.STEPS[wf.CONFIRM].label
     REJECT = "reject", "审核不通过"
     RETURN = "return", "退回修改"
     WITHDRAW = "withdraw", "撤回"
@@ -69,15 +66,12 @@ class Action(models.TextChoices):
     CLOSE_LATE = "close_late", "封存时关闭（未按期审核）"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(audit.AppendOnlyQuerySet):
     """Audit rows are written once: bulk update and delete are refused in Python as well
     (PostgreSQL refuses them with a trigger)."""
 
-    def update(self, **kwargs):
-        raise PermissionError("审核记录不可修改。")
-
-    def delete(self):
-        raise PermissionError("审核记录不可删除。")
+    refused_update = "审核记录不可修改。"
+    refused_delete = "审核记录不可删除。"
 
 
 class EntryTransition(models.Model):
@@ -105,11 +99,7 @@ class EntryTransition(models.Model):
         verbose_name = "审核记录"
         verbose_name_plural = "审核记录"
         ordering = ["at", "id"]
-        triggers = [
-            pgtrigger.Protect(
-                name="entry_transition_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
-        ]
+        triggers = append_only("entry_transition_append_only")
 
     def __str__(self):
         return f"{self.get_action_display()} {self.from_state or '—'} → {self.to_state}"
@@ -204,14 +194,8 @@ class Roster(models.Model):
         verbose_name_plural = "基地校花名册"
         ordering = ["-submitted_at"]
         constraints = [models.UniqueConstraint(fields=["school", "academic_year"], name="roster_one_per_school_year")]
-        triggers = [
-            # Once approved, a roster is history: PostgreSQL refuses any change or deletion.
-            pgtrigger.Protect(
-                name="roster_approved_frozen",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                condition=pgtrigger.Q(old__status="approved"),
-            )
-        ]
+        # Once approved, a roster is history: PostgreSQL refuses any change or deletion.
+        triggers = append_only("roster_approved_frozen", condition=pgtrigger.Q(old__status="approved"))
 
     def __str__(self):
         return f"{self.school} · {self.academic_year} 花名册"
@@ -328,9 +312,7 @@ class WindowExtension(models.Model):
             models.CheckConstraint(condition=models.Q(district__isnull=True) | models.Q(school__isnull=True),
                                    name="window_extension_one_scope"),
         ]
-        triggers = [
-            pgtrigger.Protect(name="window_extension_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
-        ]
+        triggers = append_only("window_extension_append_only")
 
     def __str__(self):
         parts = [str(self.academic_year), self.get_window_display()]

@@ -1,7 +1,7 @@
 """An entry's progress line (issue 14: what happens next, everywhere).
 
 The chain 登记 → 校初审 → 分管校长签字 → 区县复核 → 市级确认登记, read from the workflow's table
-(services._common.STEP_OF_STATE, STEP_WINDOWS) and the entry's audit trail: done steps with who and
+(reviews.workflow: each step's state, window, actors and words) and the entry's audit trail: done steps with who and
 when, the current step with who acts next and when its window opens / closes (reviews.calendar), the
 steps still ahead with their windows, and a 退回 / 未通过 shown at the step that did it, with the reason.
 
@@ -15,28 +15,23 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from accounts.access import SCOPE_CITY, SCOPE_CITY_DIRECT
 from accounts.models import Role, RoleAssignment
 from credits.models import EntrySource, EntryStatus
 
+from . import workflow as wf
 from .calendar import _cn_date, extensions_for, window_range
 from .models import Action
-from .services._common import STEP_OF_STATE
-from .services.entries import STEP_WINDOWS
 
-CHAIN = (
-    ("submit", "登记"),
-    ("school_review", "校初审"),
-    ("leader_sign", "分管校长签字"),
-    ("district_review", "区县复核"),
-    ("confirm", "市级确认登记"),
-)
-REVIEW_STEPS = tuple(key for key, _ in CHAIN[1:])
+CHAIN = (("submit", "登记"), *((s.name, s.short) for s in wf.ENTRY_STEPS))
+REVIEW_STEPS = tuple(wf.STEPS)
+LAST_STEP = wf.ENTRY_STEPS[-1].name
 # The transitions that (re)start the chain: the steps done are those after the latest of them.
 START_ACTIONS = (Action.DECLARE, Action.SELF_REGISTER, Action.ADMIN_REGISTER, Action.RESUBMIT, Action.ROSTER,
                  Action.FEED)
 # Where each state stands on the chain: the steps before it are done.
-POSITION = {EntryStatus.SUBMITTED: 1, EntryStatus.SCHOOL_VERIFIED: 2, EntryStatus.SCHOOL_APPROVED: 3,
-            EntryStatus.DISTRICT_REVIEWED: 4, EntryStatus.CONFIRMED: 5}
+POSITION = {**{s.from_state: n for n, s in enumerate(wf.ENTRY_STEPS, start=1)},
+            wf.ENTRY_STEPS[-1].leads_to[wf.APPROVE]: len(wf.ENTRY_STEPS) + 1}
 SYSTEM_SOURCES = (EntrySource.ROSTER, EntrySource.FEED)
 
 
@@ -86,12 +81,20 @@ def _actors(entry) -> dict[str, str]:
         return f"{label}（{'、'.join(people[:3])}{'等' if len(people) > 3 else ''}）" if people else label
 
     district = entry.school.district
-    return {
-        "school_review": named("本校校管理员", names[Role.SCHOOL_ADMIN]),
-        "leader_sign": named("本校分管校长", names[Role.SCHOOL_LEADER]),
-        "district_review": f"{district.name}管理员" if district is not None else "市教科院（市直属学校）",
-        "confirm": "市教科院教师发展研究所",
-    }
+
+    def words(step) -> str:
+        # The step's actor for this school: a 市直属学校's district step is the city's.
+        actor = next((a for a in step.actors if (a.scope == SCOPE_CITY_DIRECT) == (district is None)
+                      or a.scope == SCOPE_CITY), step.actors[0])
+        if actor.role == Role.SCHOOL_ADMIN:
+            return named("本校校管理员", names[Role.SCHOOL_ADMIN])
+        if actor.role == Role.SCHOOL_LEADER:
+            return named("本校分管校长", names[Role.SCHOOL_LEADER])
+        if actor.role == Role.DISTRICT_ADMIN and district is not None:
+            return f"{district.name}管理员"
+        return "市教科院（市直属学校）" if actor.scope == SCOPE_CITY_DIRECT else step.who
+
+    return {step.name: words(step) for step in wf.ENTRY_STEPS}
 
 
 def _round(history) -> list:
@@ -110,7 +113,7 @@ def entry_progress(entry, *, history, today: datetime.date | None = None) -> Pro
     actors = _actors(entry)
 
     def rng(step):
-        return window_range(year, STEP_WINDOWS[step], school=entry.school, extensions=extensions)
+        return window_range(year, wf.STEPS[step].window, school=entry.school, extensions=extensions)
 
     steps = [ProgressStep("submit", "登记", "done", who=_who(first) if first else "",
                           when=first.at if first else None)]
@@ -121,15 +124,18 @@ def entry_progress(entry, *, history, today: datetime.date | None = None) -> Pro
     system = entry.source in SYSTEM_SOURCES
     admin_registered = entry.source == EntrySource.ADMIN_REGISTERED
     position = POSITION.get(entry.status)
-    ended_at = STEP_OF_STATE.get(ended.from_state) if ended is not None else None
+    ended_row = wf.step_for_state(ended.from_state) if ended is not None else None
+    ended_at = ended_row.name if ended_row is not None else None
+    # Steps before the state an entry is created in (the school admin's registration) are not needed.
+    first_position = POSITION.get(wf.first_state(entry.source), 1)
 
     for n, (key, label) in enumerate(CHAIN[1:], start=1):
         step = ProgressStep(key, label, "todo", who=actors[key])
-        if system and key != "confirm":
+        if system and key != LAST_STEP:
             step.state, step.who = "skipped", "系统认定，无需审核"
         elif system:
             step.state, step.who, step.when = "done", steps[0].who, steps[0].when
-        elif admin_registered and key in ("school_review", "leader_sign"):
+        elif admin_registered and n < first_position:
             step.state, step.who = "skipped", "校管理员凭证书代为登记，已核对原件"
         elif key in done and (position is None or n < position or ended_at is not None):
             t = done[key]
@@ -158,7 +164,7 @@ def _summary(entry, steps, rng, today) -> tuple[str, str]:
     if status == EntryStatus.CONFIRMED:
         return "已确认登记：学分已计入，学年封存后不再变化。", "ok"
     if status in (EntryStatus.RETURNED, EntryStatus.REJECTED):
-        r = rng("school_review")
+        r = rng(wf.ENTRY_STEPS[0].name)
         what = "退回修改" if status == EntryStatus.RETURNED else "未通过"
         reason = f"（理由：{entry.last_comment}）" if entry.last_comment else ""
         return (f"{what}{reason}。下一步：{submitter}修改后重新提交，审核从头开始；{r.notice(today)}。", "bad")
@@ -185,8 +191,9 @@ def compact_progress(entry) -> list[tuple[str, str]]:
     bad = entry.status in (EntryStatus.RETURNED, EntryStatus.REJECTED, EntryStatus.WITHDRAWN, EntryStatus.LATE)
     # A returned, rejected or withdrawn entry starts over: its line is marked at the start.
     out = [("登记", "bad" if bad else "done")]
+    first_position = POSITION.get(wf.first_state(entry.source), 1)
     for n, (key, label) in enumerate(CHAIN[1:], start=1):
-        if (system and key != "confirm") or (admin and key in ("school_review", "leader_sign")):
+        if (system and key != LAST_STEP) or (admin and n < first_position):
             state = "skipped"
         elif bad:
             state = "todo"

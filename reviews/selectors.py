@@ -3,23 +3,18 @@
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.access import (
+    acting_school_ids,
+    acts_everywhere,
     administered_schools,
     district_step_schools,
     has_role,
-    school_ids_for_role,
     schools_for_role,
 )
 from accounts.models import Role
-from credits.models import CreditEntry, EntryStatus
+from credits.models import CreditEntry
 
+from . import workflow as wf
 from .models import EntryTransition, Evidence, FeedImport, Roster, RosterStatus
-
-REVIEW_STEPS = {
-    "school_review": EntryStatus.SUBMITTED,
-    "leader_sign": EntryStatus.SCHOOL_VERIFIED,
-    "district_review": EntryStatus.SCHOOL_APPROVED,
-    "confirm": EntryStatus.DISTRICT_REVIEWED,
-}
 
 
 def entries_for_user(user) -> QuerySet[CreditEntry]:
@@ -48,43 +43,28 @@ def _own_profile_ids(user) -> list[int]:
         return []
 
 
-def _step_schools(user, step: str):
-    if step == "school_review":
-        return schools_for_role(user, Role.SCHOOL_ADMIN)
-    if step == "leader_sign":
-        return schools_for_role(user, Role.SCHOOL_LEADER)
-    if step == "district_review":
-        return district_step_schools(user)
-    return None
-
-
-def _step_school_ids(user, step: str) -> list[int]:
-    if step in ("school_review", "leader_sign"):
-        return school_ids_for_role(user, Role.SCHOOL_ADMIN if step == "school_review" else Role.SCHOOL_LEADER)
-    return list(_step_schools(user, step).order_by().values_list("pk", flat=True))
-
-
 def review_queue(*, user, step: str, academic_year=None) -> QuerySet[CreditEntry]:
-    """Entries waiting for `user` at `step` (never the user's own)."""
-    if step not in REVIEW_STEPS:
+    """Entries waiting for `user` at `step` (never the user's own): the step's state, within the
+    scope of the step's actors (reviews.workflow, resolved by accounts.access)."""
+    if step not in wf.STEPS:
         raise ValueError(step)
+    row = wf.STEPS[step]
     # On the entry's columns (teacher_id, school_id as lists), so the queue reads the entry indexes
     # with real row estimates instead of joining every waiting entry to its teacher first.
     own = _own_profile_ids(user)
     qs = CreditEntry.objects.select_related("teacher", "school", "academic_year", "item").filter(
-        status=REVIEW_STEPS[step]
+        status=row.from_state
     ).exclude(teacher_id__in=own)
     if academic_year is not None:
         qs = qs.filter(academic_year=academic_year)
-    if step == "confirm":
-        return qs if has_role(user, Role.CITY_STAFF) else qs.none()
-    if step == "leader_sign":
-        # Not what the user verified themselves (services refuse that sign-off).
-        verifier = (EntryTransition.objects.filter(entry=OuterRef("pk"), action="school_review")
-                    .order_by("-at", "-id").values("actor_id")[:1])
-        qs = qs.annotate(verifier=Subquery(verifier)).exclude(verifier=user.pk)
-    school_ids = _step_school_ids(user, step)
-    return qs.filter(school_id__in=school_ids).order_by("school_id", "teacher__name", "id")
+    if row.not_by_actor_of:
+        # Not what the user did at the earlier step themselves (services refuse that).
+        earlier = (EntryTransition.objects.filter(entry=OuterRef("pk"), action=row.not_by_actor_of)
+                   .order_by("-at", "-id").values("actor_id")[:1])
+        qs = qs.annotate(earlier_actor=Subquery(earlier)).exclude(earlier_actor=user.pk)
+    if acts_everywhere(user, row.actors):
+        return qs
+    return qs.filter(school_id__in=acting_school_ids(user, row.actors)).order_by("school_id", "teacher__name", "id")
 
 
 # Home cards count a queue only this far: past it they say "10000+" (a city's queue holds millions

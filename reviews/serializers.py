@@ -7,6 +7,7 @@ from rest_framework import serializers
 from credits.models import CreditEntry, CreditItem
 
 from .models import EntryTransition, Evidence, FeedChannel, FeedImport, Roster, RosterRow, Window
+from .workflow import BULK_STEPS, STEPS
 
 
 class CreditItemSerializer(serializers.ModelSerializer):
@@ -84,8 +85,7 @@ class EntryDetailSerializer(EntrySerializer):
         from .services import available_steps
         from .services.duplicates import entry_warnings
 
-        reviewing = available_steps(self.context["request"].user, entry) & {
-            "school_review", "leader_sign", "district_review", "confirm"}
+        reviewing = available_steps(self.context["request"].user, entry) & set(STEPS)
         if not reviewing:
             return []
         return [{"code": w.code, "message": w.message, "other_id": w.other_id} for w in entry_warnings(entry)]
@@ -174,6 +174,17 @@ class SignSerializer(AcknowledgeSerializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+def step_serializer(row):
+    """The request body of a review step's API action, from what the workflow's row allows:
+    a lower 等级 (初审), fewer 学时 (核减), a rejection, or only the version seen (and the
+    acknowledgement of duplicate warnings, which every approval may need)."""
+    if row.lower_option:
+        return SchoolReviewSerializer
+    if row.approve_fewer:
+        return ReviewSerializer
+    return SignSerializer if row.may_reject else ConfirmSerializer
+
+
 class CommentSerializer(SeenVersionSerializer):
     comment = serializers.CharField(max_length=500)
 
@@ -187,7 +198,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
 
 
 class BulkReviewSerializer(serializers.Serializer):
-    step = serializers.ChoiceField(choices=["school_review", "leader_sign", "district_review", "confirm"])
+    step = serializers.ChoiceField(choices=list(BULK_STEPS))
     entry_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), min_length=1,
                                       max_length=5000)
     versions = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=2**62),

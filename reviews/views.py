@@ -36,9 +36,10 @@ from core.formatting import format_credits
 from credits import selectors as credit_selectors
 from credits.models import AcademicYear, Category, EntryStatus, Flow, Kind
 from credits.rules import year_check
-from jixiao.views import current_year, review_year
+from credits.selectors import current_year, review_year
 
 from . import selectors, services
+from . import workflow as wf
 from .errors import TransitionError
 from .forms import (
     AdminRegisterForm,
@@ -54,14 +55,6 @@ from .forms import (
 from .models import Evidence, ReviewAppointment, RosterStatus
 
 PAGE_SIZE = 20
-STEPS = {
-    "school_review": "初审（校管理员）",
-    "leader_sign": "签字确认（分管校长）",
-    "district_review": "复核（区县 / 市直属由市教科院）",
-    "confirm": "确认登记（市教科院）",
-}
-# Steps at which a reviewer may approve fewer units than claimed (核减).
-FEWER_STEPS = {"school_review", "district_review"}
 
 
 def _page(request, qs, size=PAGE_SIZE):
@@ -256,9 +249,8 @@ def _review_forms(entry, actions):
     version = services.entry_version(entry)
     warnings = _review_warnings(entry, actions)
     return {
-        step: ReviewForm(entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject="reject" in actions,
-                         allow_option=step == "school_review", prefix=step, version=version, warnings=warnings)
-        for step in STEPS if step in actions
+        row.name: _review_form(row, entry, allow_reject=wf.REJECT in actions, version=version, warnings=warnings)
+        for row in wf.ENTRY_STEPS if row.name in actions
     }
 
 
@@ -267,10 +259,16 @@ def _review_forms(entry, actions):
 VERSION_MISSING_PAGE = "页面已过期或缺少版本信息，本次操作未保存。请查看下方最新内容后重新审核。"
 
 
+def _review_form(row, entry, *, allow_reject, data=None, version=None, warnings=()):
+    """The decision form of one step, offering what the workflow's row allows."""
+    return ReviewForm(data, entry=entry, allow_fewer=row.approve_fewer, allow_reject=allow_reject,
+                      allow_option=row.lower_option, prefix=row.name, version=version, warnings=warnings)
+
+
 def _review_warnings(entry, actions):
     """Duplicates found in another teacher's entries, for the reviewer about to decide (only a
     reviewer: the teacher does not learn of other teachers' entries)."""
-    if not any(step in actions for step in STEPS):
+    if not any(step in actions for step in wf.STEPS):
         return []
     from .services.duplicates import entry_warnings
 
@@ -291,11 +289,10 @@ def entry_explain(request, pk):
 
 def _detail(request, entry, actions, review_forms, status=200):
     from .calendar import mark_windows
-    from .services.entries import STEP_WINDOWS
 
-    step = next((s for s in review_forms if s in STEP_WINDOWS), None)
+    step = next((s for s in review_forms if s in wf.STEPS), None)
     if step is not None:
-        mark_windows([entry], STEP_WINDOWS[step])  # the review form says before the click if it is refused
+        mark_windows([entry], wf.STEPS[step].window)  # the review form says before the click if it is refused
     from .progress import entry_progress
 
     history = list(selectors.entry_history(entry))
@@ -304,7 +301,7 @@ def _detail(request, entry, actions, review_forms, status=200):
         "history": history,
         "progress": entry_progress(entry, history=history),
         "evidence": list(entry.evidence.all()),
-        "review_forms": [(step, STEPS[step], f) for step, f in review_forms.items()],
+        "review_forms": [(step, wf.STEPS[step].title, f) for step, f in review_forms.items()],
         "actions": actions,
     }, status=status)
 
@@ -312,8 +309,9 @@ def _detail(request, entry, actions, review_forms, status=200):
 @login_required
 @require_POST
 def entry_review(request, pk, step):
-    if step not in STEPS:
+    if step not in wf.STEPS:
         raise Http404
+    row = wf.STEPS[step]
     entry = get_object_or_404(
         selectors.entries_for_user(request.user).select_related("teacher", "teacher__user", "school", "item", "academic_year"),
         pk=pk,
@@ -321,11 +319,10 @@ def entry_review(request, pk, step):
     actions = services.available_steps(request.user, entry)
     # A step the user cannot take now (the entry moved on, or another role's step): the service
     # says why, so the form does not refuse a 不通过 with a bare 400 first.
-    allow_reject = "reject" in actions or (step not in actions and step != "confirm")
+    allow_reject = wf.REJECT in actions or (step not in actions and row.may_reject)
     from .services.duplicates import entry_warnings
 
-    form = ReviewForm(request.POST, entry=entry, allow_fewer=step in FEWER_STEPS, allow_reject=allow_reject,
-                      allow_option=step == "school_review", prefix=step, warnings=entry_warnings(entry))
+    form = _review_form(row, entry, allow_reject=allow_reject, data=request.POST, warnings=entry_warnings(entry))
     if not request.POST.get(form.add_prefix("version"), "").strip():
         messages.error(request, VERSION_MISSING_PAGE)
         return _detail(request, entry, actions, _review_forms(entry, actions), status=400)
@@ -354,26 +351,16 @@ def _next_query(request):
 
 def _apply_decision(actor, entry, step, d):
     decision, comment = d["decision"], d.get("comment") or ""
-    seen = d.get("version")
-    if decision == ReviewForm.RETURN:
-        return services.entry_return(actor=actor, entry=entry, comment=comment, seen_version=seen)
-    approve = decision in (ReviewForm.APPROVE, ReviewForm.FEWER)
-    ack = {"acknowledge_warnings": bool(d.get("acknowledge_warnings")), "warnings_reason": d.get("warnings_reason") or ""}
-    if step == "confirm":
-        return services.entry_confirm(actor=actor, entry=entry, seen_version=seen, **ack)
-    qty = d.get("quantity_approved") if decision == ReviewForm.FEWER else None
-    if step == "school_review":
-        option = d.get("option")
-        return services.entry_school_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
-                                            option=option if approve and option and option != entry.option else None,
-                                            seen_version=seen, **ack)
-    if step == "leader_sign":
-        return services.entry_leader_sign(actor=actor, entry=entry, approve=approve, comment=comment, seen_version=seen,
-                                          **ack)
-    if step == "district_review":
-        return services.entry_district_review(actor=actor, entry=entry, approve=approve, quantity_approved=qty, comment=comment,
-                                              seen_version=seen, **ack)
-    raise Http404
+    fewer = decision == ReviewForm.FEWER
+    option = d.get("option")
+    return services.entry_review(
+        actor=actor, entry=entry, step=step, decision=wf.APPROVE if fewer else decision, comment=comment,
+        quantity_approved=d.get("quantity_approved") if fewer else None,
+        option=option if decision in (ReviewForm.APPROVE, ReviewForm.FEWER) and option and option != entry.option
+        else None,
+        seen_version=d.get("version"), acknowledge_warnings=bool(d.get("acknowledge_warnings")),
+        warnings_reason=d.get("warnings_reason") or "",
+    )
 
 
 @login_required
@@ -446,7 +433,7 @@ def evidence_download(request, pk):
 
 @login_required
 def queue(request, step):
-    if step not in STEPS:
+    if step not in wf.STEPS:
         raise Http404
     _require_admin(request.user)
     base = selectors.review_queue(user=request.user, step=step)
@@ -481,17 +468,16 @@ def queue(request, step):
     page = _page(request, _entry_rows(qs).order_by("started_on", "id"))
     # Before the click: which rows the step's window refuses today, and when it opens / closed.
     from .calendar import mark_windows
-    from .services.entries import STEP_WINDOWS
 
     page.object_list = list(page.object_list)
-    refusing = mark_windows(page.object_list, STEP_WINDOWS[step])
+    refusing = mark_windows(page.object_list, wf.STEPS[step].window)
     from .services.duplicates import warned_entry_ids
 
     warned = warned_entry_ids(page.object_list)
     for e in page.object_list:
         e.has_warnings = e.pk in warned
     return render(request, "reviews/queue.html", {
-        "step": step, "step_label": STEPS[step], "page_obj": page, "filter_form": form,
+        "step": step, "step_label": wf.STEPS[step].title, "page_obj": page, "filter_form": form,
         "job": job, "show_school": bool(schools), "window_refusals": refusing,
         "any_open": any(e.window_open for e in page.object_list),
     }, status=status)

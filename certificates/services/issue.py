@@ -32,16 +32,27 @@ CITY_ISSUER_CODE = "city"
 CITY_ISSUER_NAME = "成都市教育科学研究院"
 
 
-def issuer_for_school(school) -> Issuer:
-    """The 落款 of a school's certificates: its district's 教育局, or the city office for a 市直属学校."""
+def _issuer_of(school) -> tuple[dict, dict]:
+    """(lookup, defaults) of the 落款 of a school's certificates: its district's 教育局, or the city
+    office for a 市直属学校."""
     if school.district_id is None:
-        issuer, _ = Issuer.objects.get_or_create(code=CITY_ISSUER_CODE, defaults={"name": CITY_ISSUER_NAME})
-        return issuer
+        return {"code": CITY_ISSUER_CODE}, {"name": CITY_ISSUER_NAME}
     district = school.district
     name = district.name if district.name.startswith(("成都", "四川")) else f"成都市{district.name}"
-    issuer, _ = Issuer.objects.get_or_create(district=district, defaults={"code": f"d{district.code}",
-                                                                          "name": f"{name}教育局"})
+    return {"district": district}, {"code": f"d{district.code}", "name": f"{name}教育局"}
+
+
+def issuer_for_school(school) -> Issuer:
+    """The 落款 of a school's certificates, created the first time one is issued."""
+    lookup, defaults = _issuer_of(school)
+    issuer, _ = Issuer.objects.get_or_create(**lookup, defaults=defaults)
     return issuer
+
+
+def issuer_shown_for_school(school) -> Issuer:
+    """The same 落款 for a page to show: a read, so an issuer not created yet is shown unsaved."""
+    lookup, defaults = _issuer_of(school)
+    return Issuer.objects.filter(**lookup).first() or Issuer(**lookup, **defaults)
 
 
 def serial_for(issuer: Issuer, year: int, number: int) -> str:

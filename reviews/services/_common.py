@@ -6,29 +6,16 @@ from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.access import district_step_schools, has_role, schools_for_role
+from accounts.access import acting_role, schools_for_role
 from accounts.models import Role
-from credits.models import CreditEntry, EntryStatus
+from credits.models import CreditEntry, EntrySource, EntryStatus
 
+from .. import workflow as wf
 from ..errors import TransitionError
 from ..models import Action, EntryTransition
 
-# The step that acts on an entry in each state, and the state the step leads to.
-STEP_OF_STATE = {
-    EntryStatus.SUBMITTED: "school_review",
-    EntryStatus.SCHOOL_VERIFIED: "leader_sign",
-    EntryStatus.SCHOOL_APPROVED: "district_review",
-    EntryStatus.DISTRICT_REVIEWED: "confirm",
-}
-STATE_OF_STEP = {step: state for state, step in STEP_OF_STATE.items()}
-STEP_LABELS = {
-    "school_review": "校管理员初审",
-    "leader_sign": "分管校长签字确认",
-    "district_review": "区县复核",
-    "confirm": "继教网确认登记",
-}
-# Corrected by the submitter and sent again.
-RESUBMITTABLE = (EntryStatus.RETURNED, EntryStatus.REJECTED, EntryStatus.WITHDRAWN)
+# What each step needs and allows is the workflow's table (reviews.workflow).
+RESUBMITTABLE = wf.RESUBMITTABLE
 
 
 def lock_entry(entry) -> CreditEntry:
@@ -180,50 +167,36 @@ def to_decimal(value, *, field: str = "数量") -> Decimal:
 
 
 def step_role(actor, step: str, entry) -> str | None:
-    """The role in which `actor` may take `step` on `entry`, or None."""
-    school_id = entry.school_id
-    if step == "school_review":
-        ok = schools_for_role(actor, Role.SCHOOL_ADMIN).filter(pk=school_id).exists()
-        return Role.SCHOOL_ADMIN if ok else None
-    if step == "leader_sign":
-        ok = schools_for_role(actor, Role.SCHOOL_LEADER).filter(pk=school_id).exists()
-        return Role.SCHOOL_LEADER if ok else None
-    if step == "district_review":
-        if schools_for_role(actor, Role.DISTRICT_ADMIN).filter(pk=school_id).exists():
-            return Role.DISTRICT_ADMIN
-        # A 市直属学校 has no district: the city office does the district's step.
-        if district_step_schools(actor).filter(pk=school_id).exists():
-            return Role.CITY_STAFF
-        return None
-    if step == "confirm":
-        return Role.CITY_STAFF if has_role(actor, Role.CITY_STAFF) else None
-    raise ValueError(step)
+    """The role in which `actor` may take `step` on `entry` (the step's actors, resolved by
+    accounts.access), or None."""
+    return acting_role(actor, wf.STEPS[step].actors, entry.school_id)
 
 
 def require_step_role(actor, step: str, entry) -> str:
+    row = wf.STEPS[step]
     role = step_role(actor, step, entry)
     if role is None:
-        who = {
-            "school_review": "该校的校管理员",
-            "leader_sign": "该校的分管校长",
-            "district_review": "该校所属区（市）县的管理员（市直属学校为市教科院）",
-            "confirm": "市教科院教师发展研究所",
-        }[step]
-        raise TransitionError(f"{STEP_LABELS[step]}须由{who}办理，您无权操作该记录。", kind="permission")
+        raise TransitionError(f"{row.label}须由{row.who}办理，您无权操作该记录。", kind="permission")
     if entry.teacher.user_id == actor.pk:
         raise TransitionError("不能审核本人的学分登记。", kind="permission")
-    if step == "leader_sign" and verified_by(entry) == actor.pk:
-        raise TransitionError("您已办理该记录的初审，签字确认须由另一位分管校长办理。", kind="permission")
+    if row.not_by_actor_of and acted_by(entry, row.not_by_actor_of) == actor.pk:
+        raise TransitionError(f"您已办理该记录的{wf.STEPS[row.not_by_actor_of].act}，{row.act}须由另一位"
+                              f"{Role(role).label}办理。", kind="permission")
     return role
 
 
-def verified_by(entry) -> int | None:
-    """Who did the 初审 that brought the entry to its current sign-off: the notice has the school
-    admin check the originals and the 分管校长 sign, so one person must not do both."""
+def acted_by(entry, step: str) -> int | None:
+    """Who last approved `step` of the entry: the notice has the school admin check the originals
+    and the 分管校长 sign, so one person must not do both (EntryStep.not_by_actor_of)."""
     return (
-        EntryTransition.objects.filter(entry=entry, action=Action.SCHOOL_REVIEW)
+        EntryTransition.objects.filter(entry=entry, action=step)
         .order_by("-at", "-id").values_list("actor_id", flat=True).first()
     )
+
+
+def verified_by(entry) -> int | None:
+    """Who did the 初审 that brought the entry to its current sign-off."""
+    return acted_by(entry, wf.SCHOOL_REVIEW)
 
 
 def require_state(entry, *expected) -> None:
@@ -236,7 +209,7 @@ def require_state(entry, *expected) -> None:
 def submitter_role(actor, entry) -> str | None:
     """Who may withdraw, correct and resubmit: the teacher for their own claims, the school
     admins of the entry's school for what a school admin registered."""
-    if entry.source == "admin_registered":
+    if entry.source == EntrySource.ADMIN_REGISTERED:
         ok = schools_for_role(actor, Role.SCHOOL_ADMIN).filter(pk=entry.school_id).exists()
         return Role.SCHOOL_ADMIN if ok else None
     return Role.TEACHER if entry.teacher.user_id == actor.pk else None
@@ -261,25 +234,23 @@ def notify_teacher(entry, title: str, body: str = "") -> None:
 
 def notify_counted(entry, *, step: str) -> None:
     """Good news for the teacher, in the same transaction as the step: "已计入" when the district's
-    复核 passed it (it counts in the totals from now on), "已确认" at the city's 确认登记."""
+    复核 passed it (it counts in the totals from now on), "已确认" at the city's 确认登记 (the words
+    are the step's row in reviews.workflow)."""
     from accounts.services import notify
     from core.formatting import format_credits
 
-    credits = f"{format_credits(entry.credits)} 学分"
-    year = entry.academic_year.label
-    if step == "district_review":
-        notify(entry.teacher.user, f"学分已计入：{entry.title}",
-               f"「{entry.item.name}」{credits}已通过区县复核，计入{year}学年的学分（学年上限另计）。"
-               "打开登记可查看学分是怎么算的。", entry_url(entry))
-    elif step == "confirm":
-        notify(entry.teacher.user, f"学分已确认：{entry.title}",
-               f"「{entry.item.name}」{credits}已由市教科院确认登记（继教网），{year}学年封存后不再变化。",
-               entry_url(entry))
+    notice = wf.STEPS[step].approved_notice
+    if notice is None:
+        return
+    title, body = notice
+    values = {"title": entry.title, "item": entry.item.name, "credits": f"{format_credits(entry.credits)} 学分",
+              "year": entry.academic_year.label}
+    notify(entry.teacher.user, title.format(**values), body.format(**values), entry_url(entry))
 
 
 __all__ = [
-    "Action", "EntryStatus", "RESUBMITTABLE", "STATE_OF_STEP", "STEP_LABELS", "STEP_OF_STATE",
-    "as_json", "compute_credits", "describe_transition", "diff", "ensure_seen", "entry_url", "entry_version",
+    "Action", "EntryStatus", "RESUBMITTABLE",
+    "acted_by", "as_json", "compute_credits", "describe_transition", "diff", "ensure_seen", "entry_url", "entry_version",
     "lock_entry", "notify_counted", "notify_teacher", "record",
     "require_state", "require_step_role", "step_role", "submitter_role", "to_decimal", "verified_by",
 ]

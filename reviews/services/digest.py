@@ -15,21 +15,16 @@ from django.urls import reverse
 
 from accounts.access import has_role
 from accounts.models import Notification, Role, School, User
-from credits.models import CreditEntry, EntryStatus
+from credits.models import CreditEntry
 
+from .. import workflow as wf
 from ..calendar import _cn_date, extensions_for, today_or, window_range
 from ..models import EntryTransition
-from .entries import STEP_WINDOWS
 
-# The queues a role works, in the order a digest lists them (the city does the district's step
-# for the 市直属学校 and confirms everything).
-DIGEST_STEPS = (
-    (Role.SCHOOL_ADMIN, "school_review", "待初审"),
-    (Role.SCHOOL_LEADER, "leader_sign", "待签字确认"),
-    (Role.DISTRICT_ADMIN, "district_review", "待复核"),
-    (Role.CITY_STAFF, "district_review", "市直属学校待复核"),
-    (Role.CITY_STAFF, "confirm", "待确认登记"),
-)
+# The queues a role works, in the order a digest lists them, with the home page's words (the
+# workflow's actors: the city does the district's step for the 市直属学校 and confirms everything).
+DIGEST_STEPS = tuple((a.role, s.name, a.home) for s in wf.ENTRY_STEPS for a in s.actors)
+SCHOOL_LEVEL = (Role.SCHOOL_ADMIN, Role.SCHOOL_LEADER)
 DIGEST_KEY = "digest:"
 
 
@@ -53,11 +48,11 @@ def _candidates():
     entries at their step, and every district admin and city staff member."""
     open_years = Q(academic_year__sealed_at__isnull=True, academic_year__sealing_started_at__isnull=True)
     pending = CreditEntry.objects.filter(open_years)
-    at = {status: pending.filter(status=status).values("school_id")
-          for status in (EntryStatus.SUBMITTED, EntryStatus.SCHOOL_VERIFIED)}
-    q = (Q(role_assignments__role=Role.SCHOOL_ADMIN, role_assignments__school__in=at[EntryStatus.SUBMITTED])
-         | Q(role_assignments__role=Role.SCHOOL_LEADER, role_assignments__school__in=at[EntryStatus.SCHOOL_VERIFIED])
-         | Q(role_assignments__role__in=[Role.DISTRICT_ADMIN, Role.CITY_STAFF]))
+    q = Q(role_assignments__role__in=[Role.DISTRICT_ADMIN, Role.CITY_STAFF])
+    for role, step, _ in DIGEST_STEPS:
+        if role in SCHOOL_LEVEL:
+            at = pending.filter(status=wf.STEPS[step].from_state).values("school_id")
+            q |= Q(role_assignments__role=role, role_assignments__school__in=at)
     return User.objects.filter(q, is_active=True).distinct().order_by("pk")
 
 
@@ -69,7 +64,7 @@ def _summary(user, step: str, label: str, *, today, since) -> QueueSummary | Non
     count = qs.count()
     if not count:
         return None
-    window = STEP_WINDOWS[step]
+    window = wf.STEPS[step].window
     pairs = list(qs.order_by().values_list("academic_year_id", "school_id").distinct())
     years = _years_of(pairs)
     schools = School.objects.in_bulk({school_id for _, school_id in pairs})

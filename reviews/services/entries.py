@@ -1,12 +1,8 @@
-"""The state machine of a CreditEntry (notice 二(三)1(1), 二(四)1, 三(一)).
-
-集中培训 (flow declare) and 灵活性 (flow self_register) take the same chain:
-    submitted → school_review → school_verified → leader_sign → school_approved
-    → district_review → district_reviewed → confirm → confirmed
-An item with a document (flow admin_register) is registered by the school admin, who holds
-the original, and starts at school_approved (the district step is next).
-`confirm` is the city's 继教网确认登记; district_reviewed and confirmed both count in totals.
-A 市直属学校 has no district: city staff take the district step.
+"""The state machine of a CreditEntry (notice 二(三)1(1), 二(四)1, 三(一)), as reviews.workflow
+declares it: which state each step acts from and leads to, who may act, the window, and what the
+reviewer may do. 集中培训 (flow declare) and 灵活性 (flow self_register) take the whole chain; an
+item with a document (flow admin_register) starts where the district's step is next. The last
+two states both count in totals.
 
 Every reviewer may reject (back to the submitter, with the reason) or return for correction;
 the submitter corrects and resubmits. The submitter may withdraw what nobody has reviewed yet.
@@ -25,6 +21,7 @@ from accounts.errors import AccountError
 from accounts.models import Role, TeacherProfile
 from credits.checks import date_problem, eligibility_problem, quantity_problem
 from credits.models import (
+    COUNTED_STATUSES,
     AcademicYear,
     Conversion,
     CreditEntry,
@@ -34,13 +31,13 @@ from credits.models import (
     Flow,
 )
 
+from .. import workflow as wf
 from ..calendar import ensure_not_sealed, ensure_window, today_or
 from ..errors import TransitionError
 from ..models import Action, Window
 from ._common import (
     RESUBMITTABLE,
-    STATE_OF_STEP,
-    STEP_OF_STATE,
+    acted_by,
     compute_credits,
     diff,
     ensure_seen,
@@ -53,7 +50,6 @@ from ._common import (
     step_role,
     submitter_role,
     to_decimal,
-    verified_by,
 )
 from .duplicates import (
     check_certificate,
@@ -145,7 +141,9 @@ def _check_claim(*, item: CreditItem, teacher: TeacherProfile, values: dict, yea
 
 def _year_for(started_on: datetime.date, ended_on: datetime.date | None = None) -> AcademicYear:
     # The day the activity ends produces the credit; 8月1日 and later count in the next 学年 (三(三)2).
-    return AcademicYear.for_date(AcademicYear.credit_day(started_on, ended_on))
+    from credits.services import academic_year_ensure
+
+    return academic_year_ensure(AcademicYear.credit_day(started_on, ended_on))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,19 +305,26 @@ def _acknowledged(entry, *, acknowledged: bool, reason: str) -> dict | None:
 
 
 def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, comment: str = "",
-            window: str, today, option=None, seen_version=None, acknowledge_warnings: bool = False,
+            today, option=None, seen_version=None, acknowledge_warnings: bool = False,
             warnings_reason: str = "") -> CreditEntry:
+    row = wf.STEPS[step]
     entry = lock_entry(entry)
     ensure_seen(entry, seen_version)
     ensure_not_sealed(entry.academic_year)
-    require_state(entry, STATE_OF_STEP[step])
+    require_state(entry, row.from_state)
     role = require_step_role(actor, step, entry)
-    ensure_window(entry.academic_year, window, today=today, school=entry.school)
+    ensure_window(entry.academic_year, row.window, today=today, school=entry.school)
     comment = (comment or "").strip()
     before = {"status": entry.status, "quantity_approved": entry.quantity_approved, "credits": entry.credits,
               "last_comment": entry.last_comment, "option": entry.option}
+    if not approve and not row.may_reject:
+        raise TransitionError(f"{row.act}不能不通过；如需更正请退回修改。")
     acknowledged = None
     if approve:
+        if quantity_approved not in (None, "") and not row.approve_fewer:
+            raise TransitionError(f"{row.act}不能核减数量；如需更正请退回修改。", field="quantity_approved")
+        if option not in (None, "") and option != entry.option and not row.lower_option:
+            raise TransitionError(f"{row.act}不能更改等级；如需更正请退回修改。", field="option")
         acknowledged = _acknowledged(entry, acknowledged=acknowledge_warnings, reason=warnings_reason)
         new_quantity = _approved_quantity(entry, quantity_approved, comment)
         new_option = _verified_option(entry, option, comment)
@@ -328,23 +333,18 @@ def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, c
         if new_option is not None:
             entry.option = new_option
         entry.credits = compute_credits(entry)
-        entry.status = {
-            "school_review": EntryStatus.SCHOOL_VERIFIED,
-            "leader_sign": EntryStatus.SCHOOL_APPROVED,
-            "district_review": EntryStatus.DISTRICT_REVIEWED,
-            "confirm": EntryStatus.CONFIRMED,
-        }[step]
+        entry.status = row.leads_to[wf.APPROVE]
         action = step
     else:
         if not comment:
             raise TransitionError("不通过须填写理由，理由将退回给提交人。")
-        entry.status = EntryStatus.REJECTED
+        entry.status = row.leads_to[wf.REJECT]
         action = Action.REJECT
     entry.last_comment = comment[:500]
     after = {"status": entry.status, "quantity_approved": entry.quantity_approved, "credits": entry.credits,
              "last_comment": entry.last_comment, "option": entry.option}
     entry.save(update_fields=["status", "quantity_approved", "option", "credits", "last_comment", "updated_at"])
-    if approve and step in ("school_review", "district_review"):
+    if approve and row.checks_evidence:
         evidence_mark_reviewed(entry)
     changes = diff(before, after)
     audit_comment = comment
@@ -354,17 +354,13 @@ def _review(*, actor, entry, step: str, approve: bool, quantity_approved=None, c
         audit_comment = f"{comment}（重复提示已核对：{reason}）" if comment else f"重复提示已核对：{reason}"
     record(entry, action=action, actor=actor, role=role, from_state=before["status"], to_state=entry.status,
            changes=changes, comment=audit_comment)
-    if approve and step in ("district_review", "confirm"):
+    if approve and row.leads_to[wf.APPROVE] in COUNTED_STATUSES:
         # In the same transaction: the good news exists exactly when the step does.
         notify_counted(entry, step=step)
     if not approve:
         # In the same transaction: the notice exists exactly when the rejection does.
-        notify_teacher(entry, f"学分登记未通过：{entry.title}", f"{STEP_LABELS_SHORT[step]}未通过。理由：{comment}")
+        notify_teacher(entry, f"学分登记未通过：{entry.title}", f"{row.short}未通过。理由：{comment}")
     return entry
-
-
-STEP_LABELS_SHORT = {"school_review": "校初审", "leader_sign": "分管校长签字", "district_review": "区县复核",
-                     "confirm": "市级确认"}
 
 
 def entry_school_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
@@ -377,10 +373,10 @@ def entry_school_review(*, actor, entry, approve: bool, quantity_approved=None, 
     `warnings_reason`: required to pass an entry with duplicate warnings (another teacher's
     entry with the same proof file or certificate number)."""
     with transaction.atomic():
-        return _review(actor=actor, entry=entry, step="school_review", approve=approve,
-                       quantity_approved=quantity_approved, comment=comment, window=Window.SCHOOL_REVIEW,
-                       today=today, option=option, seen_version=seen_version,
-                       acknowledge_warnings=acknowledge_warnings, warnings_reason=warnings_reason)
+        return _review(actor=actor, entry=entry, step=wf.SCHOOL_REVIEW, approve=approve,
+                       quantity_approved=quantity_approved, comment=comment, today=today, option=option,
+                       seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
+                       warnings_reason=warnings_reason)
 
 
 def entry_leader_sign(*, actor, entry, approve: bool = True, comment: str = "",
@@ -388,9 +384,9 @@ def entry_leader_sign(*, actor, entry, approve: bool = True, comment: str = "",
                       acknowledge_warnings: bool = False, warnings_reason: str = "") -> CreditEntry:
     """分管校长签字确认."""
     with transaction.atomic():
-        return _review(actor=actor, entry=entry, step="leader_sign", approve=approve, comment=comment,
-                       window=Window.SCHOOL_REVIEW, today=today, seen_version=seen_version,
-                       acknowledge_warnings=acknowledge_warnings, warnings_reason=warnings_reason)
+        return _review(actor=actor, entry=entry, step=wf.LEADER_SIGN, approve=approve, comment=comment,
+                       today=today, seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
+                       warnings_reason=warnings_reason)
 
 
 def entry_district_review(*, actor, entry, approve: bool, quantity_approved=None, comment: str = "",
@@ -398,9 +394,9 @@ def entry_district_review(*, actor, entry, approve: bool, quantity_approved=None
                           acknowledge_warnings: bool = False, warnings_reason: str = "") -> CreditEntry:
     """区县复核 (city staff for a 市直属学校), 9月1日–10月31日."""
     with transaction.atomic():
-        return _review(actor=actor, entry=entry, step="district_review", approve=approve,
-                       quantity_approved=quantity_approved, comment=comment, window=Window.DISTRICT_REVIEW,
-                       today=today, seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
+        return _review(actor=actor, entry=entry, step=wf.DISTRICT_REVIEW, approve=approve,
+                       quantity_approved=quantity_approved, comment=comment, today=today,
+                       seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
                        warnings_reason=warnings_reason)
 
 
@@ -409,17 +405,31 @@ def entry_confirm(*, actor, entry, today: datetime.date | None = None,
                   warnings_reason: str = "") -> CreditEntry:
     """继教网确认登记: the city's check in November before the year is sealed."""
     with transaction.atomic():
-        return _review(actor=actor, entry=entry, step="confirm", approve=True, window=Window.CITY_SEAL,
-                       today=today, seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
+        return _review(actor=actor, entry=entry, step=wf.CONFIRM, approve=True, today=today,
+                       seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
                        warnings_reason=warnings_reason)
 
 
-STEP_WINDOWS = {
-    "school_review": Window.SCHOOL_REVIEW,
-    "leader_sign": Window.SCHOOL_REVIEW,
-    "district_review": Window.DISTRICT_REVIEW,
-    "confirm": Window.CITY_SEAL,
-}
+def entry_review(*, actor, entry, step: str, decision: str, quantity_approved=None, comment: str = "",
+                 option: str | None = None, today: datetime.date | None = None,
+                 seen_version: int | None = None, acknowledge_warnings: bool = False,
+                 warnings_reason: str = "") -> CreditEntry:
+    """One decision (workflow.APPROVE / REJECT / RETURN) at one step, as the table allows it: the
+    pages, the API and the bulk approval call this; entry_school_review and the others are the
+    same with the step named."""
+    if step not in wf.STEPS:
+        raise TransitionError(f"未知的审核步骤：{step}。")
+    row = wf.STEPS[step]
+    if decision not in row.decisions:
+        raise TransitionError(f"{row.act}不能办理该操作。", field="decision")
+    if decision == wf.RETURN:
+        # Whoever holds the entry's current step returns it (as entry_return always has).
+        return entry_return(actor=actor, entry=entry, comment=comment, today=today, seen_version=seen_version)
+    with transaction.atomic():
+        return _review(actor=actor, entry=entry, step=step, approve=decision == wf.APPROVE,
+                       quantity_approved=quantity_approved, comment=comment, today=today, option=option,
+                       seen_version=seen_version, acknowledge_warnings=acknowledge_warnings,
+                       warnings_reason=warnings_reason)
 
 
 @transaction.atomic
@@ -429,15 +439,15 @@ def entry_return(*, actor, entry, comment: str, today: datetime.date | None = No
     entry = lock_entry(entry)
     ensure_seen(entry, seen_version)
     ensure_not_sealed(entry.academic_year)
-    require_state(entry, *STEP_OF_STATE)
-    step = STEP_OF_STATE[entry.status]
-    role = require_step_role(actor, step, entry)
-    ensure_window(entry.academic_year, STEP_WINDOWS[step], today=today, school=entry.school)
+    require_state(entry, *wf.IN_REVIEW)
+    row = wf.STEP_OF_STATE[entry.status]  # require_state: some step holds it
+    role = require_step_role(actor, row.name, entry)
+    ensure_window(entry.academic_year, row.window, today=today, school=entry.school)
     comment = (comment or "").strip()
     if not comment:
         raise TransitionError("退回修改须填写需要修改的内容。")
     from_state = entry.status
-    entry.status = EntryStatus.RETURNED
+    entry.status = row.leads_to[wf.RETURN]
     entry.last_comment = comment[:500]
     entry.save(update_fields=["status", "last_comment", "updated_at"])
     record(entry, action=Action.RETURN, actor=actor, role=role, from_state=from_state, to_state=entry.status,
@@ -447,7 +457,7 @@ def entry_return(*, actor, entry, comment: str, today: datetime.date | None = No
 
 
 def _first_state(entry) -> str:
-    return EntryStatus.SCHOOL_APPROVED if entry.source == EntrySource.ADMIN_REGISTERED else EntryStatus.SUBMITTED
+    return wf.first_state(entry.source)
 
 
 @transaction.atomic
@@ -576,20 +586,14 @@ class BulkResult:
     status: str = ""
 
 
-BULK_STEPS = ("school_review", "leader_sign", "district_review", "confirm")
+BULK_STEPS = wf.BULK_STEPS
 # More entries than this run as a background Job with a progress bar.
 BULK_JOB_THRESHOLD = 100
 
 
 def _approve_one(*, actor, entry_id: int, step: str, today, seen_version=None) -> CreditEntry:
-    kw = {"actor": actor, "entry": entry_id, "today": today, "seen_version": seen_version}
-    if step == "school_review":
-        return entry_school_review(approve=True, **kw)
-    if step == "leader_sign":
-        return entry_leader_sign(approve=True, **kw)
-    if step == "district_review":
-        return entry_district_review(approve=True, **kw)
-    return entry_confirm(**kw)
+    return entry_review(actor=actor, entry=entry_id, step=step, decision=wf.APPROVE, today=today,
+                        seen_version=seen_version)
 
 
 def _versions(versions) -> dict[int, int]:
@@ -676,12 +680,10 @@ def available_steps(user, entry) -> set[str]:
     """What `user` may do with `entry` now (for buttons): review steps, return, withdraw, resubmit.
     The calendar is checked when the action is taken."""
     actions = set()
-    step = STEP_OF_STATE.get(entry.status)
-    signs_own_check = step == "leader_sign" and verified_by(entry) == user.pk
-    if step and entry.teacher.user_id != user.pk and not signs_own_check and step_role(user, step, entry):
-        actions |= {step, "return"}
-        if step != "confirm":
-            actions.add("reject")
+    row = wf.step_for_state(entry.status)
+    if row and entry.teacher.user_id != user.pk and step_role(user, row.name, entry) and not (
+            row.not_by_actor_of and acted_by(entry, row.not_by_actor_of) == user.pk):
+        actions |= {row.name} | {d for d in row.decisions if d != wf.APPROVE}
     if submitter_role(user, entry):
         if entry.status == _first_state(entry):
             actions |= {"withdraw", "edit"}

@@ -28,6 +28,7 @@ from credits.models import (
     Flow,
     Kind,
 )
+from credits.services import academic_year_ensure
 
 from ..calendar import today_or
 from ..errors import TransitionError
@@ -195,7 +196,7 @@ def _import_one(feed: FeedImport, rec: dict, *, default_code: str, actor, item_f
     problem = date_problem(day, None, today=today)
     if problem:
         raise TransitionError(f"日期 {day}：{problem}")
-    year = AcademicYear.for_date(AcademicYear.credit_day(day))
+    year = academic_year_ensure(AcademicYear.credit_day(day))
     if year.is_locked:
         raise TransitionError(f"{year.label}学年已封存，不能再导入。")
     code = str(rec.get("item_code") or "").strip() or default_code

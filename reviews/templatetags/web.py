@@ -6,12 +6,16 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from accounts import access
 from accounts.models import Role
 from core.formatting import format_credits
 
+from .. import workflow as wf
+
 register = template.Library()
 
-# The menu per role: (url name, url args, label). Pages of other helpers are linked by name;
+# The menu per role: (url name, url args, label), after the review queues the role works
+# (reviews.workflow: each step's actors, with their menu words). Pages of other helpers are linked by name;
 # a page not installed yet is left out rather than linked broken. Pages planned with later
 # issues (封存, 证书) are shown greyed out so the menu keeps their place.
 SOON = None
@@ -27,7 +31,6 @@ MENU = [
         ("certificates:planner", (), "颁证规划与证书"),
     ]),
     (Role.SCHOOL_ADMIN, [
-        ("reviews:queue", ("school_review",), "初审"),
         ("reviews:admin_register", (), "代为登记规范性项目"),
         ("reviews:compliance", (), "达标情况"),
         ("reports:index", (), "审证材料"),
@@ -38,7 +41,6 @@ MENU = [
         ("sealing:archive", (), "学年档案"),
     ]),
     (Role.SCHOOL_LEADER, [
-        ("reviews:queue", ("leader_sign",), "签字确认"),
         ("reviews:compliance", (), "达标情况"),
         ("reports:index", (), "审证材料"),
     ]),
@@ -47,7 +49,6 @@ MENU = [
         ("reports:roster_template", (), "附件1 花名册模板"),
     ]),
     (Role.DISTRICT_ADMIN, [
-        ("reviews:queue", ("district_review",), "复核"),
         ("accounts:account_approvals", (), "账号审核"),
         ("accounts:teacher_list", (), "教师账号"),
         ("accounts:change_requests", (), "信息变更"),
@@ -62,8 +63,6 @@ MENU = [
         ("sealing:archive", (), "学年档案"),
     ]),
     (Role.CITY_STAFF, [
-        ("reviews:queue", ("district_review",), "市直属学校复核"),
-        ("reviews:queue", ("confirm",), "确认登记"),
         ("accounts:account_approvals", (), "市直属账号审核"),
         ("reviews:rosters", (), "市级基地校花名册"),
         ("credits:catalogue", (), "学分项目目录"),
@@ -92,17 +91,20 @@ def _reverse(name, args):
 def nav_menu(context):
     roles = context.get("user_roles") or set()
     request = context.get("request")
+    user = context.get("user") or (request.user if request else None)
     current = request.path if request else ""
     groups = []
     for role, links in MENU:
         if role not in roles:
             continue
         items = []
-        for name, args, label in links:
+        queues = [("reviews:queue", (step.name,), actor.menu) for step, actor in wf.steps_of_role(role)]
+        for name, args, label in queues + links:
             if name is SOON:
                 items.append({"label": label, "url": None, "soon": True})
                 continue
-            url = _reverse(name, args)
+            # A link only to what the user may open (accounts.access.ROUTES decides, not the menu).
+            url = _reverse(name, args) if access.may_open(user, name) else None
             if url:
                 items.append({"label": label, "url": url, "active": url == current})
         if items:

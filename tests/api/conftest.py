@@ -26,10 +26,10 @@ def _fresh_throttles():
 def world(db, _fast_passwords):
     """The API uses the real date, so the current 学年 exists too, and activities are dated
     a few days ago (never before the 学年 began)."""
-    from credits.models import AcademicYear
+    from credits.services import academic_year_ensure
 
     w = build_world()
-    w.current = AcademicYear.for_date(datetime.date.today())
+    w.current = academic_year_ensure(datetime.date.today())
     w.activity_day = max(w.current.starts, datetime.date.today() - datetime.timedelta(days=3))
     return w
 

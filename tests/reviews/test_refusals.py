@@ -249,13 +249,14 @@ def test_who_verified_an_entry_cannot_also_sign_it_as_leader(world):
 def test_the_flow_of_the_version_valid_in_the_activity_year_decides(world):
     """An item that, from a later 学年, is registered by the school admin cannot be declared by a
     teacher for an activity of that 学年 through the older row."""
-    from credits.models import AcademicYear, CreditItem
+    from credits.models import CreditItem
+    from credits.services import academic_year_ensure
 
     old = world.item("admin_training")
     newer = CreditItem.objects.get(pk=old.pk)
     newer.pk, newer.valid_from, newer.flow = None, 2018, "admin_register"
     newer.save()
-    AcademicYear.for_date(datetime.date(2018, 9, 1))
+    academic_year_ensure(datetime.date(2018, 9, 1))
     with pytest.raises(TransitionError):
         S.entry_declare(teacher_user=world.teacher.user, item=old, title="培训", started_on=datetime.date(2018, 9, 3),
                         quantity="8", evidence_files=[pdf()], today=datetime.date(2018, 9, 10))
