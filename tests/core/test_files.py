@@ -107,6 +107,8 @@ def _read_all(upload, limits=LIMITS):
 
 
 def _bounded(fn):
+    # The time bounds are loose on purpose: they tell a refusal at the limit from reading the whole
+    # file (minutes), not a fast machine from a loaded one.
     tracemalloc.start()
     started = time.monotonic()
     try:
@@ -123,7 +125,7 @@ def test_the_two_million_row_roster_is_refused_in_bounded_memory_and_time():
     assert upload.size < 4 * 1024 * 1024  # small on disk, like the attack's 2.8 MB
     refused, peak, seconds = _bounded(lambda: _read_all(upload))
     assert "过大" in refused.message
-    assert peak < 20 * 1024 * 1024 and seconds < 5
+    assert peak < 20 * 1024 * 1024 and seconds < 30
 
 
 def test_many_rows_that_unpack_small_are_refused_at_the_row_limit_without_reading_on():
@@ -133,21 +135,21 @@ def test_many_rows_that_unpack_small_are_refused_at_the_row_limit_without_readin
     limits = Limits(max_rows=5000, label="花名册", max_ratio=10**9)
     refused, peak, seconds = _bounded(lambda: _read_all(upload, limits))
     assert "一次最多 5000 行" in refused.message
-    assert peak < 30 * 1024 * 1024 and seconds < 10
+    assert peak < 30 * 1024 * 1024 and seconds < 60
 
 
 def test_a_sheet_of_empty_rows_is_refused_at_the_physical_row_limit():
     upload = generated_roster(1_000_000, row_xml="<row/>")
     refused, peak, seconds = _bounded(lambda: _read_all(upload, Limits(max_rows=5000, label="花名册", max_ratio=10**9)))
     assert "行数超过上限" in refused.message
-    assert peak < 20 * 1024 * 1024 and seconds < 5
+    assert peak < 20 * 1024 * 1024 and seconds < 30
 
 
 def test_a_sheet_that_declares_two_million_rows_is_refused_before_a_row_is_read():
     upload = generated_roster(20_000, dimension="A1:H2000001")
     refused, _peak, seconds = _bounded(lambda: _read_all(upload, Limits(label="花名册", max_ratio=10**9)))
     assert "行数超过上限" in refused.message
-    assert seconds < 2
+    assert seconds < 15
 
 
 def test_a_zip_bomb_member_is_refused_from_the_directory_alone():
