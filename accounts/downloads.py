@@ -10,7 +10,7 @@ from functools import wraps
 from urllib.parse import unquote
 
 from . import access
-from .models import ExportDownload
+from .models import ExportDownload, Job
 
 # Parameters that are never copied into the record: they are personal data or secrets, and the
 # record must not become one more place that holds them.
@@ -64,3 +64,22 @@ def records_download(export: str):
         return wrapped
 
     return decorator
+
+
+def job_file_response(request, pk, *, kind: str, filename: str, content_type: str = "application/zip"):
+    """The file a finished job of `kind` wrote (its ``result["file"]``), as a download for the
+    job's owner only; 404 for anyone else, an unfinished job or a file gone from storage."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, Http404
+    from django.shortcuts import get_object_or_404
+
+    job = get_object_or_404(Job, pk=pk, owner=request.user, kind=kind, status=Job.Status.DONE)
+    path = (job.result or {}).get("file")
+    if not path:
+        raise Http404("文件不存在。")
+    try:
+        handle = default_storage.open(path, "rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在。") from None
+    return FileResponse(handle, as_attachment=True, filename=job.result.get("filename", filename),
+                        content_type=content_type)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.access import administered_schools, get_teacher_for_user_or_404, has_role, schools_for_role
-from accounts.downloads import records_download
+from accounts.downloads import job_file_response, records_download
 from accounts.models import District, Job, Role, School
 from credits.models import AcademicYear
 from credits.selectors import review_year
@@ -302,15 +302,4 @@ def package(request):
 @login_required
 @records_download("reports_package")
 def package_download(request, pk):
-    job = get_object_or_404(Job, pk=pk, owner=request.user, kind="reports_package", status=Job.Status.DONE)
-    path = (job.result or {}).get("file")
-    if not path:
-        raise Http404
-    from django.core.files.storage import default_storage
-
-    try:
-        handle = default_storage.open(path, "rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在。") from None
-    return FileResponse(handle, as_attachment=True, filename=job.result.get("filename", "审证材料.zip"),
-                        content_type="application/zip")
+    return job_file_response(request, pk, kind="reports_package", filename="审证材料.zip")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
-from accounts.downloads import records_download
+from accounts.downloads import job_file_response, records_download
 from credits.models import AcademicYear
 from reviews.calendar import window_range
 from reviews.errors import TransitionError
@@ -140,20 +140,6 @@ def archive(request):
 @login_required
 @records_download("year_archive")
 def archive_download(request, pk):
-    from django.core.files.storage import default_storage
-    from django.http import FileResponse
-
-    from accounts.models import Job
-
     from .archive import KIND
 
-    job = get_object_or_404(Job, pk=pk, owner=request.user, kind=KIND, status=Job.Status.DONE)
-    path = (job.result or {}).get("file")
-    if not path:
-        raise Http404
-    try:
-        handle = default_storage.open(path, "rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在。") from None
-    return FileResponse(handle, as_attachment=True, filename=job.result.get("filename", "学年档案.zip"),
-                        content_type="application/zip")
+    return job_file_response(request, pk, kind=KIND, filename="学年档案.zip")
