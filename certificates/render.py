@@ -54,8 +54,13 @@ def seal_box_points() -> tuple[float, float, float, float]:
 
 
 def default_source(kind: str) -> tuple[str, str]:
-    """The shipped default template of a document kind (HTML, CSS)."""
-    return (TEMPLATE_DIR / f"{kind}.html").read_text("utf-8"), (TEMPLATE_DIR / f"{kind}.css").read_text("utf-8")
+    """The shipped default template of a document kind (HTML, CSS): the page, frame and table
+    styles every document shares (document.css), then the kind's own additions, if any."""
+    css = (TEMPLATE_DIR / "document.css").read_text("utf-8")
+    own = TEMPLATE_DIR / f"{kind}.css"
+    if own.exists():
+        css += own.read_text("utf-8")
+    return (TEMPLATE_DIR / f"{kind}.html").read_text("utf-8"), css
 
 
 def _static_roots() -> list[Path]:

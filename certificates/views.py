@@ -45,14 +45,7 @@ def applications(request):
     have and what they lack, year by year. The school admin marks and withdraws them here; the
     issuing district (or the city for 市直属学校) sees the same list."""
     schools = list(access.application_schools(request.user).select_related("district").order_by("name"))
-    if not schools:
-        raise PermissionDenied("您没有可查看的学校。")
-    school = schools[0]
-    school_id = _int_param(request.GET.get("school") or request.POST.get("school"))
-    if school_id is not None:
-        school = next((s for s in schools if s.pk == school_id), None)
-        if school is None:
-            raise Http404
+    school = _pick_school(request, schools, "您没有可查看的学校。")
     year = _review_year(request)
     can_mark = access.is_school_admin_of(request.user, school.pk)
     if request.method == "POST":
@@ -183,17 +176,23 @@ def verify(request, code=""):
 # --- issuing ------------------------------------------------------------------------------------
 
 
+def _pick_school(request, schools: list, refusal: str):
+    """The school the request names (?school= or the posted field) among `schools`, else the
+    first; refused with `refusal` when there is none, 404 for a school outside the list."""
+    if not schools:
+        raise PermissionDenied(refusal)
+    school_id = _int_param(request.GET.get("school") or request.POST.get("school"))
+    if school_id is None:
+        return schools[0]
+    school = next((s for s in schools if s.pk == school_id), None)
+    if school is None:
+        raise Http404("没有该学校。")
+    return school
+
+
 def _issue_school(request):
     schools = list(access.issue_schools(request.user).select_related("district").order_by("name"))
-    if not schools:
-        raise PermissionDenied("只有区（市）县管理员和市教科院可以颁发继教证书。")
-    school = schools[0]
-    school_id = _int_param(request.GET.get("school") or request.POST.get("school"))
-    if school_id is not None:
-        school = next((s for s in schools if s.pk == school_id), None)
-        if school is None:
-            raise Http404
-    return schools, school
+    return schools, _pick_school(request, schools, "只有区（市）县管理员和市教科院可以颁发继教证书。")
 
 
 @login_required
