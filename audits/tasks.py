@@ -31,4 +31,5 @@ def check_hand_ins_task(job_id: int, actor_id: int, academic_year_id: int, hand_
         raise
     ok = [r for r in results if r.ok]
     job_finish(job, result={"ok": len(ok), "failed": len(results) - len(ok),
-                            "confirmed": sum(r.confirmed for r in ok), "results": [asdict(r) for r in results]})
+                            "confirmed": sum(r.confirmed for r in ok),
+                            "left_warned": sum(r.left_warned for r in ok), "results": [asdict(r) for r in results]})

@@ -20,6 +20,7 @@ from credits.models import AcademicYear, CreditEntry, EntryStatus
 from reviews.calendar import ensure_not_sealed, ensure_window
 from reviews.errors import TransitionError
 from reviews.models import Action, EntryTransition
+from reviews.services.duplicates import warned_entry_ids
 
 from ..models import HandInAction, HandInEvent, HandInExclusion, HandInStatus, SchoolHandIn
 from ..workflow import CITY, DISTRICT_STEP, SCHOOL, STEPS
@@ -204,6 +205,9 @@ class CheckResult:
     ok: bool
     confirmed: int
     message: str
+    # Entries with a duplicate warning (another teacher's same proof file or certificate number):
+    # left at 已复核 for their own 确认登记 page, where the acknowledgement with a reason is asked.
+    left_warned: int = 0
 
 
 def hand_ins_to_check(*, academic_year, district_ids=(), school_ids=()):
@@ -234,8 +238,11 @@ def hand_in_check(*, actor, hand_in: SchoolHandIn, today: datetime.date | None =
         if hand_in.status == HandInStatus.CHECKED:
             return CheckResult(school.pk, school.name, True, 0, "已核对")
         _check_state(hand_in, step, None)
-        ids = list(entries_of(school, year).select_for_update(of=("self",))
-                   .filter(status=EntryStatus.DISTRICT_REVIEWED).order_by("pk").values_list("pk", flat=True))
+        rows = list(entries_of(school, year).select_for_update(of=("self",))
+                    .filter(status=EntryStatus.DISTRICT_REVIEWED).order_by("pk").only("pk", "teacher_id", "certificate_no"))
+        # Like a queue's bulk approval: nobody confirms a warned entry without acknowledging it.
+        warned = warned_entry_ids(rows)
+        ids = [e.pk for e in rows if e.pk not in warned]
         now = timezone.now()
         EntryTransition.objects.bulk_create(
             [EntryTransition(entry_id=pk, action=Action.CONFIRM, actor=actor, role=role, at=now,
@@ -245,9 +252,12 @@ def hand_in_check(*, actor, hand_in: SchoolHandIn, today: datetime.date | None =
         CreditEntry.objects.filter(pk__in=ids).update(status=EntryStatus.CONFIRMED, updated_at=now)
         _notify_confirmed(ids, year)
         hand_in.checked_at, hand_in.checked_by = now, actor
-        _advance(hand_in, step, actor=actor, role=role, counts={"confirmed": len(ids)},
+        _advance(hand_in, step, actor=actor, role=role, counts={"confirmed": len(ids), **({"left_warned": len(warned)} if warned else {})},
                  fields=("checked_at", "checked_by"))
-    return CheckResult(school.pk, school.name, True, len(ids), f"已核对，确认登记 {len(ids)} 条")
+    message = f"已核对，确认登记 {len(ids)} 条"
+    if warned:
+        message += f"；{len(warned)} 条有重复提示，未确认，须在“确认登记”中逐条核对后确认"
+    return CheckResult(school.pk, school.name, True, len(ids), message, left_warned=len(warned))
 
 
 def _notify_confirmed(entry_ids, year) -> None:

@@ -212,3 +212,36 @@ def test_only_reviewed_schools_are_checked(world):
     with pytest.raises(TransitionError, match="没有已审核、待核对的学校"):
         A.hand_ins_check_start(actor=world.city, academic_year=world.year,
                                district_ids=[world.school.district_id], today=CITY_DAY)
+
+
+def test_check_leaves_an_entry_with_a_duplicate_warning_for_its_own_confirmation(world):
+    """Another teacher's entry with the same proof file appears after the district's review: the
+    核对 confirms the rest and leaves the warned entry at 已复核, where 确认登记 asks for the
+    acknowledgement with a reason (issue 9: nobody passes a warned entry without it)."""
+    from reviews import services as S
+    from tests.factories import TeacherProfileFactory
+    from tests.reviews.helpers import ACTIVITY_DAY, REGISTRATION_DAY, pdf
+
+    hand_in = _reviewed(world, entries=2)
+    warned, clean = CreditEntry.objects.filter(school=world.school).order_by("pk")
+    other = TeacherProfileFactory(school=world.city_school, name="王老师")
+    S.entry_declare(teacher_user=other.user, item=world.item("admin_training"), title="同一份证明",
+                    started_on=ACTIVITY_DAY, quantity="8", today=REGISTRATION_DAY,
+                    evidence_files=[pdf(content=warned.evidence.get().file.read())])
+    result = A.hand_ins_check(actor=world.city, academic_year=world.year, hand_in_ids=[hand_in.pk], today=CITY_DAY)[0]
+    assert (result.ok, result.confirmed, result.left_warned) == (True, 1, 1)
+    assert "1 条有重复提示" in result.message
+    warned.refresh_from_db()
+    clean.refresh_from_db()
+    assert (warned.status, clean.status) == ("district_reviewed", "confirmed")
+    assert not EntryTransition.objects.filter(entry=warned, action="confirm").exists()
+    hand_in.refresh_from_db()
+    assert hand_in.status == HandInStatus.CHECKED
+    assert hand_in.events.order_by("-pk").first().counts == {"confirmed": 1, "left_warned": 1}
+    # Its own 确认登记: refused without the acknowledgement, done with it.
+    with pytest.raises(TransitionError, match="重复提示"):
+        S.entry_confirm(actor=world.city, entry=warned, today=CITY_DAY, seen_version=S.entry_version(warned))
+    S.entry_confirm(actor=world.city, entry=warned, today=CITY_DAY, seen_version=S.entry_version(warned),
+                    acknowledge_warnings=True, warnings_reason="两校联合培训，同一通知")
+    warned.refresh_from_db()
+    assert warned.status == "confirmed"
