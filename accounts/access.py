@@ -420,15 +420,15 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "reviews:my_entries": _T, "reviews:entry_register": _T, "reviews:entry_declare": _T, "reviews:form2": _T,
     "reviews:entry_detail": SIGNED_IN, "reviews:entry_explain": SIGNED_IN, "reviews:entry_review": SIGNED_IN,
     "reviews:entry_withdraw": SIGNED_IN, "reviews:entry_edit": SIGNED_IN, "reviews:evidence_download": SIGNED_IN,
-    "reviews:queue": ADMIN_ROLES, "reviews:admin_register": _SA, "reviews:compliance": _SCHOOL_AND_UP,
-    "reviews:schedule": ADMIN_ROLES, "reviews:rosters": ADMIN_ROLES, "reviews:roster_template": ADMIN_ROLES,
-    "reviews:roster_detail": ADMIN_ROLES, "reviews:dashboard": _DISTRICT_STEP,
+    "reviews:queue": ADMIN_ROLES, "reviews:admin_register": _SA, "reviews:schedule": ADMIN_ROLES,
+    "reviews:rosters": ADMIN_ROLES, "reviews:roster_template": ADMIN_ROLES, "reviews:roster_detail": ADMIN_ROLES,
     # reports
     "reports:index": ADMIN_ROLES, "reports:precheck": _SCHOOL_AND_UP, "reports:statement": _T,
     "reports:statements": _SCHOOL_AND_UP, "reports:submission": _SCHOOL_AND_UP, "reports:form3": _SCHOOL_AND_UP,
     "reports:form2": _T, "reports:form2_pdf": _T, "reports:form2_scan": SIGNED_IN, "reports:roster_template": _BASE,
     "reports:compliance_export": _SCHOOL_AND_UP, "reports:district_submission": ADMIN_ROLES,
     "reports:package": _SCHOOL_AND_UP, "reports:package_download": SIGNED_IN,
+    "reports:compliance": _SCHOOL_AND_UP, "reports:dashboard": _DISTRICT_STEP,
     # certificates
     "certificates:applications": _SA | _DISTRICT_STEP, "certificates:application_withdraw": SIGNED_IN,
     "certificates:planner": _T, "certificates:issue_list": _DISTRICT_STEP, "certificates:school_zip": _DISTRICT_STEP,

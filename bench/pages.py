@@ -21,14 +21,14 @@ PAGES = [
     ("teacher_home", "teacher home", "teacher", "home", (), "", 50),
     ("teacher_entries", "teacher entries", "teacher", "reviews:my_entries", (), "", 50),
     ("school_home", "school admin home", "school_admin", "home", (), "", 100),
-    ("school_compliance", "school compliance", "school_admin", "reviews:compliance", (), "", 100),
-    ("school_compliance_xlsx", "school compliance xlsx", "school_admin", "reviews:compliance", (), "format=xlsx", 1000),
+    ("school_compliance", "school compliance", "school_admin", "reports:compliance", (), "", 100),
+    ("school_compliance_xlsx", "school compliance xlsx", "school_admin", "reports:compliance", (), "format=xlsx", 1000),
     ("district_queue", "district second-review queue", "district_admin", "reviews:queue", (DISTRICT_REVIEW,), "", 100),
-    ("district_dashboard", "district dashboard", "district_admin", "reviews:dashboard", (), "", 100),
+    ("district_dashboard", "district dashboard", "district_admin", "reports:dashboard", (), "", 100),
     ("api_entries_district", "/api/entries/ as district admin", "district_admin", "/api/entries/", (), "", 100),
     ("api_entries_school", "/api/entries/ as school admin", "school_admin", "/api/entries/", (), "", 100),
     ("city_home", "city home", "city_staff", "home", (), "", 100),
-    ("city_dashboard", "city dashboard", "city_staff", "reviews:dashboard", (), "", 100),
+    ("city_dashboard", "city dashboard", "city_staff", "reports:dashboard", (), "", 100),
 ]
 QUERY_TARGET = 15
 

@@ -145,11 +145,11 @@ def _home_links(user, roles, year) -> list[dict]:
     if Role.SCHOOL_ADMIN in roles:
         links += [
             _link("reviews:admin_register", "代为登记规范性项目", "学历、普通话、职称考试、支教等，凭证书为教师登记"),
-            _link("reviews:compliance", "本校达标情况", "谁还不到 72 / 48 / 24 学分，可导出 Excel"),
+            _link("reports:compliance", "本校达标情况", "谁还不到 72 / 48 / 24 学分，可导出 Excel"),
             _link("accounts:teacher_list", "教师账号", "新增、导入、调动、停用"),
         ]
     if Role.SCHOOL_LEADER in roles and Role.SCHOOL_ADMIN not in roles:
-        links.append(_link("reviews:compliance", "本校达标情况", "各位教师本学年的学分"))
+        links.append(_link("reports:compliance", "本校达标情况", "各位教师本学年的学分"))
     if roles & {Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_STAFF}:
         links.append(_link("accounts:change_requests", "信息变更申请", "教师提交的个人信息变更",
                            change_requests(user=user, status="").filter(status__in=["pending", "school_checked"]).count()))
@@ -157,7 +157,7 @@ def _home_links(user, roles, year) -> list[dict]:
         links += [
             _link("accounts:account_approvals", "账号审核", "未审核的账号不能登记学分", pending_accounts(user=user).count()),
             _link("reviews:rosters", "基地校花名册", "待您审核的花名册", roster_review_queue(user=user).count()),
-            _link("reviews:dashboard", "统计图表", "各学校、学段的达标比例和学分构成"),
+            _link("reports:dashboard", "统计图表", "各学校、学段的达标比例和学分构成"),
             _link("reviews:schedule", "审证时间安排", "各校审证日期"),
         ]
     if Role.CITY_STAFF in roles:

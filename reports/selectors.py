@@ -4,6 +4,9 @@ Numbers come from one place per kind of question:
 - yearly totals of many teachers: ``credits.selectors.school_totals`` (one set-based query per
   school batch, the engine's rules in SQL) — ``year_totals``;
 - five 学年 of many teachers (附件3): the same query per 学年 — ``five_year_totals``;
+- the compliance page and the dashboards: the per-teacher-per-学年 totals table the services keep
+  current, or the seal's snapshots of a sealed 学年 (``sealing.selectors.year_figures_for``) —
+  ``year_totals_for`` per teacher, ``dashboard_figures`` summed per school and 学段 in the database;
 - one teacher's statement, entry by entry: the Python engine ``credits.rules`` over the
   teacher's counted entries, with the item versions valid in that 学年 — ``statements``.
 
@@ -19,10 +22,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Q, Sum
+
 from accounts.models import AccountStatus, School, Stage, TeacherProfile
 from credits import rules as R
 from credits import selectors as credit_selectors
 from credits.models import COUNTED_STATUSES, AcademicYear, Category, CreditEntry, EntryStatus, Kind
+from sealing.selectors import year_figures_for
 
 ZERO = R.ZERO
 STAGE_LABELS = dict(Stage.choices)
@@ -151,6 +157,55 @@ def five_year_totals(*, school_ids: Iterable[int], academic_year) -> tuple[list[
         for teacher_id, t in totals.items():
             out[teacher_id].append(t)
     return years, dict(out)
+
+
+def year_totals_for(*, teacher_ids, academic_year) -> dict:
+    """{teacher_id: credits.selectors.TeacherTotals} of one 学年 for these teachers: the sealed
+    snapshots once the year is sealed, else the per-teacher-per-学年 totals table the services keep
+    current (``sealing.selectors.year_figures_for``). The same figures ``school_totals`` computes
+    from the entries (tests compare them), read in one indexed query instead of recomputed over
+    the year's entries on every request. Teachers without a row have no counted entries: zeros."""
+    teacher_ids = list(teacher_ids)
+    _, rows = year_figures_for(academic_year=academic_year, teacher_ids=teacher_ids)
+    out = {}
+    for t, regulated, flexible, total, raw, unconfirmed, *kinds in rows.order_by().values_list(
+            "teacher_id", "regulated", "flexible", "total", "raw_total", "unconfirmed", *R.KINDS):
+        out[t] = credit_selectors.TeacherTotals(
+            teacher_id=t, regulated=regulated, flexible=flexible, total=total,
+            by_kind=dict(zip(R.KINDS, kinds, strict=True)), raw_total=raw, unconfirmed=unconfirmed)
+    for t in teacher_ids:
+        if t not in out:
+            out[t] = credit_selectors.TeacherTotals(teacher_id=t, regulated=ZERO, flexible=ZERO, total=ZERO,
+                                                    by_kind=dict.fromkeys(R.KINDS, ZERO), raw_total=ZERO)
+    return out
+
+
+def dashboard_figures(*, schools, academic_year) -> dict:
+    """Per (school_id, 学段) of the approved teachers of `schools` (a School queryset): how many
+    teachers, how many reached the year's 72 / 48 / 24, and their credits per category and kind —
+    summed in the database over the totals table (or the seal's snapshots), two grouped queries
+    whatever the size of the scope. {(school_id, stage): {"teachers", "ok", "regulated",
+    "flexible", "kinds": {kind: credits}}}."""
+    scope = schools.values("pk")
+    out: dict = {}
+    for school_id, stage, n in (TeacherProfile.objects.filter(school__in=scope, status=AccountStatus.APPROVED)
+                                .order_by().values("school_id", "stage").annotate(n=Count("id"))
+                                .values_list("school_id", "stage", "n")):
+        out[(school_id, stage)] = {"teachers": n, "ok": 0, "regulated": ZERO, "flexible": ZERO,
+                                   "kinds": dict.fromkeys(R.KINDS, ZERO)}
+    _, rows = year_figures_for(academic_year=academic_year)
+    sums = {k: Sum(k) for k in ("regulated", "flexible", *R.KINDS)}
+    for r in (rows.filter(teacher__school__in=scope, teacher__status=AccountStatus.APPROVED).order_by()
+              .values("teacher__school_id", "teacher__stage")
+              .annotate(ok_=Count("id", filter=Q(year_ok=True)), **sums)):
+        cell = out.get((r["teacher__school_id"], r["teacher__stage"]))
+        if cell is None:
+            continue
+        cell["ok"] = r["ok_"]
+        cell["regulated"] = r["regulated"] or ZERO
+        cell["flexible"] = r["flexible"] or ZERO
+        cell["kinds"] = {k: r[k] or ZERO for k in R.KINDS}
+    return out
 
 
 def missing_text(check: R.Check) -> str:

@@ -1,14 +1,19 @@
-"""Pages and downloads of the 审证 package. Thin: scope from accounts.access, documents from
+"""Pages and downloads of the 审证 package, the school's compliance page and the dashboards.
+Thin: scope from accounts.access, figures from reports.selectors, documents from
 reports.documents, writes from reports.services. Out of scope answers 404, as missing does."""
 
 from __future__ import annotations
 
+import io
 import tempfile
+from collections import defaultdict
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,10 +21,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from accounts.access import administered_schools, get_teacher_for_user_or_404, has_role, schools_for_role
+from accounts.access import (
+    administered_schools,
+    get_teacher_for_user_or_404,
+    has_role,
+    schools_for_role,
+    teachers_for_user,
+)
 from accounts.downloads import job_file_response, records_download
-from accounts.models import District, Job, Role, School
-from credits.models import AcademicYear
+from accounts.models import AccountStatus, District, Job, Role, School, Stage
+from credits.models import AcademicYear, Kind
+from credits.rules import year_check
 from credits.selectors import review_year
 
 from . import documents as D
@@ -59,6 +71,16 @@ def _download(content: bytes, filename: str, content_type: str, *, inline: bool 
 
 def _file_download(path: str, filename: str, content_type: str) -> FileResponse:
     return FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type)
+
+
+def _require_admin(user):
+    """The compliance page and the dashboards refuse plain teachers (403), whatever the URL they type."""
+    if not access.is_admin_user(user):
+        raise PermissionDenied("您没有访问该页面的权限。")
+
+
+def _page(request, rows, size: int = 50):
+    return Paginator(rows, size).get_page(request.GET.get("page"))
 
 
 def _schools(user):
@@ -169,6 +191,176 @@ def form2_page(request):
     ctx.update({"years": _years(), "scans": SignedForm2.objects.filter(teacher=teacher, academic_year=year),
                 "can_upload": access.is_school_admin_of(request.user, teacher.school_id) or teacher.user_id == request.user.pk})
     return render(request, "reports/form2.html", ctx)
+
+
+# --- the compliance page and the dashboards (reviews' pages before; their paths kept) -----------
+
+SORTS = {"name": "姓名", "total": "总学分", "regulated": "规范性", "flexible": "灵活性"}
+
+
+def _compliance_rows(user, year, schools):
+    profiles = list(teachers_for_user(user).filter(school__in=schools, status=AccountStatus.APPROVED)
+                    .select_related("user", "school").order_by("school_id", "name"))
+    totals = S.year_totals_for(teacher_ids=[p.pk for p in profiles], academic_year=year)
+    rows = []
+    for p in profiles:
+        t = totals[p.pk]
+        check = year_check(t)
+        rows.append({"profile": p, "regulated": t.regulated, "flexible": t.flexible, "total": t.total,
+                     "ok": check.ok, "missing": check.missing, "unconfirmed": t.unconfirmed})
+    return rows
+
+
+@login_required
+@records_download("school_compliance")
+def compliance(request):
+    _require_admin(request.user)
+    schools = list(administered_schools(request.user).select_related("district").order_by("name"))
+    if not schools:
+        raise PermissionDenied("您没有可查看的学校。")
+    year = _year(request)
+    if len(schools) > 1 and not request.GET.get("school"):
+        # A district or the city opens on its overview (one line per school), not on whichever school sorts first.
+        return _compliance_overview(request, schools, year)
+    school = schools[0]
+    if request.GET.get("school"):
+        school = next((s for s in schools if str(s.pk) == request.GET["school"]), None)
+        if school is None:
+            raise Http404
+    rows = _compliance_rows(request.user, year, [school])
+    q = request.GET.get("q", "").strip()
+    if q:
+        rows = [r for r in rows if q in r["profile"].name or q in r["profile"].user.username]
+    stage = request.GET.get("stage", "")
+    if stage:
+        rows = [r for r in rows if r["profile"].stage == stage]
+    only = request.GET.get("only", "")
+    if only == "under":
+        rows = [r for r in rows if not r["ok"]]
+    sort = request.GET.get("sort", "total")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        key, sort = "total", "total"
+    rows.sort(key=(lambda r: r["profile"].name) if key == "name" else (lambda r: r[key]), reverse=sort.startswith("-"))
+    if request.GET.get("format") == "xlsx":
+        return _compliance_xlsx(school, year, rows)
+
+    return render(request, "reports/compliance.html", {
+        "schools": schools if len(schools) > 1 else [], "school": school, "year": year, "years": _years(),
+        "page_obj": _page(request, rows), "sort": sort, "sorts": SORTS, "q": q, "only": only,
+        "stage": stage, "stages": Stage.choices, "under_count": sum(1 for r in rows if not r["ok"]),
+        "row_count": len(rows),
+    })
+
+
+def _compliance_overview(request, schools, year):
+    """Per school of the scope: approved teachers, how many reached 72 / 48 / 24, how many not —
+    summed in the database (reports.selectors.dashboard_figures), whatever the size of the district."""
+    figures = S.dashboard_figures(schools=School.objects.filter(pk__in=[s.pk for s in schools]),
+                                  academic_year=year)
+    per_school: dict[int, dict] = {}
+    for (school_id, _stage), cell in figures.items():
+        row = per_school.setdefault(school_id, {"teachers": 0, "ok": 0})
+        row["teachers"] += cell["teachers"]
+        row["ok"] += cell["ok"]
+    rows = [{"school": s, "teachers": per_school.get(s.pk, {}).get("teachers", 0),
+             "ok": per_school.get(s.pk, {}).get("ok", 0)} for s in schools]
+    for r in rows:
+        r["under"] = r["teachers"] - r["ok"]
+    is_city = has_role(request.user, Role.CITY_STAFF)
+    return render(request, "reports/compliance.html", {
+        "overview": True, "scope_label": "全市" if is_city else "本区（市）县", "is_city": is_city,
+        "schools": schools, "school": None, "year": year, "years": _years(), "page_obj": _page(request, rows),
+        "row_count": sum(r["teachers"] for r in rows), "under_count": sum(r["under"] for r in rows),
+    })
+
+
+def _compliance_xlsx(school, year, rows):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    from accounts.excel import append_row
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "达标情况"
+    append_row(ws, [f"{school.name} {year.label}学年教师继续教育学分达标情况"])
+    ws["A1"].font = Font(bold=True, size=13)
+    # 其中待确认: of the total, credits resting on 第14–16条 values the city has not confirmed yet.
+    head = ["序号", "账号", "姓名", "学科", "学段", "规范性", "灵活性", "合计", "达标", "尚缺", "其中待确认学分"]
+    ws.append(head)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    red = PatternFill("solid", fgColor="FDE3E0")
+    labels = {"total": "总学分", "regulated": "规范性", "flexible": "灵活性"}
+    for n, r in enumerate(rows, 1):
+        p = r["profile"]
+        missing = "；".join(f"{labels.get(k, k)}{v}" for k, v in r["missing"].items() if v > 0)
+        append_row(ws, [n, p.user.username, p.name, p.subject, p.get_stage_display(), r["regulated"],
+                        r["flexible"], r["total"], "是" if r["ok"] else "否", missing, r["unconfirmed"]])
+        if not r["ok"]:
+            for cell in ws[ws.max_row]:
+                cell.fill = red
+    for col, width in zip("ABCDEFGHIJK", (6, 14, 10, 8, 8, 8, 8, 8, 6, 28, 14), strict=False):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = _download(buf.getvalue(), f"{school.name}-{year.label}-达标情况.xlsx", D.XLSX)
+    response.export_rows = len(rows)  # type: ignore[attr-defined]  # read by records_download
+    return response
+
+
+@login_required
+def dashboard(request):
+    """Charts per school and 学段 (district) or per district (city): share of teachers who reached
+    the year's 72 / 48 / 24 and credits by kind, summed in the database over the per-teacher totals
+    table (the seal's snapshots for a sealed 学年): no recompute over the entries per request."""
+    _require_admin(request.user)
+    if not access.can_see_dashboards(request.user):
+        raise PermissionDenied("统计图表供区（市）县管理员和市教科院使用。")
+    is_city = has_role(request.user, Role.CITY_STAFF)
+    year = _year(request)
+    schools = access.dashboard_schools(request.user)
+    figures = S.dashboard_figures(schools=schools, academic_year=year)
+    names = {pk: (name, district_name, district_order) for pk, name, district_name, district_order in
+             School.objects.filter(pk__in={k[0] for k in figures}).values_list("pk", "name", "district__name", "district__order")}
+    stage_labels = dict(Stage.choices)
+    by_area, by_stage = {}, {}
+    for (school_id, stage), cell in figures.items():
+        school_name, district_name, district_order = names[school_id]
+        area_key = ((district_order if district_name else 999), district_name or "市直属学校") if is_city else (0, school_name)
+        for bucket, key in ((by_area, area_key), (by_stage, (0, stage_labels.get(stage, stage)))):
+            row = bucket.setdefault(key, {"label": key[1], "teachers": 0, "ok": 0, "kinds": defaultdict(Decimal),
+                                          "regulated": Decimal(0), "flexible": Decimal(0)})
+            row["teachers"] += cell["teachers"]
+            row["ok"] += cell["ok"]
+            row["regulated"] += cell["regulated"]
+            row["flexible"] += cell["flexible"]
+            for kind, value in cell["kinds"].items():
+                row["kinds"][kind] += value
+
+    def finish(bucket):
+        rows = [bucket[k] for k in sorted(bucket)]
+        for r in rows:
+            r["share"] = round(r["ok"] * 100 / r["teachers"], 1) if r["teachers"] else 0
+            r["kinds"] = {k: r["kinds"].get(k, Decimal(0)) for k, _ in Kind.choices}
+        return rows
+
+    areas, stages = finish(by_area), finish(by_stage)
+    chart = {
+        "kinds": [label for _, label in Kind.choices],
+        "areas": {"labels": [r["label"] for r in areas], "share": [r["share"] for r in areas],
+                  "kinds": [[str(r["kinds"][k]) for r in areas] for k, _ in Kind.choices]},
+        "stages": {"labels": [r["label"] for r in stages], "share": [r["share"] for r in stages],
+                   "kinds": [[str(r["kinds"][k]) for r in stages] for k, _ in Kind.choices]},
+    }
+    total_teachers = sum(r["teachers"] for r in areas)
+    total_ok = sum(r["ok"] for r in areas)
+    return render(request, "reports/dashboard.html", {
+        "year": year, "years": _years(), "areas": areas, "stages": stages, "chart": chart, "is_city": is_city,
+        "area_label": "区（市）县" if is_city else "学校", "total_teachers": total_teachers, "total_ok": total_ok,
+        "total_share": round(total_ok * 100 / total_teachers, 1) if total_teachers else 0,
+    })
 
 
 # --- downloads ----------------------------------------------------------------------------------

@@ -17,10 +17,8 @@ urlpatterns = [
     path("form2/", views.form2, name="form2"),
     path("queue/<slug:step>/", views.queue, name="queue"),
     path("register/", views.admin_register, name="admin_register"),
-    path("compliance/", views.compliance, name="compliance"),
     path("schedule/", views.schedule, name="schedule"),
     path("rosters/", views.rosters, name="rosters"),
     path("rosters/template.xlsx", views.roster_template, name="roster_template"),
     path("rosters/<int:pk>/", views.roster_detail, name="roster_detail"),
-    path("dashboard/", views.dashboard, name="dashboard"),
 ]

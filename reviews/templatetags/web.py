@@ -32,7 +32,7 @@ MENU = [
     ]),
     (Role.SCHOOL_ADMIN, [
         ("reviews:admin_register", (), "代为登记规范性项目"),
-        ("reviews:compliance", (), "达标情况"),
+        ("reports:compliance", (), "达标情况"),
         ("reports:index", (), "审证材料"),
         ("accounts:teacher_list", (), "教师账号"),
         ("accounts:change_requests", (), "信息变更"),
@@ -41,7 +41,7 @@ MENU = [
         ("sealing:archive", (), "学年档案"),
     ]),
     (Role.SCHOOL_LEADER, [
-        ("reviews:compliance", (), "达标情况"),
+        ("reports:compliance", (), "达标情况"),
         ("reports:index", (), "审证材料"),
     ]),
     (Role.BASE_SCHOOL_ADMIN, [
@@ -56,8 +56,8 @@ MENU = [
         ("audits:hand_ins", (), "学校上报审核"),
         ("audits:schedule_edit", (), "审证时间安排"),
         ("audits:calendar", (), "工作日历"),
-        ("reviews:dashboard", (), "统计图表"),
-        ("reviews:compliance", (), "达标情况"),
+        ("reports:dashboard", (), "统计图表"),
+        ("reports:compliance", (), "达标情况"),
         ("reports:index", (), "审证报表"),
         ("certificates:applications", (), "继教证书"),
         ("sealing:archive", (), "学年档案"),
@@ -67,7 +67,7 @@ MENU = [
         ("reviews:rosters", (), "市级基地校花名册"),
         ("credits:catalogue", (), "学分项目目录"),
         ("credits:unconfirmed", (), "待确认数值"),
-        ("reviews:dashboard", (), "全市统计"),
+        ("reports:dashboard", (), "全市统计"),
         ("reports:index", (), "全市报表"),
         ("audits:calendar", (), "工作日历"),
         ("audits:hand_ins", (), "市直属学校上报审核"),

@@ -14,7 +14,7 @@ from bench import pages
 from bench.city import generate
 from credits.models import AcademicYear
 from credits.selectors import school_totals
-from reviews.selectors import dashboard_figures, year_totals_for
+from reports.selectors import dashboard_figures, year_totals_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

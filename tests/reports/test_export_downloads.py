@@ -38,9 +38,9 @@ def test_a_refused_download_writes_no_row(world, client):
 
 
 def test_the_compliance_page_is_recorded_only_when_it_answers_with_the_file(world, client):
-    page = _get(client, world.school_admin, "reviews:compliance", school=world.school.pk)
+    page = _get(client, world.school_admin, "reports:compliance", school=world.school.pk)
     assert page.status_code == 200 and not ExportDownload.objects.exists()
-    xlsx = _get(client, world.school_admin, "reviews:compliance", school=world.school.pk, format="xlsx")
+    xlsx = _get(client, world.school_admin, "reports:compliance", school=world.school.pk, format="xlsx")
     assert xlsx.status_code == 200
     row = ExportDownload.objects.get()
     assert row.export == "school_compliance" and row.rows is not None and row.rows >= 1

@@ -242,7 +242,7 @@ def test_chunks_run_again_change_nothing(world, year_data, django_capture_on_com
 def test_dashboards_read_the_totals_table_while_open_and_the_snapshots_once_sealed(
         world, django_capture_on_commit_callbacks):
     from accounts.models import School
-    from reviews.selectors import dashboard_figures, year_totals_for
+    from reports.selectors import dashboard_figures, year_totals_for
 
     _counted(world, world.teacher, "admin_training", 50)
     schools = School.objects.filter(pk=world.school.pk)

@@ -176,24 +176,24 @@ def compliance_world(world):
 
 def test_compliance_table_marks_who_is_under(compliance_world, client):
     login(client, compliance_world.school_admin)
-    html = client.get(reverse("reviews:compliance")).content.decode()
+    html = client.get(reverse("reports:compliance")).content.decode()
     assert "达标老师" in html and "李老师" in html
     assert 'data-testid="under-count">1<' in html
-    html = client.get(reverse("reviews:compliance"), {"only": "under"}).content.decode()
+    html = client.get(reverse("reports:compliance"), {"only": "under"}).content.decode()
     assert "李老师" in html and "达标老师" not in html
 
 
 def test_compliance_table_sorts(compliance_world, client):
     login(client, compliance_world.school_admin)
-    html = client.get(reverse("reviews:compliance"), {"sort": "-total"}).content.decode()
+    html = client.get(reverse("reports:compliance"), {"sort": "-total"}).content.decode()
     assert html.index("达标老师") < html.index("李老师")
-    html = client.get(reverse("reviews:compliance"), {"sort": "total"}).content.decode()
+    html = client.get(reverse("reports:compliance"), {"sort": "total"}).content.decode()
     assert html.index("李老师") < html.index("达标老师")
 
 
 def test_compliance_exports_to_excel(compliance_world, client):
     login(client, compliance_world.school_admin)
-    response = client.get(reverse("reviews:compliance"), {"format": "xlsx", "sort": "name"})
+    response = client.get(reverse("reports:compliance"), {"format": "xlsx", "sort": "name"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(response.content)).active
     rows = {r[2]: r for r in ws.iter_rows(min_row=3, values_only=True)}
@@ -206,7 +206,7 @@ def test_compliance_export_writes_a_formula_like_name_as_text(compliance_world, 
 
     TeacherProfile.objects.filter(name="李老师").update(name='=HYPERLINK("http://x.cn","点我")')
     login(client, compliance_world.school_admin)
-    response = client.get(reverse("reviews:compliance"), {"format": "xlsx", "sort": "name"})
+    response = client.get(reverse("reports:compliance"), {"format": "xlsx", "sort": "name"})
     ws = load_workbook(io.BytesIO(response.content)).active
     cell = next(c for row in ws.iter_rows(min_row=3) for c in row if str(c.value).startswith("=HYPERLINK"))
     assert cell.data_type == "s" and cell.quotePrefix
@@ -224,7 +224,7 @@ def test_schedule_shows_the_districts_appointments_only(world, client):
 
 def test_dashboard_gives_the_share_compliant_per_school(compliance_world, client):
     login(client, compliance_world.district_admin)
-    response = client.get(reverse("reviews:dashboard"))
+    response = client.get(reverse("reports:dashboard"))
     areas = response.context["areas"]
     row = next(r for r in areas if r["label"] == "棠湖中学")
     assert row["teachers"] == 2 and row["ok"] == 1 and row["share"] == 50.0
@@ -233,13 +233,13 @@ def test_dashboard_gives_the_share_compliant_per_school(compliance_world, client
 
 def test_city_dashboard_is_per_district(compliance_world, client):
     login(client, compliance_world.city)
-    labels = [r["label"] for r in client.get(reverse("reviews:dashboard")).context["areas"]]
+    labels = [r["label"] for r in client.get(reverse("reports:dashboard")).context["areas"]]
     assert "双流区" in labels
 
 
 def test_school_admin_has_no_dashboard(world, client):
     login(client, world.school_admin)
-    assert client.get(reverse("reviews:dashboard")).status_code == 403
+    assert client.get(reverse("reports:dashboard")).status_code == 403
 
 
 def _roster_xlsx(rows):
@@ -320,8 +320,8 @@ def test_school_admin_verifies_a_lower_level_with_a_reason(world, client):
 
 
 @pytest.mark.parametrize("name,who", [
-    ("reviews:form2", "teacher"), ("reviews:compliance", "school_admin"), ("reviews:schedule", "district_admin"),
-    ("reviews:dashboard", "district_admin"),
+    ("reviews:form2", "teacher"), ("reports:compliance", "school_admin"), ("reviews:schedule", "district_admin"),
+    ("reports:dashboard", "district_admin"),
 ])
 def test_a_year_that_is_not_a_number_is_404_not_a_server_error(world, client, name, who):
     login(client, world.teacher.user if who == "teacher" else getattr(world, who))

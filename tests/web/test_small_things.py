@@ -62,27 +62,27 @@ def test_the_districts_compliance_opens_on_the_district_overview_of_the_year_und
     # December 2018: 2017-2018 is past its seal window, so the 学年 looked at is 2018-2019 (not the first school).
     clock.set(datetime.date(2018, 12, 3))
     login(client, world.district_admin)
-    html = client.get(reverse("reviews:compliance")).content.decode()
+    html = client.get(reverse("reports:compliance")).content.decode()
     assert "本区（市）县 · 2018-2019 学年达标情况" in html
     assert 'data-testid="compliance-overview"' in html
     assert html.count('data-testid="overview-row"') == 2  # 棠湖中学 and 实验小学, each its own line
     row = html.split("棠湖中学</a>")[1].split("</tr>")[0]
     assert '<td class="num">1</td>' in row  # its one approved teacher, not yet at 72
     # A school picked from the overview shows its teachers, as before.
-    html = client.get(reverse("reviews:compliance"), {"school": world.school.pk}).content.decode()
+    html = client.get(reverse("reports:compliance"), {"school": world.school.pk}).content.decode()
     assert "棠湖中学 · 2018-2019 学年达标情况" in html and "李老师" in html
 
 
 def test_the_citys_compliance_and_dashboard_open_on_the_city_and_the_year_under_review(world, client, clock):
     clock.set(datetime.date(2018, 10, 20))  # 2017-2018 is still being reviewed
     login(client, world.city)
-    html = client.get(reverse("reviews:compliance")).content.decode()
+    html = client.get(reverse("reports:compliance")).content.decode()
     assert "全市 · 2017-2018 学年达标情况" in html and "市直属学校" in html
-    html = client.get(reverse("reviews:dashboard")).content.decode()
+    html = client.get(reverse("reports:dashboard")).content.decode()
     assert "全市统计 · 2017-2018 学年" in html
     client.logout()
     login(client, world.district_admin)
-    html = client.get(reverse("reviews:dashboard")).content.decode()
+    html = client.get(reverse("reports:dashboard")).content.decode()
     assert "<h1>统计 · 2017-2018 学年</h1>" in html and "棠湖中学" in html
 
 
