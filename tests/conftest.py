@@ -1,3 +1,4 @@
+import datetime
 import os
 
 import pytest
@@ -41,6 +42,22 @@ def _eager_celery(settings, tmp_path):
     cache.clear()
     # Hashing with the production hasher costs ~0.5 s per user; tests need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock_day() -> datetime.date:
+    """The day the clock starts on; a module or a folder's conftest overrides this fixture.
+    2018-05-10 is inside the 2017-2018 registration window."""
+    return datetime.date(2018, 5, 10)
+
+
+@pytest.fixture
+def clock(monkeypatch, clock_day):
+    """The one clock of the tests: the day timezone.localdate() returns (services and pages read the
+    calendar through it); `clock.set(day)` walks on."""
+    from tests.web.world import Clock
+
+    return Clock(monkeypatch, clock_day)
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ from audits.models import HandInStatus, SchoolHandIn
 from credits.models import CreditEntry
 from reviews.models import ReviewAppointment, WindowExtension
 from tests.factories import AcademicYearFactory
-from tests.web.world import Clock
 
 from .helpers import entry_at
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, datetime.date(2018, 9, 15))
+def clock_day():
+    return datetime.date(2018, 9, 15)
 
 
 def login(client, user):

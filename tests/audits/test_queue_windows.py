@@ -3,17 +3,9 @@ disable what the window would refuse (the district's 批量通过 in May for a S
 
 import datetime
 
-import pytest
 from django.urls import reverse
 
-from tests.web.world import Clock
-
 from .helpers import entry_at
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, datetime.date(2018, 5, 10))
 
 
 def _page(client, user, url):

@@ -3,13 +3,12 @@
 Never `playwright install`: the browser is the system's /usr/bin/chromium, started with the
 flags this machine needs. Each test gets a fresh world in a transactional database."""
 
-import datetime
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.web.world import PASSWORD, Clock, build_world
+from tests.web.world import PASSWORD, build_world
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -82,12 +81,6 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The day the pages and services see; 2018-05-10 is inside 2017-2018's registration window."""
-    return Clock(monkeypatch, datetime.date(2018, 5, 10))
 
 
 @pytest.fixture

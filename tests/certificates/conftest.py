@@ -19,7 +19,6 @@ from tests.factories import (
     UserFactory,
     grant,
 )
-from tests.web.world import Clock
 
 # 2018-11-20: 2017-2018 is sealed in November; the 2018 职评 window is 2013-2014 … 2017-2018.
 REVIEW_YEAR = 2018
@@ -27,8 +26,8 @@ WINDOW = (2013, 2014, 2015, 2016, 2017)
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, datetime.date(2018, 11, 20))
+def clock_day():
+    return datetime.date(2018, 11, 20)
 
 
 @pytest.fixture

@@ -23,10 +23,8 @@ def test_every_row_of_the_form_is_printed_even_when_empty(world, tmp_path):
     assert len(D.form2_context(world.junior, world.year)["groups"]) == 9
 
 
-def test_credits_are_filled_after_the_school_admin_verified(world, tmp_path, monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2018, 3, 15))
+def test_credits_are_filled_after_the_school_admin_verified(world, tmp_path, clock):
+    clock.set(datetime.date(2018, 3, 15))
     e1 = counted(world.junior, "school_based_training", 12, status="submitted", title="教研组校本研修",
                  started_on=datetime.date(2018, 3, 1), source="self_registered")
     counted(world.junior, "open_class", 1, option="reviewer_city", title="市级公开课评讲",

@@ -6,7 +6,6 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import BaseLevel, Role
@@ -37,9 +36,9 @@ def test_the_template_is_prefilled_and_keeps_the_upload_columns(world):
     assert {"A1:H1", "A2:H2", f"A{ws.max_row}:H{ws.max_row}"} <= {str(r) for r in ws.merged_cells.ranges}
 
 
-def test_downloaded_filled_uploaded_and_reviewed_it_registers_the_credits(world, client, monkeypatch):
+def test_downloaded_filled_uploaded_and_reviewed_it_registers_the_credits(world, client, clock):
     school, admin = _base(world)
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2018, 6, 1))
+    clock.set(datetime.date(2018, 6, 1))
     client.force_login(admin)
     response = client.get(reverse("reports:roster_template"))
     assert response.status_code == 200 and response["Content-Type"] == XLSX
@@ -63,7 +62,7 @@ def test_downloaded_filled_uploaded_and_reviewed_it_registers_the_credits(world,
 
     from reviews import services as RS
 
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2018, 9, 10))
+    clock.set(datetime.date(2018, 9, 10))
     RS.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
     roster.refresh_from_db()
     assert roster.status == RosterStatus.APPROVED

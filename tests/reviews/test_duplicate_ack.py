@@ -18,15 +18,14 @@ from reviews.models import Action, EntryTransition
 from reviews.services.duplicates import warned_entry_ids
 from tests.factories import TeacherProfileFactory
 from tests.reviews.helpers import ACTIVITY_DAY, DISTRICT_DAY, REGISTRATION_DAY, pdf, snapshot
-from tests.web.world import Clock
 
 NOTICE = b"%PDF-1.4\n% the training notice everyone attended\n%%EOF\n"
 _n = itertools.count(1)
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, REGISTRATION_DAY)
+def clock_day():
+    return REGISTRATION_DAY
 
 
 def _declare(world, teacher, content=NOTICE):

@@ -21,12 +21,11 @@ from tests.reviews.helpers import (
     pdf,
     snapshot,
 )
-from tests.web.world import Clock
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, REGISTRATION_DAY)
+def clock_day():
+    return REGISTRATION_DAY
 
 
 _titles = itertools.count(1)

@@ -14,10 +14,8 @@ from .test_seal import year_data  # noqa: F401 (fixture)
 
 
 @pytest.fixture
-def on_city_day(monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda value=None, timezone=None: CITY_DAY)
+def on_city_day(clock):
+    clock.set(CITY_DAY)
 
 
 def _url(world):
@@ -60,10 +58,8 @@ def test_sealing_anyway_from_the_console_records_the_reason_and_shows_the_bar(
     assert 'data-state="committed"' in part and "hx-get" not in part
 
 
-def test_the_console_refuses_before_the_city_window(client, world, monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda value=None, timezone=None: REGISTRATION_DAY)
+def test_the_console_refuses_before_the_city_window(client, world, clock):
+    clock.set(REGISTRATION_DAY)
     client.force_login(world.city)
     page = client.get(_url(world)).content.decode()
     assert "市级核对封存于2018年11月1日开放" in page

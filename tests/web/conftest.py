@@ -1,9 +1,8 @@
-import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.web.world import Clock, build_world
+from tests.web.world import build_world
 
 
 def login(client, user):
@@ -19,12 +18,6 @@ def teacher_client(client):
     profile = TeacherProfileFactory()
     login(client, profile.user)
     return client, profile.user
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """2018-05-10: inside the 2017-2018 registration window."""
-    return Clock(monkeypatch, datetime.date(2018, 5, 10))
 
 
 @pytest.fixture
