@@ -154,18 +154,20 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                    responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
+        entry = self.get_object()  # as in _step: one outside the scope is 404 whatever the body
         v = dict(self._valid(s.EntryResubmitSerializer))
         files = v.pop("evidence", [])
         if files:
             v["evidence_files"] = files
-        return self._act(lambda: services.entry_resubmit(actor=request.user, entry=self.get_object(), **v))
+        return self._act(lambda: services.entry_resubmit(actor=request.user, entry=entry, **v))
 
     @extend_schema(summary="上传证明材料", request={"multipart/form-data": s.EvidenceUploadSerializer},
                    responses=_responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def evidence(self, request, pk=None):
+        entry = self.get_object()  # as in _step: one outside the scope is 404 whatever the body
         v = self._valid(s.EvidenceUploadSerializer)
-        return self._act(lambda: services.evidence_attach(actor=request.user, entry=self.get_object(),
+        return self._act(lambda: services.evidence_attach(actor=request.user, entry=entry,
                                                           files=v["files"]) and self.get_object())
 
     @extend_schema(summary="审核记录", responses={200: s.TransitionSerializer(many=True), 404: REFUSALS[404]})

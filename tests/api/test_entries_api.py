@@ -56,6 +56,19 @@ def test_out_of_scope_entry_is_404(world, client_for):
     assert client_for(world.city_admin).post(f"/api/entries/{entry_id}/school-review/", {}).status_code == 404
 
 
+def test_an_empty_upload_or_resubmission_on_an_entry_out_of_scope_is_404_not_a_400_about_the_body(world, client_for):
+    """The entry is looked up before the body is read, as for the review steps: out of scope
+    answers what a missing id answers (found by the access matrix: it was a 400 naming the files)."""
+    from reviews.models import Evidence
+
+    entry_id = _create(client_for(world.teacher.user), world).json()["id"]
+    before = list(CreditEntry.objects.values()), Evidence.objects.count()
+    outsider = client_for(world.city_admin)
+    assert outsider.post(f"/api/entries/{entry_id}/evidence/", {}, format="multipart").status_code == 404
+    assert outsider.post(f"/api/entries/{entry_id}/resubmit/", {"quantity": "x"}).status_code == 404
+    assert (list(CreditEntry.objects.values()), Evidence.objects.count()) == before
+
+
 def test_school_review_then_second_reviewer_gets_409(world, client_for):
     from tests.factories import UserFactory, grant
 
