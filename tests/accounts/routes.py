@@ -35,22 +35,33 @@ def _walk(patterns, ns=""):
             yield (f"{ns}:{name}" if ns else name), p
 
 
-def routes() -> dict[str, str]:
-    """{url name: a URL of it} for every named route but the Django admin's (which keeps its own
+def patterns() -> dict[str, URLPattern]:
+    """{url name: its pattern} for every named route but the Django admin's (which keeps its own
     staff check) and the format-suffix twins of the API's."""
-    out = {}
+    out: dict[str, URLPattern] = {}
     for name, pattern in _walk(get_resolver().url_patterns):
-        if name.startswith("admin:") or name in out:
+        if name.startswith("admin:") or name in out or "format" in pattern.pattern.regex.groupindex:
             continue
+        out[name] = pattern
+    return out
+
+
+def url_of(name: str, pattern: URLPattern, **values) -> str:
+    """The route's URL, its arguments filled with `values` and the rest by ``_arg``."""
+    kwargs = {k: values[k] if k in values else _arg(k) for k in pattern.pattern.regex.groupindex}
+    return reverse(name, kwargs=kwargs or None)
+
+
+def routes() -> dict[str, str]:
+    """{url name: a URL of it} for every route of ``patterns``, its object arguments missing ids."""
+    out = {}
+    for name, pattern in patterns().items():
         regex = pattern.pattern.regex.pattern
-        if "format" in pattern.pattern.regex.groupindex:
-            continue
-        kwargs = {k: _arg(k) for k in pattern.pattern.regex.groupindex}
         if not pattern.name:
             out[name] = "/" + str(pattern.pattern)
             continue
         try:
-            out[name] = reverse(name, kwargs=kwargs or None)
+            out[name] = url_of(name, pattern)
         except Exception as exc:  # pragma: no cover - a pattern this walk cannot fill is a test bug
             raise AssertionError(f"{name}: {regex}: {exc}") from exc
     return out

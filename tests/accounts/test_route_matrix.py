@@ -2,15 +2,24 @@
 every role (anonymous, 教师, 校管理员, 分管校长, 基地校管理员, 区县管理员, 市教科院) answers as
 accounts.access.ROUTES declares — anonymous to the sign-in page unless the route is public, a
 declared role never refused, any other role refused (403, or 404 where the page discloses nothing)
-— and a page view writes nothing. A route with no declaration fails here."""
+— and a page view writes nothing. A route with no declaration fails here.
+
+Then the object dimension: every route whose path names an object, with a real object inside and
+outside each role's scope (tests/accounts/scopes.py): inside, a role that acts there is answered
+(200, or the redirect / 400 / 405 / 409 a page gives an empty POST), any other role 403/404;
+outside, every role 403/404 and nothing written. A route naming an object with no row there fails."""
+
+from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts import access
-from tests.accounts.routes import ROLES, answer, role_users, routes
+from accounts.models import Role
+from tests.accounts.routes import ROLES, answer, patterns, role_users, routes, url_of
+from tests.accounts.scopes import NATURAL, OBJECTS, OWN, World
 
 
 def test_every_route_has_a_declared_policy_and_every_declaration_a_route():
@@ -71,3 +80,79 @@ def test_every_menu_link_is_a_route_its_role_may_open(db):
         names = [name for name, _, _ in links if name is not SOON] + ["reviews:queue"] * len(steps_of_role(role))
         refused = [name for name in names if not access.may_open(users[role], name)]
         assert refused == [], role
+
+
+# --- The object dimension: every route whose path names an object × every role × an object inside
+# and outside that role's scope (tests/accounts/scopes.py states the scopes from the organisation).
+
+
+def test_every_route_naming_an_object_has_a_row():
+    from tests.accounts.scopes import object_args
+
+    naming = {name for name, p in patterns().items() if object_args(p)}
+    assert len(naming) > 40
+    assert sorted(naming - set(OBJECTS)) == [], "routes naming an object without a row in tests/accounts/scopes.py"
+    assert sorted(set(OBJECTS) - naming) == [], "rows of routes that name no object (or no longer exist)"
+    for name, row in OBJECTS.items():
+        assert object_args(patterns()[name]) == [row.arg], name
+
+
+@contextmanager
+def _rolled_back():
+    """Each request on its own object, undone after: a POST that acts inside its scope leaves the
+    next role the same world."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def _state(obj):
+    return list(type(obj).objects.filter(pk=obj.pk).values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(OBJECTS))
+def test_each_role_reaches_the_objects_of_its_scope_only(route):
+    from django.core.cache import cache
+
+    row, pattern = OBJECTS[route], patterns()[route]
+    w = World()
+    wrong = []
+    for role in ROLES:
+        user = w.users[role]
+        client = Client()
+        if user is None:
+            cases = [("login", place) for place in w.inside(Role.TEACHER, OWN)]
+        else:
+            client.force_login(user)
+            scope = row.actors.get(role)
+            if scope is not None:
+                assert access.may_open(user, route), (route, role, "acts on the object but may not open the route")
+            expected = "reached" if scope is not None else "refused"
+            scope = scope or NATURAL[role]
+            cases = [(expected, p) for p in w.inside(role, scope)] + [("refused", p) for p in w.outside(scope)]
+        for expected, place in cases:
+            with _rolled_back():
+                obj = row.make(w, place)
+                url = url_of(route, pattern, **{row.arg: obj.pk})
+                before = _state(obj)
+                with CaptureQueriesContext(connection) as queries:
+                    kind, status, method = answer(client, url)
+                writes, after = _writes(queries.captured_queries), _state(obj)
+            cache.clear()
+            where = (role, expected, place.school.name, "own" if place.own else "", method, status)
+            if kind == "error":
+                wrong.append((*where, "error"))
+            elif expected == "login":
+                if kind != "login":
+                    wrong.append(where)
+            elif expected == "reached":
+                if status in (403, 404) or kind != "allowed":
+                    wrong.append(where)
+                elif method == "get" and writes:
+                    wrong.append((*where, "a GET wrote", writes))
+            elif status not in (403, 404):
+                wrong.append(where)
+            elif writes or after != before:
+                wrong.append((*where, "refused but wrote", writes))
+    assert not wrong, "\n".join(map(str, [route, *wrong]))
