@@ -33,7 +33,7 @@ urlpatterns = [
     path("verify/<str:code>/", certificate_views.verify, name="verify"),
     path("audits/", include("audits.urls")),
     path("sealing/", include("sealing.urls")),
-    path("api/", include("reviews.api_urls")),
+    path("api/", include("jixiao.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

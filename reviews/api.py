@@ -7,18 +7,18 @@ from django.conf import settings
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.access import get_teacher_for_user_or_404
 from accounts.models import District, School
+from core.api import ID_PATTERN, REFUSALS, responses
 from credits.models import AcademicYear, CreditItem, EntryStatus
 
 from . import selectors, services
@@ -27,25 +27,12 @@ from . import workflow as wf
 from .errors import TransitionError
 from .pagination import EntryPagination
 
-# A number too big for the database is "not found", never an overflow error.
-ID_PATTERN = r"[0-9]{1,15}"
-REFUSALS = {
-    400: OpenApiResponse(s.ErrorSerializer, description="输入有误或不在办理时间内"),
-    403: OpenApiResponse(s.ErrorSerializer, description="无权办理"),
-    404: OpenApiResponse(s.ErrorSerializer, description="不存在或不在管理范围内"),
-    409: OpenApiResponse(s.ErrorSerializer, description="该记录已被审核或状态已变化"),
-}
-
 
 def _year(start_year: int) -> AcademicYear:
     year = AcademicYear.objects.filter(start_year=start_year).first()
     if year is None:
         raise TransitionError(f"没有 {start_year}-{start_year + 1} 学年。")
     return year
-
-
-def _responses(ok):
-    return {**REFUSALS, 200: ok}
 
 
 @extend_schema_view(
@@ -115,43 +102,43 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                                                        decision=decision, **v))
 
     @extend_schema(summary="校管理员初审（可核减数量或核定较低等级并说明理由）",
-                   request=s.step_serializer(wf.STEPS[wf.SCHOOL_REVIEW]), responses=_responses(s.EntryDetailSerializer))
+                   request=s.step_serializer(wf.STEPS[wf.SCHOOL_REVIEW]), responses=responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path=wf.STEPS[wf.SCHOOL_REVIEW].api_path)
     def school_review(self, request, pk=None):
         return self._step(request, wf.SCHOOL_REVIEW)
 
     @extend_schema(summary="分管校长签字确认", request=s.step_serializer(wf.STEPS[wf.LEADER_SIGN]),
-                   responses=_responses(s.EntryDetailSerializer))
+                   responses=responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path=wf.STEPS[wf.LEADER_SIGN].api_path)
     def leader_sign(self, request, pk=None):
         return self._step(request, wf.LEADER_SIGN)
 
     @extend_schema(summary="区县复核（市直属学校由市教科院办理）", request=s.step_serializer(wf.STEPS[wf.DISTRICT_REVIEW]),
-                   responses=_responses(s.EntryDetailSerializer))
+                   responses=responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path=wf.STEPS[wf.DISTRICT_REVIEW].api_path)
     def district_review(self, request, pk=None):
         return self._step(request, wf.DISTRICT_REVIEW)
 
     @extend_schema(summary="继教网确认登记（市教科院）", request=s.step_serializer(wf.STEPS[wf.CONFIRM]),
-                   responses=_responses(s.EntryDetailSerializer))
+                   responses=responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path=wf.STEPS[wf.CONFIRM].api_path)
     def confirm(self, request, pk=None):
         return self._step(request, wf.CONFIRM)
 
-    @extend_schema(summary="退回修改", request=s.CommentSerializer, responses=_responses(s.EntryDetailSerializer))
+    @extend_schema(summary="退回修改", request=s.CommentSerializer, responses=responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         entry = self.get_object()
         v = self._valid(s.CommentSerializer)
         return self._act(lambda: services.entry_return(actor=request.user, entry=entry, **v))
 
-    @extend_schema(summary="撤回（审核前）", request=s.EmptySerializer, responses=_responses(s.EntryDetailSerializer))
+    @extend_schema(summary="撤回（审核前）", request=s.EmptySerializer, responses=responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._act(lambda: services.entry_withdraw(actor=request.user, entry=self.get_object()))
 
     @extend_schema(summary="修改后重新提交", request=s.EntryResubmitSerializer,
-                   responses=_responses(s.EntryDetailSerializer))
+                   responses=responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
         entry = self.get_object()  # as in _step: one outside the scope is 404 whatever the body
@@ -162,7 +149,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._act(lambda: services.entry_resubmit(actor=request.user, entry=entry, **v))
 
     @extend_schema(summary="上传证明材料", request={"multipart/form-data": s.EvidenceUploadSerializer},
-                   responses=_responses(s.EntryDetailSerializer))
+                   responses=responses(s.EntryDetailSerializer))
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def evidence(self, request, pk=None):
         entry = self.get_object()  # as in _step: one outside the scope is 404 whatever the body
@@ -284,13 +271,13 @@ class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._detail(roster, status.HTTP_201_CREATED)
 
     @extend_schema(summary="区县审核（市直属基地校由市教科院审核）", request=s.RosterReviewSerializer,
-                   responses=_responses(s.RosterDetailSerializer))
+                   responses=responses(s.RosterDetailSerializer))
     @action(detail=True, methods=["post"], url_path="district-review")
     def district_review(self, request, pk=None):
         return self._review(services.roster_district_review)
 
     @extend_schema(summary="市教科院复审（市级基地校）", request=s.RosterReviewSerializer,
-                   responses=_responses(s.RosterDetailSerializer))
+                   responses=responses(s.RosterDetailSerializer))
     @action(detail=True, methods=["post"], url_path="city-review")
     def city_review(self, request, pk=None):
         return self._review(services.roster_city_review)
@@ -373,67 +360,6 @@ class FeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(s.FeedImportSerializer(feed).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="学分项目目录（《办法》）", parameters=[
-        OpenApiParameter("academic_year", int, description="学年起始年：返回该学年适用的版本")]),
-    retrieve=extend_schema(summary="学分项目"),
-)
-class CreditItemViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = ID_PATTERN
-    serializer_class = s.CreditItemSerializer
-    filter_backends: list = []
-
-    def get_queryset(self):
-        raw = self.request.query_params.get("academic_year", "") if self.action == "list" else ""
-        if raw.isascii() and raw.isdigit() and len(raw) == 4:
-            from credits.selectors import catalogue_for
-
-            ids = [i.pk for i in catalogue_for(int(raw))]
-            return CreditItem.objects.filter(pk__in=ids).order_by("category", "order", "code")
-        return CreditItem.objects.order_by("category", "order", "code", "-valid_from")
-
-
-def _totals_payload(teacher, start_year: int) -> dict:
-    from credits.selectors import teacher_year_totals
-
-    totals = teacher_year_totals(teacher=teacher, academic_year=start_year)
-    return {
-        "teacher": teacher.pk, "academic_year": start_year, "regulated": totals.regulated,
-        "flexible": totals.flexible, "total": totals.total, "unconfirmed": totals.unconfirmed,
-        "by_kind": dict(totals.by_kind),
-        "by_item": {code: {"raw": t.raw, "credited": t.credited, "over_cap": t.over_cap, "unconfirmed": t.unconfirmed}
-                    for code, t in totals.by_item.items()},
-    }
-
-
-def _start_year_param(request) -> int:
-    raw = request.query_params.get("academic_year", "")
-    if raw.isascii() and raw.isdigit() and len(raw) == 4:
-        return int(raw)
-    return AcademicYear.start_year_for(timezone.localdate())
-
-
-YEAR_PARAM = OpenApiParameter("academic_year", int, description="学年起始年（默认当前学年）")
-
-
-class TeacherTotalsView(APIView):
-    @extend_schema(summary="教师学年学分合计（规范性、灵活性、按子项目、按项目，含上限核减）",
-                   parameters=[YEAR_PARAM, OpenApiParameter("teacher_id", int, OpenApiParameter.PATH)], responses={200: s.YearTotalsSerializer, 404: REFUSALS[404]})
-    def get(self, request, teacher_id: int):
-        teacher = get_teacher_for_user_or_404(request.user, teacher_id)
-        return Response(s.YearTotalsSerializer(_totals_payload(teacher, _start_year_param(request))).data)
-
-
-class MyTotalsView(APIView):
-    @extend_schema(summary="本人学年学分合计", parameters=[YEAR_PARAM],
-                   responses={200: s.YearTotalsSerializer, 404: REFUSALS[404]})
-    def get(self, request):
-        teacher = getattr(request.user, "teacher_profile", None)
-        if teacher is None:
-            raise Http404("您没有教师账号。")
-        return Response(s.YearTotalsSerializer(_totals_payload(teacher, _start_year_param(request))).data)
-
-
 class WindowExtensionView(APIView):
     @extend_schema(summary="延长时间段（市教科院，须填写理由）", request=s.WindowExtendSerializer,
                    responses={**REFUSALS, 201: s.WindowExtensionSerializer})
@@ -449,51 +375,3 @@ class WindowExtensionView(APIView):
         return Response(s.WindowExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
 
-class TokenThrottle(AnonRateThrottle):
-    """Guessing passwords through the token endpoint is as slow as through the login page."""
-
-    rate = "10/minute"
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label="账号", max_length=150)
-    password = serializers.CharField(label="密码", max_length=128, trim_whitespace=False,
-                                     style={"input_type": "password"})
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(label="令牌")
-    expiry = serializers.DateTimeField(label="到期时间")
-
-
-class ObtainTokenView(APIView):
-    """账号 + 密码 → an expiring token, for the systems that call the API (feeds, integrations).
-    Counted against the same failed-sign-in limits as the login page, so the API is no way
-    around the lockout; only accounts with API access that need no password change get one."""
-
-    authentication_classes: list = []
-    permission_classes: list = []
-    throttle_classes = [TokenThrottle]
-
-    @extend_schema(summary="申请 API 令牌（仅开通 API 访问的系统账号）", request=TokenRequestSerializer,
-                   responses={**REFUSALS, 200: TokenSerializer, 429: s.ErrorSerializer})
-    def post(self, request, *args, **kwargs):
-        from django.contrib.auth import authenticate
-
-        from accounts import throttle
-        from accounts.tokens import token_issue
-
-        data = TokenRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        username = data.validated_data["username"]
-        ip = throttle.client_ip(request)
-        until = throttle.refused_until(username, ip)
-        if until is not None:
-            return Response({"detail": throttle.retry_message(until)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        user = authenticate(request, username=username, password=data.validated_data["password"])
-        if user is None:
-            throttle.record_failure(username, ip)
-            return Response({"detail": "账号或密码不正确。"}, status=status.HTTP_400_BAD_REQUEST)
-        throttle.record_success(username)
-        token, key = token_issue(user)
-        return Response({"token": key, "expiry": token.expiry})

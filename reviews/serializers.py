@@ -4,20 +4,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from credits.models import CreditEntry, CreditItem
+from credits.models import CreditEntry
 
 from .models import EntryTransition, Evidence, FeedChannel, FeedImport, Roster, RosterRow, Window
 from .workflow import BULK_STEPS, STEPS
-
-
-class CreditItemSerializer(serializers.ModelSerializer):
-    options = serializers.JSONField(read_only=True)
-
-    class Meta:
-        model = CreditItem
-        fields = ["id", "code", "name", "category", "kind", "clause", "conversion", "rate", "unit_size",
-                  "unit_label", "options", "cap", "cap_group", "evidence", "flow", "valid_from", "unconfirmed",
-                  "is_active"]
 
 
 class TransitionSerializer(serializers.ModelSerializer):
@@ -217,10 +207,6 @@ class BulkResponseSerializer(serializers.Serializer):
     job = serializers.IntegerField(required=False, help_text="大批量时的后台任务编号（/jobs/<编号>/ 查看进度）。")
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class RosterRowSerializer(serializers.ModelSerializer):
     class Meta:
         model = RosterRow
@@ -295,26 +281,6 @@ class FeedImportSerializer(serializers.ModelSerializer):
         fields = ["id", "channel", "item_code", "via", "filename", "created_at", "total_count", "created_count",
                   "skipped_count", "error_count", "errors"]
         read_only_fields = fields
-
-
-class ItemTotalSerializer(serializers.Serializer):
-    raw = serializers.DecimalField(max_digits=9, decimal_places=1)
-    credited = serializers.DecimalField(max_digits=9, decimal_places=1)
-    over_cap = serializers.DecimalField(max_digits=9, decimal_places=1)
-    unconfirmed = serializers.DecimalField(max_digits=9, decimal_places=1, help_text="其中待确认数值的学分。")
-
-
-class YearTotalsSerializer(serializers.Serializer):
-    teacher = serializers.IntegerField()
-    academic_year = serializers.IntegerField()
-    regulated = serializers.DecimalField(max_digits=9, decimal_places=1)
-    flexible = serializers.DecimalField(max_digits=9, decimal_places=1)
-    total = serializers.DecimalField(max_digits=9, decimal_places=1)
-    unconfirmed = serializers.DecimalField(
-        max_digits=9, decimal_places=1,
-        help_text="合计中按《办法》第14–16条预设值（待确认）折算的学分。")
-    by_kind = serializers.DictField(child=serializers.DecimalField(max_digits=9, decimal_places=1))
-    by_item = serializers.DictField(child=ItemTotalSerializer())
 
 
 class WindowExtendSerializer(serializers.Serializer):
