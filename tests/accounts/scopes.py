@@ -11,6 +11,7 @@ A route with an object argument and no row in OBJECTS (nor in NOT_OBJECTS, with 
 fails tests/accounts/test_route_matrix.py: a new URL needs its row here.
 """
 
+import datetime
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.models import AccountStatus, BaseLevel, Job, Notification, ProfileChangeRequest, Role
-from audits.models import SchoolHandIn
+from audits.models import HandInStatus, SchoolHandIn
 from certificates.models import Certificate, CertificateTemplate, TitleApplication
 from certificates.services.issue import issuer_for_school
 from reports.models import SignedForm2
@@ -186,9 +187,14 @@ def make_evidence(w, p):
 
 def make_roster(w, p):
     names = {f: _stored(f"rosters/{f}.pdf") for f in ("plan_file", "summary_file", "roster_file")}
-    return Roster.objects.create(school=p.school, academic_year=w.year, level=p.school.base_level or BaseLevel.DISTRICT,
-                                 item=CreditItemFactory(code="scope_base", kind="school_based", flow="roster"),
-                                 submitted_by=p.user, submitted_at=timezone.now(), **names)
+    roster = Roster.objects.create(
+        school=p.school, academic_year=w.year, level=p.school.base_level or BaseLevel.DISTRICT,
+        item=CreditItemFactory(code="scope_base", kind="school_based", flow="roster"),
+        submitted_by=p.user, submitted_at=timezone.now(), row_count=1, **names)
+    teacher = w.peers[p.school.pk]
+    roster.rows.create(line=2, school_name=p.school.name, username=teacher.user.username, name=teacher.name,
+                       hours=Decimal("8"), credits=Decimal("8"), teacher=teacher)
+    return roster
 
 
 def make_signed_form2(w, p):
@@ -218,7 +224,8 @@ def make_certificate(w, p):
 
 
 def make_hand_in(w, p):
-    return SchoolHandIn.objects.create(school=p.school, academic_year=w.year)
+    return SchoolHandIn.objects.create(school=p.school, academic_year=w.year, status=HandInStatus.SUBMITTED,
+                                       submitted_at=timezone.now(), submitted_by=p.user)
 
 
 def make_seal(w, p):
@@ -234,6 +241,23 @@ def make_item(w, p):
     return CreditItemFactory(code="scope_catalogue", rate=Decimal("1"), valid_from=2017)
 
 
+def _teacher_form(w, profile):
+    return {"name": "矩阵改名", "gender": "female", "id_number": profile.id_number, "stage": "primary",
+            "subject": "数学", "title": "none"}
+
+
+def _transfer_form(w, profile):
+    return {"to_school": (w.a2 if profile.school_id == w.a.pk else w.a).pk, "comment": "矩阵调动"}
+
+
+def _entry_form(w, entry):
+    return {"title": "矩阵改过", "started_on": entry.started_on.isoformat(), "quantity": "4"}
+
+
+def _hand_in_form(w, record):
+    return {"action": "review", "version": record.version, "comment": "矩阵"}
+
+
 @dataclass(frozen=True)
 class Row:
     """What a route's object argument names and who reaches it: {role: scope}. A role missing from
@@ -243,6 +267,12 @@ class Row:
     actors: dict = field(default_factory=dict)
     arg: str = "pk"
     why: str = ""
+    # A page that shows on GET and acts on POST: the POST that would act (a valid form), sent by
+    # every refused role as well, so the refusal is checked where a write would happen.
+    body: Callable | None = None
+    # The day the route is tried on (tests/conftest.py's clock; its default is inside the 2017-2018
+    # registration window): a review's POST acts only inside the review window.
+    day: datetime.date | None = None
 
 
 _T, _SA, _L, _BA, _D, _C = (Role.TEACHER, Role.SCHOOL_ADMIN, Role.SCHOOL_LEADER, Role.BASE_SCHOOL_ADMIN,
@@ -264,6 +294,8 @@ ISSUES = {_D: DISTRICT, _C: CITY_DIRECT}
 CERTIFICATES = {_T: OWN, _SA: SCHOOL, **ISSUES}
 HAND_INS = {_SA: SCHOOL, _D: DISTRICT, _C: CITY}
 
+REVIEW_DAY = datetime.date(2018, 9, 15)  # the districts' review window of 2017-2018
+
 OBJECTS: dict[str, Row] = {
     # the site: a user's own job and notification, nobody else's (city staff included)
     "job_status": Row(_job("matrix"), EVERYONE_OWN),
@@ -274,13 +306,13 @@ OBJECTS: dict[str, Row] = {
     "accounts:teacher_import_passwords": Row(_job("teacher_import"), EVERYONE_OWN),
     "accounts:teacher_import_resume": Row(_job("teacher_import"), EVERYONE_OWN),
     "accounts:teacher_detail": Row(make_teacher, SEES_TEACHER),
-    "accounts:teacher_edit": Row(make_fresh_teacher, KEEPS_TEACHER),
-    "accounts:teacher_deactivate": Row(make_fresh_teacher, KEEPS_TEACHER),
+    "accounts:teacher_edit": Row(make_fresh_teacher, KEEPS_TEACHER, body=_teacher_form),
+    "accounts:teacher_deactivate": Row(make_fresh_teacher, KEEPS_TEACHER, body=lambda w, o: {"kind": "离职"}),
     "accounts:teacher_reactivate": Row(make_fresh_teacher, KEEPS_TEACHER),
-    "accounts:teacher_transfer": Row(make_fresh_teacher, KEEPS_TEACHER),
+    "accounts:teacher_transfer": Row(make_fresh_teacher, KEEPS_TEACHER, body=_transfer_form),
     "accounts:teacher_reset_password": Row(make_fresh_teacher, KEEPS_TEACHER),
     "accounts:account_approve": Row(make_pending_teacher, APPROVES),
-    "accounts:account_reject": Row(make_pending_teacher, APPROVES),
+    "accounts:account_reject": Row(make_pending_teacher, APPROVES, body=lambda w, o: {"reason": "矩阵退回"}),
     # A change request is seen by its teacher (who is told, not refused, that the step is not
     # theirs), the school admin who checks it and the district step that decides it.
     "accounts:change_request_check": Row(make_change_request, {_T: OWN, _SA: SCHOOL, **APPROVES}),
@@ -290,17 +322,19 @@ OBJECTS: dict[str, Row] = {
     "reviews:entry_explain": Row(make_entry, SEES_TEACHER),
     "reviews:entry_review": Row(make_entry, SEES_TEACHER, why="step: the first step of the table"),
     "reviews:entry_withdraw": Row(make_entry, SEES_TEACHER),
-    "reviews:entry_edit": Row(make_entry, {_T: OWN}, why="only the submitter corrects an entry"),
+    "reviews:entry_edit": Row(make_entry, {_T: OWN}, why="only the submitter corrects an entry", body=_entry_form),
     "reviews:evidence_download": Row(make_evidence, SEES_TEACHER),
-    "reviews:roster_detail": Row(make_roster, ROSTERS),
+    "reviews:roster_detail": Row(make_roster, ROSTERS, body=lambda w, o: {"approve": "1", "comment": "矩阵"},
+                                 day=REVIEW_DAY),
     # reports, certificates, audits, sealing
     "reports:form2_scan": Row(make_signed_form2, SEES_TEACHER),
     "reports:package_download": Row(_job("reports_package"), EVERYONE_OWN),
     # The issuing body sees the applications; only the school admin who marked one withdraws it.
     "certificates:application_withdraw": Row(make_application, {_SA: SCHOOL}),
-    "certificates:certificate_detail": Row(make_certificate, CERTIFICATES),
+    "certificates:certificate_detail": Row(make_certificate, CERTIFICATES,
+                                           body=lambda w, o: {"action": "revoke", "reason": "矩阵撤销"}),
     "certificates:certificate_pdf": Row(make_certificate, CERTIFICATES),
-    "audits:hand_in_detail": Row(make_hand_in, HAND_INS),
+    "audits:hand_in_detail": Row(make_hand_in, HAND_INS, body=_hand_in_form, day=REVIEW_DAY),
     "sealing:progress": Row(make_seal, {_C: ALL}, why="a seal is the city's, of the whole 学年"),
     "sealing:archive_download": Row(_job("sealing_archive"), EVERYONE_OWN),
     # the API

@@ -112,12 +112,14 @@ def _state(obj):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", sorted(OBJECTS))
-def test_each_role_reaches_the_objects_of_its_scope_only(route):
+def test_each_role_reaches_the_objects_of_its_scope_only(route, clock):
     from django.core.cache import cache
 
     row, pattern = OBJECTS[route], patterns()[route]
+    if row.day:
+        clock.set(row.day)
     w = World()
-    wrong = []
+    wrong, acted = [], False
     for role in ROLES:
         user = w.users[role]
         client = Client()
@@ -139,6 +141,14 @@ def test_each_role_reaches_the_objects_of_its_scope_only(route):
                 with CaptureQueriesContext(connection) as queries:
                     kind, status, method = answer(client, url)
                 writes, after = _writes(queries.captured_queries), _state(obj)
+                if row.body is not None and expected != "login":
+                    # The page's acting POST as well: refused, it writes nothing either.
+                    with CaptureQueriesContext(connection) as queries:
+                        posted = client.post(url, row.body(w, obj)).status_code
+                    post_writes = _writes(queries.captured_queries)
+                    acted |= expected == "reached" and bool(post_writes)
+                    if expected == "refused" and (posted not in (403, 404) or post_writes or _state(obj) != before):
+                        wrong.append((role, expected, place.school.name, "post", posted, "acting POST", post_writes))
             cache.clear()
             where = (role, expected, place.school.name, "own" if place.own else "", method, status)
             if kind == "error":
@@ -156,3 +166,5 @@ def test_each_role_reaches_the_objects_of_its_scope_only(route):
             elif writes or after != before:
                 wrong.append((*where, "refused but wrote", writes))
     assert not wrong, "\n".join(map(str, [route, *wrong]))
+    # The acting POST is one that acts: sent by a role of the scope, it writes.
+    assert row.body is None or acted, (route, "the acting POST wrote nothing for any role that reaches the object")
