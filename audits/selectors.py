@@ -191,34 +191,31 @@ def hand_in_rows(user, academic_year, *, today: datetime.date, extensions=None) 
     return rows
 
 
-def home_cards(user, roles) -> list[dict[str, object]]:
+def home_cards(user, roles, *, year, school=None) -> list[dict[str, object]]:
     """The 审证 cards of a role's home page (url name, label, help, count): the school admin's
-    上报, the district's 学校上报审核 and 审证时间安排, the city's 工作日历 and 核对."""
-    from django.utils import timezone
-
+    上报 (of `school`), the district's 学校上报审核 and 审证时间安排, the city's 工作日历 and 核对,
+    for the 学年 under review (`year`, which the home page has read). Counts are
+    core.queries.Count parts, read together with the page's other counts."""
     from accounts.models import Role
-    from credits.selectors import review_year
+    from core.queries import Count
 
-    year = review_year(timezone.localdate())
     cards: list[dict[str, object]] = []
-    if Role.SCHOOL_ADMIN in roles:
-        school = access.school_admin_schools(user).first()
-        if school is not None:
-            record = hand_in_for(school, year)
-            label = HandInStatus(record.status if record else HandInStatus.NOT_SUBMITTED).label
-            cards.append({"url_name": "audits:hand_in", "label": f"{year.label}学年上报：{label}",
-                          "help": "登记完成后上报本校学年，未完成的登记会列出"})
+    if Role.SCHOOL_ADMIN in roles and school is not None:
+        record = hand_in_for(school, year)
+        label = HandInStatus(record.status if record else HandInStatus.NOT_SUBMITTED).label
+        cards.append({"url_name": "audits:hand_in", "label": f"{year.label}学年上报：{label}",
+                      "help": "登记完成后上报本校学年，未完成的登记会列出"})
     reviewing = access.hand_in_review_schools(user) if roles & {Role.DISTRICT_ADMIN, Role.CITY_STAFF} else None
     if reviewing is not None:
-        waiting = SchoolHandIn.objects.filter(academic_year=year, status=HandInStatus.SUBMITTED,
-                                              school__in=reviewing.values("pk")).count()
+        waiting = Count(SchoolHandIn.objects.filter(academic_year=year, status=HandInStatus.SUBMITTED,
+                                                    school__in=reviewing.values("pk")))
         cards.append({"url_name": "audits:hand_ins", "label": "学校上报审核", "count": waiting,
                       "help": "按审证时间安排逐校审核学校的上报"})
         cards.append({"url_name": "audits:schedule_edit", "label": "发布审证时间安排",
                       "help": "各校审证日期、登记员和电话，可按上一学年复制"})
         cards.append({"url_name": "audits:calendar", "label": "工作日历", "help": "本学年各时间段的开放和截止日期"})
     if Role.CITY_STAFF in roles:
-        to_check = SchoolHandIn.objects.filter(academic_year=year, status=HandInStatus.REVIEWED).count()
+        to_check = Count(SchoolHandIn.objects.filter(academic_year=year, status=HandInStatus.REVIEWED))
         cards.append({"url_name": "audits:check", "label": "核对", "count": to_check,
                       "help": "11月核对各区（市）县和市直属学校的已审核数据"})
     return cards

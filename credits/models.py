@@ -112,12 +112,19 @@ class AcademicYear(models.Model):
         """The 学年 `day` falls in. A read: it never creates a row, so no page view writes
         (credits.services.academic_year_ensure creates the 学年 at sign-in, every night and when
         something is registered in it). One not created yet reads as the latest before it."""
-        year = cls.objects.filter(start_year__lte=cls.start_year_for(day)).order_by("-start_year").first()
-        if year is None:
+        return cls.for_date_with_previous(day)[0]
+
+    @classmethod
+    def for_date_with_previous(cls, day: datetime.date) -> tuple["AcademicYear", "AcademicYear | None"]:
+        """``for_date`` and the 学年 just before it (None when there is none), in one query: a
+        page that shows the current 学年 and the one under review reads the table once."""
+        rows = list(cls.objects.filter(start_year__lte=cls.start_year_for(day)).order_by("-start_year")[:2])
+        if not rows:
             from core.errors import DomainError
 
             raise DomainError("尚未建立学年日历，请联系市教科院。", kind="not_found")
-        return year
+        previous = rows[1] if len(rows) > 1 and rows[1].start_year == rows[0].start_year - 1 else None
+        return rows[0], previous
 
 
 class CreditItem(models.Model):

@@ -660,14 +660,27 @@ def current_year(today: datetime.date | None = None) -> AcademicYear:
     return AcademicYear.for_date(today or timezone.localdate())
 
 
-def review_year(today: datetime.date | None = None) -> AcademicYear:
-    """The 学年 administrators look at: from August until the city has sealed it, the previous
-    学年 is the one under review (and under audit); otherwise the current one."""
+@dataclass(frozen=True)
+class PageYears:
+    current: AcademicYear  # current_year
+    previous_open: AcademicYear | None  # the 学年 before it, while the city has not sealed it
+    review: AcademicYear  # review_year
+
+
+def page_years(today: datetime.date | None = None) -> PageYears:
+    """``current_year`` and ``review_year`` from one read of the 学年 table, for a page that
+    shows both (the home page: its calendar, its queues and its 审证 cards)."""
     from django.utils import timezone
 
     today = today or timezone.localdate()
-    this_year = current_year(today)
-    previous = AcademicYear.objects.filter(start_year=this_year.start_year - 1, sealed_at__isnull=True).first()
-    if previous is not None and today <= previous.city_seal_closes:
-        return previous
-    return this_year
+    this_year, previous = AcademicYear.for_date_with_previous(today)
+    if previous is not None and previous.sealed_at is not None:
+        previous = None
+    review = previous if previous is not None and today <= previous.city_seal_closes else this_year
+    return PageYears(current=this_year, previous_open=previous, review=review)
+
+
+def review_year(today: datetime.date | None = None) -> AcademicYear:
+    """The 学年 administrators look at: from August until the city has sealed it, the previous
+    学年 is the one under review (and under audit); otherwise the current one."""
+    return page_years(today).review

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.access import has_role, schools_for_role
 from accounts.models import Job, Notification, Role
+from core.queries import Count, counts
 from credits.models import AcademicYear
-from credits.selectors import current_year, review_year
+from credits.selectors import page_years
 from reviews.workflow import ENTRY_STEPS
 
 PAGE_SIZE = 20
@@ -49,14 +50,17 @@ def deadlines_ahead(year: AcademicYear, today: datetime.date, *, roles, appointm
 @login_required
 def home(request):
     from credits.selectors import teacher_compliance
+    from reviews.calendar import extensions_for
     from reviews.models import ReviewAppointment
-    from reviews.selectors import bounded_count, entries_for_user, review_queue
+    from reviews.selectors import QUEUE_COUNT_BOUND, entries_for_user, review_queue
 
     user = request.user
     today = timezone.localdate()
-    this_year = current_year()
+    # The 学年 table read once for the whole page: the calendar, the queues and the 审证 cards.
+    page = page_years(today)
+    this_year = page.current
     # The previous 学年 stays on the page while it is being reviewed (until the city seals it).
-    years = [this_year] + list(AcademicYear.objects.filter(start_year=this_year.start_year - 1, sealed_at__isnull=True))
+    years = [this_year] + ([page.previous_open] if page.previous_open else [])
     year = this_year
     if request.GET.get("year"):
         year = next((y for y in years if str(y.start_year) == request.GET["year"]), None) or get_object_or_404(
@@ -88,26 +92,46 @@ def home(request):
     # The review steps whose queue the user's roles work, in chain order, with each role's words
     # (reviews.workflow); who sees which entries is reviews.selectors.review_queue's.
     queues = []
-    queue_year = review_year() if any(a.role in roles for step in ENTRY_STEPS for a in step.actors) else None
-    for step in ENTRY_STEPS:
-        actor = next((a for a in step.actors if a.role in roles), None)
-        if actor is not None:
-            count, more = bounded_count(review_queue(user=user, step=step.name))
-            rng = _queue_window(user, actor, step, queue_year)
-            queues.append({"step": step.name, "label": actor.home, "count": count, "more": more,
-                           "window": f"{queue_year.label}学年：{rng.summary(today)}" if rng else "",
-                           "deadline": rng.closes if rng and rng.state(today) != "closed" else None})
+    queue_year = page.review
+    steps = [(step, next((a for a in step.actors if a.role in roles), None)) for step in ENTRY_STEPS]
+    steps = [(step, actor) for step, actor in steps if actor is not None]
+    # Every queue's window from one read of the extensions, every count below in one query.
+    extensions = extensions_for([queue_year], {step.window for step, _ in steps}) if steps else []
+    parts = {}
+    for step, actor in steps:
+        parts[step.name] = Count(review_queue(user=user, step=step.name), bound=QUEUE_COUNT_BOUND)
+        rng = _queue_window(user, actor, step, queue_year, extensions)
+        queues.append({"step": step.name, "label": actor.home,
+                       "window": f"{queue_year.label}学年：{rng.summary(today)}" if rng else "",
+                       "deadline": rng.closes if rng and rng.state(today) != "closed" else None})
     context["queues"] = queues
     # The nearest deadline of the work on this page: the earliest close of a queue's window not yet past.
     context["queue_deadline"] = min((q["deadline"] for q in queues if q["deadline"]), default=None)
     if context["queue_deadline"]:
         context["queue_deadline_days"] = (context["queue_deadline"] - today).days
     context["roles"] = roles
-    context["home_links"] = _home_links(user, roles, this_year)
+    links = _home_links(user, roles, this_year, review_year=queue_year)
+    counted = [link for link in links if isinstance(link["count"], Count)]
+    parts.update({f"link{i}": link["count"] for i, link in enumerate(counted)})
+    found = counts(parts)
+    for q in queues:
+        q["count"], q["more"] = parts[q["step"]].split(found[q["step"]])
+    for i, link in enumerate(counted):
+        link["count"] = found[f"link{i}"]
+    context["home_links"] = links
     return render(request, "home.html", context)
 
 
-def _queue_window(user, actor, step, year):
+def _own_school(user, role):
+    """The school where `user` holds a school-level role, from the request's cached role
+    assignments (no query); the first by code when there are several."""
+    from accounts.access import role_assignments
+
+    schools = [ra.school for ra in role_assignments(user) if ra.role == role and ra.school_id]
+    return min(schools, key=lambda s: s.code, default=None)
+
+
+def _queue_window(user, actor, step, year, extensions):
     """The window of a queue on the home page, for the reviewer's own scope (their school, their
     district, the 市直属学校 or the city): the same ranges the services refuse with."""
     from accounts.access import SCOPE_CITY_DIRECT, role_assignments
@@ -115,12 +139,12 @@ def _queue_window(user, actor, step, year):
 
     role, window = actor.role, step.window
     if role in (Role.SCHOOL_ADMIN, Role.SCHOOL_LEADER):
-        school = schools_for_role(user, role).select_related("district").first()
-        return window_range(year, window, school=school) if school is not None else None
+        school = _own_school(user, role)
+        return window_range(year, window, school=school, extensions=extensions) if school is not None else None
     if role == Role.DISTRICT_ADMIN:
         district_id = next((ra.district_id for ra in role_assignments(user) if ra.role == role and ra.district_id), None)
-        return window_range(year, window, district_id=district_id)
-    return window_range(year, window, city_direct=actor.scope == SCOPE_CITY_DIRECT)
+        return window_range(year, window, district_id=district_id, extensions=extensions)
+    return window_range(year, window, city_direct=actor.scope == SCOPE_CITY_DIRECT, extensions=extensions)
 
 
 def _is_year(value: str) -> bool:
@@ -136,8 +160,9 @@ def _link(name, label, help_text, count=None, args=()):
     return {"url": url, "label": label, "help": help_text, "count": count, "name": name}
 
 
-def _home_links(user, roles, year) -> list[dict]:
-    """What an administrator has waiting, as cards: counts come from the same selectors the pages use."""
+def _home_links(user, roles, year, *, review_year) -> list[dict]:
+    """What an administrator has waiting, as cards: counts come from the same selectors the pages
+    use, as core.queries.Count parts the home page reads together."""
     from accounts.selectors import change_requests, pending_accounts
     from reviews.selectors import roster_review_queue, rosters_for_user
 
@@ -152,11 +177,11 @@ def _home_links(user, roles, year) -> list[dict]:
         links.append(_link("reports:compliance", "本校达标情况", "各位教师本学年的学分"))
     if roles & {Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_STAFF}:
         links.append(_link("accounts:change_requests", "信息变更申请", "教师提交的个人信息变更",
-                           change_requests(user=user, status="").filter(status__in=["pending", "school_checked"]).count()))
+                           Count(change_requests(user=user, status="").filter(status__in=["pending", "school_checked"]))))
     if roles & {Role.DISTRICT_ADMIN, Role.CITY_STAFF}:
         links += [
-            _link("accounts:account_approvals", "账号审核", "未审核的账号不能登记学分", pending_accounts(user=user).count()),
-            _link("reviews:rosters", "基地校花名册", "待您审核的花名册", roster_review_queue(user=user).count()),
+            _link("accounts:account_approvals", "账号审核", "未审核的账号不能登记学分", Count(pending_accounts(user=user))),
+            _link("reviews:rosters", "基地校花名册", "待您审核的花名册", Count(roster_review_queue(user=user))),
             _link("reports:dashboard", "统计图表", "各学校、学段的达标比例和学分构成"),
             _link("reviews:schedule", "审证时间安排", "各校审证日期"),
         ]
@@ -179,7 +204,8 @@ def _home_links(user, roles, year) -> list[dict]:
                            + (f"；{rng.summary(timezone.localdate())}" if rng else "")))
     from audits.selectors import home_cards
 
-    links += [_link(c["url_name"], c["label"], c["help"], c.get("count")) for c in home_cards(user, roles)]
+    cards = home_cards(user, roles, year=review_year, school=_own_school(user, Role.SCHOOL_ADMIN))
+    links += [_link(c["url_name"], c["label"], c["help"], c.get("count")) for c in cards]
     return [link for link in links if link and access.may_open(user, link["name"])]
 
 

@@ -5,7 +5,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from accounts.access import (
     acting_school_ids,
     acts_everywhere,
-    administered_schools,
+    administered_school_ids,
     district_step_schools,
     has_role,
     schools_for_role,
@@ -27,7 +27,7 @@ def entries_for_user(user) -> QuerySet[CreditEntry]:
         return base.all()
     # Written on the entry's own columns (teacher_id = … OR school_id IN (…)), not as an OR across
     # a join, so PostgreSQL reads the entry indexes instead of scanning every entry of the city.
-    school_ids = list(administered_schools(user).order_by().values_list("pk", flat=True))
+    school_ids = administered_school_ids(user)
     q = Q(teacher_id__in=_own_profile_ids(user))
     return base.filter(q | Q(school_id__in=school_ids) if school_ids else q)
 
