@@ -164,6 +164,48 @@ def run(*, district_teachers: int = 10000, school_teachers: int = 2000, entries:
     return results
 
 
+def run_city(*, year=None, out=sys.stdout) -> list[dict]:
+    """The same documents on the database's own city (a generated one): the 送审报表 of the
+    district with the most teachers and the statements bundle of its largest school, for the
+    last complete 学年 — the one before the current, as the seal benchmark seals it — or `year`
+    (a start year). Read-only; an error is printed as a figure."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from accounts.models import District, School
+    from credits.models import AcademicYear
+    from credits.selectors import current_year
+
+    from . import documents as D
+
+    if year is None:
+        this = current_year()
+        year = this.start_year - 1 if AcademicYear.objects.filter(start_year=this.start_year - 1).exists() else this.start_year
+    chosen = AcademicYear.objects.get(start_year=year)
+    district = District.objects.annotate(n=Count("schools__teachers")).order_by("-n", "pk").first()
+    if district is None:
+        raise RuntimeError("数据库中没有区（市）县：先生成城市。")
+    schools = list(School.objects.filter(district=district).order_by("code"))
+    big = School.objects.filter(district=district).annotate(n=Count("teachers")).order_by("-n", "pk").first()
+    _say(out, f"报表基准（{connection.vendor}，本库城市）：{chosen.label}学年，{district.name} {district.n} 名教师、"
+              f"{len(schools)} 所学校；{big.name} {big.n} 名教师")
+    results: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        def district_report():
+            n = D.district_submission_xlsx(schools, chosen, f"{tmp}/district.xlsx", title=district.name)
+            return f"{n} 行，{os.path.getsize(f'{tmp}/district.xlsx') / 1024:.0f} KB"
+
+        def bundle():
+            n = D.statements_bundle_pdf(big, chosen, f"{tmp}/bundle.pdf")
+            return f"{n} 份，{os.path.getsize(f'{tmp}/bundle.pdf') / 1024 / 1024:.1f} MB"
+
+        results.append({**_measure(f"区送审报表 Excel（{district.n} 人）", district_report, out),
+                        "key": "district_report", "teachers": district.n})
+        results.append({**_measure(f"全校个人学分统计表 PDF（{big.n} 人）", bundle, out, trace=False),
+                        "key": "school_bundle", "teachers": big.n})
+    return results
+
+
 def main(argv=None):
     import argparse
 
