@@ -23,6 +23,7 @@ from django.utils import timezone
 from core.inputs import strip_format_characters
 
 from . import access, throttle
+from . import workflow as wf
 from .errors import AccountError, AccountNotApproved
 from .idcard import normalize_id_number, validate_id_number
 from .models import (
@@ -379,7 +380,8 @@ def teacher_create(
         try:
             with transaction.atomic():
                 user.save()
-                profile = TeacherProfile.objects.create(user=user, school=school, status=AccountStatus.PENDING, **values)
+                profile = TeacherProfile.objects.create(user=user, school=school, status=wf.ACCOUNT.leads_to(wf.ACCOUNT_ADD, wf.APPROVE),
+                                                         **values)
         except IntegrityError:
             # A concurrent add took the same 账号 or 身份证号 between the check and the insert.
             raise AccountError("账号或身份证号已被占用，请刷新后重试。") from None
@@ -398,10 +400,9 @@ def account_approve(*, actor, profile: TeacherProfile, comment: str = "") -> Tea
         raise AccountError("您无权审核该校教师账号：区（市）县管理员审核本区学校，市直属学校由市教科院审核。")
     with transaction.atomic():
         locked = _lock(profile)
-        if locked.status != AccountStatus.PENDING:
-            raise AccountError(f"该账号当前状态为“{locked.get_status_display()}”，只有待审核的账号可以审核。")
+        _require_account(locked, wf.ACCOUNT_REVIEW)
         before = {"status": locked.status, "status_reason": locked.status_reason}
-        locked.status = AccountStatus.APPROVED
+        locked.status = wf.ACCOUNT.leads_to(wf.ACCOUNT_REVIEW, wf.APPROVE)
         locked.status_reason = (comment or "")[:200]
         locked.save(update_fields=["status", "status_reason", "updated_at"])
         _event(user=locked.user, actor=actor, actor_role=_district_role(actor, locked.school),
@@ -415,14 +416,13 @@ def account_reject(*, actor, profile: TeacherProfile, reason: str) -> TeacherPro
     reason = (reason or "").strip()
     if not access.can_approve_account(actor, profile):
         raise AccountError("您无权审核该校教师账号：区（市）县管理员审核本区学校，市直属学校由市教科院审核。")
-    if not reason:
+    if wf.REJECT in wf.ACCOUNT[wf.ACCOUNT_REVIEW].needs_reason and not reason:
         raise AccountError("审核不通过必须填写原因，以便学校修改后重新提交。", field="reason")
     with transaction.atomic():
         locked = _lock(profile)
-        if locked.status != AccountStatus.PENDING:
-            raise AccountError(f"该账号当前状态为“{locked.get_status_display()}”，只有待审核的账号可以审核。")
+        _require_account(locked, wf.ACCOUNT_REVIEW)
         before = {"status": locked.status, "status_reason": locked.status_reason}
-        locked.status = AccountStatus.REJECTED
+        locked.status = wf.ACCOUNT.leads_to(wf.ACCOUNT_REVIEW, wf.REJECT)
         locked.status_reason = reason[:200]
         locked.save(update_fields=["status", "status_reason", "updated_at"])
         _event(user=locked.user, actor=actor, actor_role=_district_role(actor, locked.school),
@@ -493,8 +493,7 @@ def teacher_admin_update(*, actor, profile: TeacherProfile, **changes) -> Teache
 def _profile_update(*, actor, profile: TeacherProfile, changes: dict, actor_role, comment: str = "") -> TeacherProfile:
     with transaction.atomic():
         locked = _lock(profile)
-        if locked.status == AccountStatus.INACTIVE:
-            raise AccountError("该账号已停用，请先恢复后再修改。")
+        _require_account(locked, wf.ACCOUNT_EDIT)
         cleaned = clean_profile_values(changes, school=locked.school, exclude_profile_id=locked.pk, actor=actor)
         changed = {k: v for k, v in cleaned.items() if getattr(locked, k) != v}
         if not changed:
@@ -505,7 +504,7 @@ def _profile_update(*, actor, profile: TeacherProfile, changes: dict, actor_role
         if locked.status == AccountStatus.REJECTED or (
             locked.status == AccountStatus.APPROVED and set(changed) & set(IDENTITY_FIELDS)
         ):
-            locked.status = AccountStatus.PENDING
+            locked.status = wf.ACCOUNT.leads_to(wf.ACCOUNT_EDIT, wf.REVIEW_AGAIN)
         locked.save(update_fields=list(changed) + ["status", "updated_at"])
         _event(user=locked.user, actor=actor, actor_role=actor_role(locked),
                action=AccountEvent.Action.CHANGED, before=before,
@@ -570,8 +569,7 @@ def teacher_transfer(*, actor, profile: TeacherProfile, to_school: School, comme
         raise AccountError("您无权为该教师办理调动（须由调出学校的校管理员或区县管理员办理）。")
     with transaction.atomic():
         locked = _lock(profile)
-        if locked.status == AccountStatus.INACTIVE:
-            raise AccountError("该账号已停用，不能办理调动。")
+        _require_account(locked, wf.ACCOUNT_TRANSFER)
         if to_school.stages and locked.stage not in to_school.stages:
             raise AccountError(
                 f"{to_school}不开设该教师的学段（{locked.get_stage_display()}），请先修改学段或选择其他学校。"
@@ -595,14 +593,13 @@ def teacher_deactivate(*, actor, profile: TeacherProfile, reason: str) -> Teache
     reason = (reason or "").strip()
     if not access.can_manage_teacher(actor, profile):
         raise AccountError("您无权停用该教师账号。")
-    if not reason:
+    if wf.APPROVE in wf.ACCOUNT[wf.ACCOUNT_DEACTIVATE].needs_reason and not reason:
         raise AccountError("请填写停用原因（如离职、退休）。", field="reason")
     with transaction.atomic():
         locked = _lock(profile)
-        if locked.status == AccountStatus.INACTIVE:
-            raise AccountError("该账号已经停用。")
+        _require_account(locked, wf.ACCOUNT_DEACTIVATE)
         before = {"status": locked.status, "is_active": locked.user.is_active}
-        locked.status = AccountStatus.INACTIVE
+        locked.status = wf.ACCOUNT.leads_to(wf.ACCOUNT_DEACTIVATE, wf.APPROVE)
         locked.save(update_fields=["status", "updated_at"])
         locked.user.is_active = False
         locked.user.save(update_fields=["is_active"])
@@ -619,12 +616,11 @@ def teacher_reactivate(*, actor, profile: TeacherProfile, comment: str = "") -> 
         raise AccountError("您无权恢复该教师账号。")
     with transaction.atomic():
         locked = _lock(profile)
-        if locked.status != AccountStatus.INACTIVE:
-            raise AccountError("该账号未停用。")
+        _require_account(locked, wf.ACCOUNT_REACTIVATE)
         last = (AccountEvent.objects.filter(user=locked.user, action=AccountEvent.Action.DEACTIVATED)
                 .order_by("-at", "-id").first())
         previous = (last.before.get("status") if last else None) or AccountStatus.PENDING
-        locked.status = previous
+        locked.status = wf.ACCOUNT.leads_to(wf.ACCOUNT_REACTIVATE, previous)
         locked.save(update_fields=["status", "updated_at"])
         locked.user.is_active = True
         locked.user.save(update_fields=["is_active"])
@@ -665,24 +661,34 @@ def change_request_submit(*, actor, profile: TeacherProfile, changes: dict, note
         raise AccountError("只能申请变更本人的信息。")
     with transaction.atomic():
         locked = _lock(profile)
-        if locked.status == AccountStatus.INACTIVE:
-            raise AccountError("账号已停用，不能申请变更。")
-        if ProfileChangeRequest.objects.filter(
-            profile=locked, status__in=[ProfileChangeRequest.Status.PENDING, ProfileChangeRequest.Status.SCHOOL_CHECKED]
-        ).exists():
+        _require_account(locked, wf.ACCOUNT_REQUEST_CHANGE)
+        if ProfileChangeRequest.objects.filter(profile=locked, status__in=wf.CHANGE_REQUEST_OPEN).exists():
             raise AccountError("您已有一项信息变更申请正在审核中，请等待处理完毕后再申请。")
         cleaned = _clean_change_values(locked, changes, actor=actor)
         if not cleaned:
             raise AccountError("申请内容与现有信息相同，无需变更。")
         original = profile_snapshot(locked, tuple(cleaned))
         request = ProfileChangeRequest.objects.create(
-            profile=locked, changes=cleaned, original=original, submitted_by=actor, note=(note or "")[:200]
+            profile=locked, changes=cleaned, original=original, submitted_by=actor, note=(note or "")[:200],
+            status=wf.CHANGE_REQUEST.leads_to(wf.CHANGE_SUBMIT, wf.APPROVE),
         )
         _event(user=locked.user, actor=actor, actor_role=Role.TEACHER, action=AccountEvent.Action.CHANGE_REQUESTED,
                before=original, after=cleaned, comment=note)
         _notify_school_admins(locked.school, f"教师信息变更申请：{locked.name}", "请核对后提交区县审批。",
                               reverse("accounts:change_requests"))
     return request
+
+
+def _decision(approve: bool) -> str:
+    return wf.APPROVE if approve else wf.REJECT
+
+
+def _require_account(profile: TeacherProfile, step: str) -> None:
+    wf.ACCOUNT.require(step, profile.status, state_label=profile.get_status_display(), error=AccountError)
+
+
+def _require_request(req: ProfileChangeRequest, step: str) -> None:
+    wf.CHANGE_REQUEST.require(step, req.status, state_label=req.get_status_display(), error=AccountError)
 
 
 def _lock_request(change_request) -> ProfileChangeRequest:
@@ -696,20 +702,17 @@ def change_request_check(*, actor, change_request: ProfileChangeRequest, approve
     reason = (reason or "").strip()
     if not access.can_check_change_request(actor, change_request):
         raise AccountError("只有该教师所在学校的校管理员可以核对此申请。")
-    if not approve and not reason:
+    if _decision(approve) in wf.CHANGE_REQUEST[wf.CHANGE_CHECK].needs_reason and not reason:
         raise AccountError("退回申请必须填写原因。", field="reason")
     with transaction.atomic():
         req = _lock_request(change_request)
-        if req.status != ProfileChangeRequest.Status.PENDING:
-            raise AccountError(f"该申请当前为“{req.get_status_display()}”，不能再由学校核对。")
+        _require_request(req, wf.CHANGE_CHECK)
         before = {"status": req.status}
         now = timezone.now()
         req.checked_by, req.checked_at, req.reason = actor, now, reason[:200]
-        if approve:
-            req.status = ProfileChangeRequest.Status.SCHOOL_CHECKED
-            fields = ["status", "checked_by", "checked_at", "reason"]
-        else:
-            req.status = ProfileChangeRequest.Status.REJECTED
+        req.status = wf.CHANGE_REQUEST.leads_to(wf.CHANGE_CHECK, _decision(approve))
+        fields = ["status", "checked_by", "checked_at", "reason"]
+        if not approve:
             req.decided_at = now
             fields = ["status", "checked_by", "checked_at", "reason", "decided_at"]
         req.save(update_fields=fields)
@@ -726,12 +729,12 @@ def change_request_decide(*, actor, change_request: ProfileChangeRequest, approv
     reason = (reason or "").strip()
     if not access.can_decide_change_request(actor, change_request):
         raise AccountError("只有该校所属区（市）县管理员（市直属学校为市教科院）可以审批此申请。")
-    if not approve and not reason:
+    if _decision(approve) in wf.CHANGE_REQUEST[wf.CHANGE_DECIDE].needs_reason and not reason:
         raise AccountError("不批准必须填写原因。", field="reason")
     with transaction.atomic():
         req = _lock_request(change_request)
-        if req.status != ProfileChangeRequest.Status.SCHOOL_CHECKED:
-            raise AccountError(f"该申请当前为“{req.get_status_display()}”，须先经学校核对才能审批。")
+        before_status = req.status
+        _require_request(req, wf.CHANGE_DECIDE)
         profile = _lock(req.profile)
         role = _district_role(actor, profile.school)
         now = timezone.now()
@@ -757,14 +760,14 @@ def change_request_decide(*, actor, change_request: ProfileChangeRequest, approv
                        before={"school": old_school.pk, "school_name": old_school.name},
                        after={"school": profile.school_id, "school_name": profile.school.name},
                        comment="信息变更申请批准")
-            req.status = ProfileChangeRequest.Status.APPROVED
+            req.status = wf.CHANGE_REQUEST.leads_to(wf.CHANGE_DECIDE, wf.APPROVE)
             _event(user=profile.user, actor=actor, actor_role=role, action=AccountEvent.Action.CHANGE_APPROVED,
                    before=before, after=profile_snapshot(profile, tuple(cleaned)), comment=reason)
             notify(profile.user, "您的信息变更申请已批准", "变更已生效。", reverse("accounts:profile"))
         else:
-            req.status = ProfileChangeRequest.Status.REJECTED
+            req.status = wf.CHANGE_REQUEST.leads_to(wf.CHANGE_DECIDE, wf.REJECT)
             _event(user=profile.user, actor=actor, actor_role=role, action=AccountEvent.Action.CHANGE_REJECTED,
-                   before={"status": ProfileChangeRequest.Status.SCHOOL_CHECKED},
+                   before={"status": before_status},
                    after={"status": req.status, "request": req.pk}, comment=reason)
             notify(profile.user, "您的信息变更申请未获批准", f"原因：{reason}", reverse("accounts:change_requests"))
         req.decided_by, req.decided_at, req.reason = actor, now, reason[:200]

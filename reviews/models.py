@@ -13,7 +13,11 @@ from core import audit
 from core.audit import append_only
 
 from . import workflow as wf
-from .workflow import Window  # declared with the workflow's table; reviews.models.Window still works
+from .workflow import (
+    ROSTER_FROZEN_STATUSES,
+    RosterStatus,
+    Window,  # declared with the workflow's table; reviews.models.Window still works
+)
 
 
 class ReviewAppointment(models.Model):
@@ -148,15 +152,6 @@ class Evidence(models.Model):
         return self.reviewed_at is not None
 
 
-class RosterStatus(models.TextChoices):
-    SUBMITTED = "submitted", "待区县审核"
-    DISTRICT_APPROVED = "district_approved", "待市教科院复审"
-    APPROVED = "approved", "已认定"
-    REJECTED = "rejected", "未通过"
-
-
-# A roster in one of these states has been reviewed: it can be neither uploaded again nor changed.
-ROSTER_FROZEN_STATUSES = (RosterStatus.DISTRICT_APPROVED, RosterStatus.APPROVED)
 
 
 def roster_upload_to(instance, filename: str) -> str:

@@ -23,6 +23,7 @@ from django.db import models
 
 from accounts.access import SCOPE_CITY, SCOPE_CITY_DIRECT, SCOPE_OWN
 from accounts.models import Role
+from core.machine import NEW, Machine, Step
 from credits.models import OPEN_STATUSES, EntrySource, EntryStatus
 
 
@@ -195,3 +196,32 @@ def transitions(source: str) -> set[tuple[str, str, str]]:
         moves.add(("feed_correct", EntryStatus.CONFIRMED, EntryStatus.CONFIRMED))
     moves |= {("close_late", state, EntryStatus.LATE) for state in OPEN_STATUSES}
     return moves
+
+
+# ---------------------------------------------------------------------------------------------
+# A 基地校's 花名册 (附件1, notice 三(二)2): uploaded (again, until reviewed), reviewed by the base
+# school's district (the city for a 市直属 one), a 市级基地校's then by the city.
+
+class RosterStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待区县审核"
+    DISTRICT_APPROVED = "district_approved", "待市教科院复审"
+    APPROVED = "approved", "已认定"
+    REJECTED = "rejected", "未通过"
+
+
+# A roster in one of these states has been reviewed: it can be neither uploaded again nor changed.
+ROSTER_FROZEN_STATUSES = (RosterStatus.DISTRICT_APPROVED, RosterStatus.APPROVED)
+_R = RosterStatus
+ROSTER_SUBMIT, ROSTER_DISTRICT_REVIEW, ROSTER_CITY_REVIEW = "submit_roster", "district_review_roster", "city_review_roster"
+ROSTER_TO_CITY = "to_city"  # the district's approval of a 市级基地校's roster
+ROSTER = Machine("花名册", (
+    Step(ROSTER_SUBMIT, "报送花名册", (NEW, _R.SUBMITTED, _R.REJECTED), {APPROVE: _R.SUBMITTED},
+         actor=Role.BASE_SCHOOL_ADMIN, refused="该花名册已经审核，不能再次上传或修改。"),
+    # A 市级基地校's roster goes on to the city; a 区级 one is credited at once.
+    Step(ROSTER_DISTRICT_REVIEW, "审核", (_R.SUBMITTED,),
+         {APPROVE: _R.APPROVED, ROSTER_TO_CITY: _R.DISTRICT_APPROVED, REJECT: _R.REJECTED},
+         actor="district_step", refused="该花名册已被审核（当前状态：{state}）。", needs_reason=(REJECT,)),
+    Step(ROSTER_CITY_REVIEW, "复审", (_R.DISTRICT_APPROVED,), {APPROVE: _R.APPROVED, REJECT: _R.REJECTED},
+         actor=Role.CITY_STAFF, refused="该花名册当前不在市级复审阶段（当前状态：{state}）。",
+         needs_reason=(REJECT,)),
+))

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from accounts.access import district_step_schools, has_role, schools_for_role
 from accounts.models import BaseLevel, Role
 from core.files import FileRejected, Limits, open_sheet
+from core.machine import NEW
 from credits.checks import eligibility_problem, quantity_problem
 from credits.models import (
     AcademicYear,
@@ -32,6 +33,7 @@ from credits.models import (
     Flow,
 )
 
+from .. import workflow as wf
 from ..calendar import ensure_not_sealed, ensure_window, today_or
 from ..errors import TransitionError
 from ..models import Action, Roster, RosterRow, RosterStatus, Window
@@ -228,8 +230,7 @@ def roster_submit(*, actor, school, academic_year: AcademicYear, plan_file, summ
     if school.base_level not in (BaseLevel.CITY, BaseLevel.DISTRICT):
         raise TransitionError(f"{school.name}不是教师发展基地校，不能报送花名册。", kind="permission")
     existing = Roster.objects.select_for_update().filter(school=school, academic_year=academic_year).first()
-    if existing is not None and existing.is_frozen:
-        raise TransitionError("该花名册已经审核，不能再次上传或修改。", kind="state")
+    _require(existing, wf.ROSTER_SUBMIT)
     ensure_window(academic_year, Window.BASE_ROSTER, today=today, school=school)
     _check_attachment(plan_file, "培训计划")
     _check_attachment(summary_file, "培训总结")
@@ -242,7 +243,7 @@ def roster_submit(*, actor, school, academic_year: AcademicYear, plan_file, summ
     roster = existing or Roster(school=school, academic_year=academic_year)
     roster.level = school.base_level
     roster.item = item
-    roster.status = RosterStatus.SUBMITTED
+    roster.status = wf.ROSTER.leads_to(wf.ROSTER_SUBMIT, wf.APPROVE)
     roster.submitted_by = actor
     roster.submitted_at = timezone.now()
     roster.district_reviewed_by = roster.district_reviewed_at = None
@@ -326,8 +327,7 @@ def roster_district_review(*, actor, roster: Roster, approve: bool, comment: str
     """各区（市）县培训机构审核 (city staff for a 市直属 base school)."""
     roster = _lock_roster(roster)
     ensure_not_sealed(roster.academic_year)
-    if roster.status != RosterStatus.SUBMITTED:
-        raise TransitionError(f"该花名册已被审核（当前状态：{roster.get_status_display()}）。", kind="state")
+    _require(roster, wf.ROSTER_DISTRICT_REVIEW)
     if not district_step_schools(actor).filter(pk=roster.school_id).exists():
         raise TransitionError("只有基地校所属区（市）县的管理员（市直属学校为市教科院）可以审核该花名册。", kind="permission")
     role = Role.CITY_STAFF if roster.school.district_id is None else Role.DISTRICT_ADMIN
@@ -339,13 +339,17 @@ def roster_city_review(*, actor, roster: Roster, approve: bool, comment: str = "
     """市教科院教师发展研究所复审 of a city 基地校's roster."""
     roster = _lock_roster(roster)
     ensure_not_sealed(roster.academic_year)
-    if roster.status != RosterStatus.DISTRICT_APPROVED:
-        raise TransitionError(
-            f"该花名册当前不在市级复审阶段（当前状态：{roster.get_status_display()}）。", kind="state"
-        )
+    _require(roster, wf.ROSTER_CITY_REVIEW)
     if not has_role(actor, Role.CITY_STAFF):
         raise TransitionError("市级基地校花名册由市教科院教师发展研究所复审。", kind="permission")
     return _decide(roster, actor=actor, role=Role.CITY_STAFF, approve=approve, comment=comment, city=True)
+
+
+def _require(roster: Roster | None, step: str) -> None:
+    """The roster table's refusal when `roster` (None: not uploaded yet) is not where `step` acts."""
+    state = roster.status if roster is not None else NEW
+    wf.ROSTER.require(step, state, state_label=roster.get_status_display() if roster else "未报送",
+                      error=lambda message: TransitionError(message, kind="state"))
 
 
 def _decide(roster: Roster, *, actor, role: str, approve: bool, comment: str, city: bool) -> Roster:
@@ -357,16 +361,16 @@ def _decide(roster: Roster, *, actor, role: str, approve: bool, comment: str, ci
     else:
         roster.district_reviewed_by, roster.district_reviewed_at = actor, now
         fields = ["district_reviewed_by", "district_reviewed_at"]
-    if not approve:
-        if not comment:
-            raise TransitionError("不通过须填写理由。")
-        roster.status = RosterStatus.REJECTED
-    elif not city and roster.needs_city_review:
-        roster.status = RosterStatus.DISTRICT_APPROVED
-    else:
-        if not roster.rows.filter(teacher__isnull=False, error="").exists():
-            raise TransitionError("花名册没有可认定学分的有效行。")
-        roster.status = RosterStatus.APPROVED
+    step = wf.ROSTER_CITY_REVIEW if city else wf.ROSTER_DISTRICT_REVIEW
+    decision = wf.APPROVE if approve else wf.REJECT
+    if not city and approve and roster.needs_city_review:
+        decision = wf.ROSTER_TO_CITY
+    if decision in wf.ROSTER[step].needs_reason and not comment:
+        raise TransitionError("不通过须填写理由。")
+    leads_to = wf.ROSTER.leads_to(step, decision)
+    if leads_to == RosterStatus.APPROVED and not roster.rows.filter(teacher__isnull=False, error="").exists():
+        raise TransitionError("花名册没有可认定学分的有效行。")
+    roster.status = leads_to
     roster.comment = comment[:500]
     if roster.status == RosterStatus.APPROVED:
         _roster_credit(roster, actor=actor, role=role)

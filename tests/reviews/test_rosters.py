@@ -232,3 +232,28 @@ def test_the_two_million_row_roster_is_refused_and_nothing_is_stored(world, city
     assert not Roster.objects.exists()
     media = Path(settings.MEDIA_ROOT)
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_every_roster_move_is_a_row_of_the_roster_table_and_every_row_is_made(world, city_base):
+    """reviews.workflow.ROSTER is what the services do (tests/moves.py: the saves, seen from the database)."""
+    from reviews import workflow as wf
+    from tests.moves import check_walk, recorded_moves
+
+    t = world.teacher
+    rows = [(1, t.school.name, t.user.username, t.name, "语文", "初中", 10, 10)]
+    district_base = base_school(world, BaseLevel.DISTRICT)
+    with recorded_moves(Roster) as moves:
+        _submit(world, *city_base, rows)
+        roster = _submit(world, *city_base, rows)  # replaced before review
+        S.roster_district_review(actor=world.district_admin, roster=roster, approve=False, comment="缺少盖章")
+        roster = _submit(world, *city_base, rows)
+        roster = S.roster_district_review(actor=world.district_admin, roster=roster, approve=True)
+        S.roster_city_review(actor=world.city, roster=roster, approve=False, comment="学时不符")
+        roster = S.roster_district_review(actor=world.district_admin, roster=_submit(world, *city_base, rows),
+                                          approve=True)
+        S.roster_city_review(actor=world.city, roster=roster, approve=True)
+        S.roster_district_review(actor=world.district_admin, roster=_submit(world, *district_base, rows), approve=True)
+    check_walk(wf.ROSTER, moves)
+    with pytest.raises(TransitionError) as exc:
+        S.roster_city_review(actor=world.city, roster=roster, approve=True)
+    assert exc.value.message == wf.ROSTER[wf.ROSTER_CITY_REVIEW].refused.format(state="已认定")
