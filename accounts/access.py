@@ -438,6 +438,7 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "reports:compliance_export": _SCHOOL_AND_UP, "reports:district_submission": ADMIN_ROLES,
     "reports:package": _SCHOOL_AND_UP, "reports:package_download": SIGNED_IN,
     "reports:compliance": _SCHOOL_AND_UP, "reports:dashboard": _DISTRICT_STEP,
+    "reports:archive": _SCHOOL_AND_UP, "reports:archive_download": SIGNED_IN,
     # certificates
     "certificates:applications": _SA | _DISTRICT_STEP, "certificates:application_withdraw": SIGNED_IN,
     "certificates:planner": _T, "certificates:issue_list": _DISTRICT_STEP, "certificates:school_zip": _DISTRICT_STEP,
@@ -447,8 +448,7 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "audits:calendar": _DISTRICT_STEP, "audits:schedule_edit": _DISTRICT_STEP, "audits:hand_in": _SA,
     "audits:hand_ins": _DISTRICT_STEP, "audits:hand_in_detail": SIGNED_IN, "audits:check": _CITY,
     # sealing (学年封存)
-    "sealing:console": _CITY, "sealing:progress": _CITY, "sealing:archive": _SCHOOL_AND_UP,
-    "sealing:archive_download": SIGNED_IN,
+    "sealing:console": _CITY, "sealing:progress": _CITY,
     # the API: signed in (session or token); each answer is scoped by the selectors and the services
     "api-token": PUBLIC, "api-root": SIGNED_IN, "schema": SIGNED_IN, "api-docs": SIGNED_IN,
     "entry-list": SIGNED_IN, "entry-detail": SIGNED_IN, "entry-bulk-review": SIGNED_IN, "entry-school-review": SIGNED_IN,

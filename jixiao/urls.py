@@ -27,7 +27,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("credits/", include("credits.urls")),
     path("reviews/", include("reviews.urls")),
-    path("", include("reports.urls")),  # /reports/… and the pages that kept their /reviews/ paths
+    path("", include("reports.urls")),  # /reports/…, and reports pages that kept their /reviews/ and /sealing/ paths
     path("certificates/", include("certificates.urls")),
     path("verify/", certificate_views.verify, name="verify_form"),
     path("verify/<str:code>/", certificate_views.verify, name="verify"),

@@ -5,7 +5,8 @@ from . import views
 app_name = "reports"
 
 # The 审证 package under /reports/. The compliance page and the dashboards were the reviews app's
-# pages and keep their addresses under /reviews/ (users have bookmarks), hence the include at "".
+# pages, the 学年档案 the sealing app's: they keep their addresses (users have bookmarks), hence
+# the include at "".
 urlpatterns = [
     path("reports/", include([
         path("", views.index, name="index"),
@@ -25,4 +26,6 @@ urlpatterns = [
     ])),
     path("reviews/compliance/", views.compliance, name="compliance"),
     path("reviews/dashboard/", views.dashboard, name="dashboard"),
+    path("sealing/archive/", views.archive, name="archive"),
+    path("sealing/archive/<int:pk>/download/", views.archive_download, name="archive_download"),
 ]

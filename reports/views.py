@@ -1,6 +1,7 @@
-"""Pages and downloads of the 审证 package, the school's compliance page and the dashboards.
-Thin: scope from accounts.access, figures from reports.selectors, documents from
-reports.documents, writes from reports.services. Out of scope answers 404, as missing does."""
+"""Pages and downloads of the 审证 package, the school's compliance page, the dashboards and the
+学年档案 of a sealed 学年. Thin: scope from accounts.access, figures from reports.selectors,
+documents from reports.documents, writes from reports.services and reports.archive. Out of scope
+answers 404, as missing does."""
 
 from __future__ import annotations
 
@@ -33,10 +34,13 @@ from accounts.models import AccountStatus, District, Job, Role, School, Stage
 from credits.models import AcademicYear, Kind
 from credits.rules import year_check
 from credits.selectors import review_year
+from sealing.errors import SealError
 
 from . import documents as D
 from . import selectors as S
 from . import services
+from .archive import KIND as ARCHIVE_KIND
+from .archive import archive_start
 from .errors import ReportError
 from .models import SignedForm2
 from .package import latest_scans
@@ -495,3 +499,53 @@ def package(request):
 @records_download("reports_package")
 def package_download(request, pk):
     return job_file_response(request, pk, kind="reports_package", filename="审证材料.zip")
+
+
+# --- 学年档案 (notice 三(三)4 以备查验; the sealing app's page before, its paths kept) ------------
+
+
+def _archive_scopes(user) -> list[tuple[str, str]]:
+    """(value, label) of every archive the user may build: districts (the 市直属学校 for the city),
+    and the schools of a school or district admin (the city picks a district: 3,000 schools)."""
+    scopes = [(f"d{d.pk}", f"{d.name}（全区）") for d in access.archive_districts(user).order_by("order", "code")]
+    if access.can_seal(user):
+        scopes.append(("city", "市直属学校"))
+    else:
+        scopes += [(f"s{s.pk}", s.name) for s in access.archive_schools(user).order_by("name")]
+    return scopes
+
+
+@login_required
+def archive(request):
+    user = request.user
+    scopes = _archive_scopes(user)
+    if not scopes:
+        raise PermissionDenied("学年档案供学校、区（市）县管理员和市教科院下载。")
+    years = list(AcademicYear.objects.filter(sealed_at__isnull=False).order_by("-start_year"))
+    if request.method == "POST":
+        raw_year, raw_scope = request.POST.get("year", ""), request.POST.get("scope", "")
+        year = next((y for y in years if str(y.start_year) == raw_year), None)
+        if year is None or raw_scope not in {v for v, _ in scopes}:
+            raise Http404
+        school = district = None
+        if raw_scope.startswith("s"):
+            school = get_object_or_404(School, pk=int(raw_scope[1:]))
+        elif raw_scope.startswith("d"):
+            district = get_object_or_404(District, pk=int(raw_scope[1:]))
+        try:
+            job = archive_start(actor=user, academic_year=year, school=school, district=district)
+        except SealError as exc:
+            messages.error(request, exc.message)
+            return redirect("reports:archive")
+        return redirect(reverse("reports:archive") + f"?job={job.pk}")
+    job = None
+    raw = request.GET.get("job", "")
+    if raw.isascii() and raw.isdigit() and len(raw) < 16:
+        job = Job.objects.filter(pk=int(raw), owner=user, kind=ARCHIVE_KIND).first()
+    return render(request, "reports/archive.html", {"years": years, "scopes": scopes, "job": job})
+
+
+@login_required
+@records_download("year_archive")
+def archive_download(request, pk):
+    return job_file_response(request, pk, kind=ARCHIVE_KIND, filename="学年档案.zip")

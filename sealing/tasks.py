@@ -24,11 +24,3 @@ def seal_finalize_task(seal_id: int) -> bool:
     from .services import seal_finalize
 
     return seal_finalize(seal_id=seal_id)
-
-
-@shared_task(name="sealing.build_archive")
-def build_archive_task(job_id: int) -> None:
-    """A sealed 学年's archive of a school or district (idempotent: a finished job is left alone)."""
-    from .archive import archive_run
-
-    archive_run(job_id=job_id)

@@ -7,6 +7,4 @@ app_name = "sealing"
 urlpatterns = [
     path("", views.console, name="console"),
     path("<int:pk>/progress/", views.progress, name="progress"),
-    path("archive/", views.archive, name="archive"),
-    path("archive/<int:pk>/download/", views.archive_download, name="archive_download"),
 ]

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
-from accounts.downloads import job_file_response, records_download
 from credits.models import AcademicYear
 from reviews.calendar import window_range
 from reviews.errors import TransitionError
@@ -87,59 +86,3 @@ def progress(request, pk):
         return render(request, "sealing/_progress.html", {"seal": seal})
     return JsonResponse({**selectors.seal_progress(seal), "state_display": seal.get_state_display(),
                          "teachers": seal.teacher_count})
-
-
-# --- 学年档案 (notice 三(三)4 以备查验) ----------------------------------------------------------
-
-
-def _archive_scopes(user) -> list[tuple[str, str]]:
-    """(value, label) of every archive the user may build: districts (the 市直属学校 for the city),
-    and the schools of a school or district admin (the city picks a district: 3,000 schools)."""
-    scopes = [(f"d{d.pk}", f"{d.name}（全区）") for d in access.archive_districts(user).order_by("order", "code")]
-    if access.can_seal(user):
-        scopes.append(("city", "市直属学校"))
-    else:
-        scopes += [(f"s{s.pk}", s.name) for s in access.archive_schools(user).order_by("name")]
-    return scopes
-
-
-@login_required
-def archive(request):
-    from accounts.models import District, Job, School
-
-    from .archive import KIND, archive_start
-
-    user = request.user
-    scopes = _archive_scopes(user)
-    if not scopes:
-        raise PermissionDenied("学年档案供学校、区（市）县管理员和市教科院下载。")
-    years = list(AcademicYear.objects.filter(sealed_at__isnull=False).order_by("-start_year"))
-    if request.method == "POST":
-        raw_year, raw_scope = request.POST.get("year", ""), request.POST.get("scope", "")
-        year = next((y for y in years if str(y.start_year) == raw_year), None)
-        if year is None or raw_scope not in {v for v, _ in scopes}:
-            raise Http404
-        school = district = None
-        if raw_scope.startswith("s"):
-            school = get_object_or_404(School, pk=int(raw_scope[1:]))
-        elif raw_scope.startswith("d"):
-            district = get_object_or_404(District, pk=int(raw_scope[1:]))
-        try:
-            job = archive_start(actor=user, academic_year=year, school=school, district=district)
-        except TransitionError as exc:
-            messages.error(request, exc.message)
-            return redirect("sealing:archive")
-        return redirect(reverse("sealing:archive") + f"?job={job.pk}")
-    job = None
-    raw = request.GET.get("job", "")
-    if raw.isascii() and raw.isdigit() and len(raw) < 16:
-        job = Job.objects.filter(pk=int(raw), owner=user, kind=KIND).first()
-    return render(request, "sealing/archive.html", {"years": years, "scopes": scopes, "job": job})
-
-
-@login_required
-@records_download("year_archive")
-def archive_download(request, pk):
-    from .archive import KIND
-
-    return job_file_response(request, pk, kind=KIND, filename="学年档案.zip")

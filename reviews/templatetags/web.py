@@ -38,7 +38,7 @@ MENU = [
         ("accounts:change_requests", (), "信息变更"),
         ("certificates:applications", (), "职评 / 转正申报"),
         ("audits:hand_in", (), "上报"),
-        ("sealing:archive", (), "学年档案"),
+        ("reports:archive", (), "学年档案"),
     ]),
     (Role.SCHOOL_LEADER, [
         ("reports:compliance", (), "达标情况"),
@@ -60,7 +60,7 @@ MENU = [
         ("reports:compliance", (), "达标情况"),
         ("reports:index", (), "审证报表"),
         ("certificates:applications", (), "继教证书"),
-        ("sealing:archive", (), "学年档案"),
+        ("reports:archive", (), "学年档案"),
     ]),
     (Role.CITY_STAFF, [
         ("accounts:account_approvals", (), "市直属账号审核"),
@@ -74,7 +74,7 @@ MENU = [
         ("audits:schedule_edit", (), "市直属学校审证时间安排"),
         ("audits:check", (), "核对"),
         ("sealing:console", (), "学年封存"),
-        ("sealing:archive", (), "学年档案"),
+        ("reports:archive", (), "学年档案"),
         ("certificates:applications", (), "继教证书（市直属学校）"),
     ]),
 ]

@@ -329,6 +329,7 @@ OBJECTS: dict[str, Row] = {
     # reports, certificates, audits, sealing
     "reports:form2_scan": Row(make_signed_form2, SEES_TEACHER),
     "reports:package_download": Row(_job("reports_package"), EVERYONE_OWN),
+    "reports:archive_download": Row(_job("sealing_archive"), EVERYONE_OWN),
     # The issuing body sees the applications; only the school admin who marked one withdraws it.
     "certificates:application_withdraw": Row(make_application, {_SA: SCHOOL}),
     "certificates:certificate_detail": Row(make_certificate, CERTIFICATES,
@@ -336,7 +337,6 @@ OBJECTS: dict[str, Row] = {
     "certificates:certificate_pdf": Row(make_certificate, CERTIFICATES),
     "audits:hand_in_detail": Row(make_hand_in, HAND_INS, body=_hand_in_form, day=REVIEW_DAY),
     "sealing:progress": Row(make_seal, {_C: ALL}, why="a seal is the city's, of the whole 学年"),
-    "sealing:archive_download": Row(_job("sealing_archive"), EVERYONE_OWN),
     # the API
     "teacher-totals": Row(make_teacher, SEES_TEACHER, arg="teacher_id"),
     "entry-detail": Row(make_entry, SEES_TEACHER),

@@ -83,7 +83,7 @@ def _requests(t):
         ("post", reverse("accounts:teacher_import_resume", args=[t["job"].pk]), {}),
         ("get", reverse("job_status", args=[t["job"].pk]), {}),
         ("post", reverse("notification_read", args=[t["note"].pk]), {}),
-        ("get", reverse("sealing:archive_download", args=[t["archive"].pk]), {}),
+        ("get", reverse("reports:archive_download", args=[t["archive"].pk]), {}),
     ]
 
 
@@ -110,7 +110,7 @@ PAGE_ROLES = {
     "accounts:teacher_import_template": ["other_teacher", "leader", "base_admin", "district_b", "city"],
     "accounts:account_approvals": ["other_teacher", "leader", "base_admin", "admin_a2"],
     "sealing:console": ["other_teacher", "leader", "base_admin", "admin_a2", "admin_b", "district_b"],
-    "sealing:archive": ["other_teacher", "base_admin"],
+    "reports:archive": ["other_teacher", "base_admin"],
 }
 
 

@@ -13,8 +13,8 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from accounts.models import Job
+from reports.archive import archive_start
 from sealing import merkle
-from sealing.archive import archive_start
 from sealing.errors import SealError
 from sealing.models import SealedSnapshot, SealRecord
 
@@ -75,14 +75,14 @@ def test_a_schools_archive_holds_its_snapshots_with_proofs_that_verify_against_t
 
 def test_a_district_downloads_its_archive_from_the_page(client, world, sealed, django_capture_on_commit_callbacks):
     client.force_login(world.district_admin)
-    page = client.get(reverse("sealing:archive")).content.decode()
+    page = client.get(reverse("reports:archive")).content.decode()
     assert f"{world.school.district.name}（全区）" in page and world.school.name in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("sealing:archive"), {"year": "2017", "scope": f"d{world.school.district.pk}"})
+        response = client.post(reverse("reports:archive"), {"year": "2017", "scope": f"d{world.school.district.pk}"})
     job = Job.objects.get(kind="sealing_archive")
     assert response.status_code == 302 and response["Location"].endswith(f"?job={job.pk}")
     assert "archive-download" in client.get(response["Location"]).content.decode()
-    download = client.get(reverse("sealing:archive_download", args=[job.pk]))
+    download = client.get(reverse("reports:archive_download", args=[job.pk]))
     zf = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     names = zf.namelist()
     prefix = f"{world.school.district.name}-2017-2018学年档案/"
@@ -93,7 +93,7 @@ def test_a_district_downloads_its_archive_from_the_page(client, world, sealed, d
     assert sorted(r["teacher_id"] for r in data["snapshots"]) == sorted(district_snaps.values_list("teacher_id", flat=True))
     # Another user never gets the file.
     client.force_login(world.city_admin)
-    assert client.get(reverse("sealing:archive_download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("reports:archive_download", args=[job.pk])).status_code == 404
 
 
 def test_no_archive_before_the_seal_nor_outside_ones_scope(client, world, year_data, django_capture_on_commit_callbacks):  # noqa: F811
@@ -106,7 +106,7 @@ def test_no_archive_before_the_seal_nor_outside_ones_scope(client, world, year_d
     with pytest.raises(SealError, match="只能下载本区"):
         archive_start(actor=world.school_admin, academic_year=world.year, district=world.school.district)
     client.force_login(world.city_admin)
-    assert client.post(reverse("sealing:archive"), {"year": "2017", "scope": f"s{world.school.pk}"}).status_code == 404
+    assert client.post(reverse("reports:archive"), {"year": "2017", "scope": f"s{world.school.pk}"}).status_code == 404
     client.force_login(world.teacher.user)
-    assert client.get(reverse("sealing:archive")).status_code == 403
+    assert client.get(reverse("reports:archive")).status_code == 403
     assert not Job.objects.filter(kind="sealing_archive").exists()

@@ -1,6 +1,6 @@
 """The yearly archive of a sealed 学年 for a school or a district, to download and keep (notice
-三(三)4 "以备查验"): the 个人学分统计表 and the 送审报表 of each school (the reports app's renderers,
-which read a sealed 学年 from its snapshots), for a district also its 送审报表 and 达标情况, the seal's
+三(三)4 "以备查验"): the 个人学分统计表 and the 送审报表 of each school (reports.documents, which
+reads a sealed 学年 from its snapshots), for a district also its 送审报表 and 达标情况, the seal's
 snapshots of the scope as Excel and JSON — each snapshot with its digest and its Merkle path, so
 that the archive alone proves every teacher's figures against the root — and 摘要与根.txt.
 
@@ -22,11 +22,15 @@ from django.db import transaction
 from accounts.jobs import job_create, job_enqueue, job_finish, job_progress
 from accounts.models import District, Job, School
 from credits.models import AcademicYear
+from sealing import merkle
+from sealing.errors import SealError
+from sealing.models import SealedSnapshot
+from sealing.selectors import committed_seal
 
-from . import merkle
-from .errors import SealError
-from .models import SealedSnapshot
+from . import documents as D
 
+# The job kind and the storage folder keep the names they had when the archive was the sealing
+# app's: existing jobs and their files stay downloadable.
 KIND = "sealing_archive"
 FIGURE_LABELS = [
     ("regulated", "规范性"), ("flexible", "灵活性"), ("total", "合计"), ("raw_total", "上限前合计"),
@@ -60,8 +64,6 @@ class Scope:
 
 
 def _seal_of(year: AcademicYear):
-    from .selectors import committed_seal
-
     seal = committed_seal(year)
     if seal is None:
         raise SealError(f"{year.label}学年尚未封存：学年档案在市教科院封存后生成。", kind="state")
@@ -120,8 +122,6 @@ def _snapshots_xlsx(rows, target) -> None:
 
 def build_archive(*, scope: Scope, year: AcademicYear, target, progress=None) -> list[str]:
     """Write the archive ZIP to `target`; returns the names inside, in order."""
-    from reports import documents as D
-
     seal = _seal_of(year)
     schools = scope.schools(seal)
     total = len(schools) + 3
