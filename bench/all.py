@@ -1,6 +1,6 @@
 """Every benchmark of issue 15 (Build 2) in one run, against the configured database at one size:
 
-- (a) ``seal``: the seal of one 学年 against the bare ``GROUP BY`` (``sealing.bench``);
+- (a) ``seal``: the seal of one 学年 against the bare ``GROUP BY`` (``bench.seal``);
 - (b) ``pages``: server time p50/p95 and SQL queries of every page (``bench.pages``);
 - (c) ``reports``: the largest district's 送审报表 and its largest school's statements bundle,
   seconds and peak memory (``reports.bench.run_city``);
@@ -96,7 +96,7 @@ def failed(data: dict) -> list[str]:
 
 
 def _seal(out) -> dict:
-    from sealing.bench import run as seal_run
+    from .seal import run as seal_run
 
     figures = seal_run(out=out)
     if "seal_seconds" not in figures:

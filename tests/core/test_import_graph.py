@@ -87,25 +87,15 @@ def test_the_apps_import_graph_has_no_cycle_at_import_time():
     assert ("reviews", "accounts") in _app_edges()  # the graph is read: the workflow depends on accounts
 
 
-# Imports inside a function that go against the apps' order: each closes a cycle of the whole graph
-# and is broken on the task side (deferred to the call). Listed so that a new one fails here; each
-# is to be removed by moving the code to the app above (see the lead's report for issue 8).
-DEFERRED_BACK_EDGES = {
-    ("sealing", "audits"),  # sealing.selectors: schools whose hand-in was reviewed
-    ("sealing", "bench"),  # sealing.bench generates a city with bench.city before timing a seal
-}
-
-
-def test_the_only_cycles_are_the_listed_deferred_imports():
+def test_the_apps_import_graph_has_no_cycle_with_the_deferred_imports_too():
+    """Imports inside functions included: no cycle between the apps is left broken on the task
+    side; code that needed one lives in the app above (the compliance page, the dashboards and
+    the 学年档案 in reports, the seal benchmark in bench)."""
     full: dict[str, set[str]] = {}
     for a, b in _app_edges():
         full.setdefault(a, set()).add(b)
-    at_import = set(_app_edges(at_import_time=True))
-    assert set(_app_edges()) >= DEFERRED_BACK_EDGES, "a listed deferred import is gone: drop it from the list"
-    assert not (DEFERRED_BACK_EDGES & at_import), "a listed import now runs at import time"
-    # Without the listed deferred imports, the apps' graph has no cycle at all: a new one fails here.
-    graph = {a: {b for b in targets if (a, b) not in DEFERRED_BACK_EDGES} for a, targets in full.items()}
-    assert _cycle(graph) == []
+    assert _cycle(full) == []
+    assert ("reports", "sealing") in _app_edges()  # the graph is read: reports reads the sealed snapshots
 
 
 def test_accounts_imports_nothing_from_reviews_and_core_nothing_from_the_apps():

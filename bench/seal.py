@@ -45,12 +45,11 @@ def run(*, teachers: int | None = None, seed: int = 1, start_year: int | None = 
 
     from accounts.models import Role, TeacherProfile, User
     from credits.models import COUNTED_STATUSES, AcademicYear, CreditEntry
-
-    from .services import pending_chunk_ids, seal_chunk_run, seal_finalize, seal_start
+    from sealing.services import pending_chunk_ids, seal_chunk_run, seal_finalize, seal_start
 
     figures: dict = {"database": connection.vendor}
     if not TeacherProfile.objects.exists():
-        from bench.city import generate
+        from .city import generate
 
         # Kept (committed): a second run measures the same city without generating it again.
         generate(teachers=teachers or 1500, seed=seed, out=out)

@@ -13,6 +13,6 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None, help="学年的起始年份（默认：上一学年）")
 
     def handle(self, *args, teachers, seed, year, **options):
-        from sealing.bench import run
+        from bench.seal import run
 
         run(teachers=teachers, seed=seed, start_year=year, out=self.stdout)

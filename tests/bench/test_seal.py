@@ -1,5 +1,5 @@
-"""The seal benchmark prints its figures (seconds to seal, the bare GROUP BY, their ratio) and
-leaves the database unsealed."""
+"""The seal benchmark (bench.seal) prints its figures (seconds to seal, the bare GROUP BY, their
+ratio) and leaves the database unsealed."""
 
 import datetime
 import io
