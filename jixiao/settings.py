@@ -363,3 +363,6 @@ LOGGING = {
 # A feed file larger than this is parsed and imported by a Celery job with progress (the API
 # answers 202 with the job's id), not inside the request.
 FEED_SYNC_MAX_BYTES = env.int("FEED_SYNC_MAX_BYTES", default=256 * 1024)
+# Seconds an open 学年's dashboard figures stay cached (reports.selectors.dashboard_figures_cached);
+# every committed change of an entry makes them recompute sooner. 0 turns the cache off.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)

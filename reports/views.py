@@ -260,8 +260,9 @@ def compliance(request):
 def _compliance_overview(request, schools, year):
     """Per school of the scope: approved teachers, how many reached 72 / 48 / 24, how many not —
     summed in the database (reports.selectors.dashboard_figures), whatever the size of the district."""
-    figures = S.dashboard_figures(schools=School.objects.filter(pk__in=[s.pk for s in schools]),
-                                  academic_year=year)
+    result = S.dashboard_figures_cached(schools=School.objects.filter(pk__in=[s.pk for s in schools]),
+                                        academic_year=year)
+    figures = result.cells
     per_school: dict[int, dict] = {}
     for (school_id, _stage), cell in figures.items():
         row = per_school.setdefault(school_id, {"teachers": 0, "ok": 0})
@@ -276,6 +277,7 @@ def _compliance_overview(request, schools, year):
         "overview": True, "scope_label": "全市" if is_city else "本区（市）县", "is_city": is_city,
         "schools": schools, "school": None, "year": year, "years": _years(), "page_obj": _page(request, rows),
         "row_count": sum(r["teachers"] for r in rows), "under_count": sum(r["under"] for r in rows),
+        "figures": result,
     })
 
 
@@ -325,7 +327,8 @@ def dashboard(request):
     is_city = has_role(request.user, Role.CITY_STAFF)
     year = _year(request)
     schools = access.dashboard_schools(request.user)
-    figures = S.dashboard_figures(schools=schools, academic_year=year)
+    result = S.dashboard_figures_cached(schools=schools, academic_year=year)
+    figures = result.cells
     names = {pk: (name, district_name, district_order) for pk, name, district_name, district_order in
              School.objects.filter(pk__in={k[0] for k in figures}).values_list("pk", "name", "district__name", "district__order")}
     stage_labels = dict(Stage.choices)
@@ -363,7 +366,7 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", {
         "year": year, "years": _years(), "areas": areas, "stages": stages, "chart": chart, "is_city": is_city,
         "area_label": "区（市）县" if is_city else "学校", "total_teachers": total_teachers, "total_ok": total_ok,
-        "total_share": round(total_ok * 100 / total_teachers, 1) if total_teachers else 0,
+        "total_share": round(total_ok * 100 / total_teachers, 1) if total_teachers else 0, "figures": result,
     })
 
 
