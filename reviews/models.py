@@ -143,6 +143,9 @@ class Evidence(models.Model):
         verbose_name = "证明材料"
         verbose_name_plural = "证明材料"
         ordering = ["uploaded_at", "id"]
+        # The duplicate-proof lookups (reviews.services.duplicates) find a file's other holders by
+        # its digest: without an index every review queue page scanned every proof of the city.
+        indexes = [models.Index(fields=["sha256"], name="reviews_evidence_sha256")]
 
     def __str__(self):
         return self.original_name

@@ -20,6 +20,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+
 from credits.models import CreditEntry, EntryStatus
 
 from ..errors import TransitionError
@@ -133,26 +135,25 @@ def entry_warnings(entry: CreditEntry) -> list[Warning]:
 
 
 def warned_entry_ids(entries) -> set[int]:
-    """Which of these entries `entry_warnings` would warn about, in three queries for a whole page
+    """Which of these entries `entry_warnings` would warn about, in two queries for a whole page
     (a review queue marks them: bulk approval leaves them for their own page)."""
     from ..models import Evidence
 
     entries = list(entries)
     if not entries:
         return set()
-    teacher_of = {e.pk: e.teacher_id for e in entries}
-    files = list(Evidence.objects.filter(entry_id__in=list(teacher_of)).values_list("entry_id", "sha256"))
-    holders: dict[str, set[int]] = {}
-    if files:
-        for sha, teacher_id in (Evidence.objects.filter(sha256__in={sha for _, sha in files})
-                                .exclude(entry__status__in=DEAD_STATUSES).values_list("sha256", "entry__teacher_id")):
-            holders.setdefault(sha, set()).add(teacher_id)
+    # A file of these entries that a live entry of another teacher also holds: per file, the first
+    # such holder (LIMIT 1, by the digest's index), so a file shared across the city — the same
+    # notice PDF uploaded by thousands — costs one index probe, not every holder on every queue page.
+    other = (Evidence.objects.filter(sha256=OuterRef("sha256")).exclude(entry__teacher_id=OuterRef("entry__teacher_id"))
+             .exclude(entry__status__in=DEAD_STATUSES).order_by().values("pk")[:1])
+    warned = set(Evidence.objects.filter(entry_id__in=[e.pk for e in entries]).order_by().annotate(other=Subquery(other))
+                 .filter(other__isnull=False).values_list("entry_id", flat=True))
     numbers = {e.certificate_no for e in entries if e.certificate_no}
     certificate_holders: dict[str, set[int]] = {}
     if numbers:
         for number, teacher_id in (_live(CreditEntry.objects.filter(certificate_no__in=numbers))
                                    .values_list("certificate_no", "teacher_id")):
             certificate_holders.setdefault(number, set()).add(teacher_id)
-    warned = {entry_id for entry_id, sha in files if holders.get(sha, set()) - {teacher_of[entry_id]}}
     warned |= {e.pk for e in entries if e.certificate_no and certificate_holders.get(e.certificate_no, set()) - {e.teacher_id}}
     return warned
