@@ -650,22 +650,6 @@ def year_totals_table(*, academic_year, school_ids=None, district_ids=None, teac
     return qs
 
 
-# --- The version of a 学年's totals (what cached figures over the totals table are keyed by) -----
-
-
-def _totals_version_key(academic_year_id: int) -> str:
-    return f"credits:totals-version:{academic_year_id}"
-
-
-def totals_version(academic_year_id: int) -> int:
-    """Changes whenever a row of the 学年's totals table is written after a commit
-    (``credits.services.totals_changed``): figures cached under it are never stale for longer
-    than the cache's own expiry when the cache is not shared between processes."""
-    from django.core.cache import cache
-
-    return cache.get(_totals_version_key(academic_year_id), 0)
-
-
 # --- Which 学年 a page shows (reads: AcademicYear.for_date never creates one) --------------------
 
 

@@ -151,20 +151,7 @@ def teacher_year_totals_refresh(*, teacher_id: int, academic_year_id: int):
     row, _ = TeacherYearTotal.objects.update_or_create(
         teacher_id=teacher_id, academic_year_id=academic_year_id, defaults=figures.columns()
     )
-    totals_changed(academic_year_id)
     return row
-
-
-def totals_changed(academic_year_id: int) -> None:
-    """A new version of the 学年's totals once the caller's transaction commits (a rolled-back
-    change keeps the old one), so the dashboards' cached figures are recomputed on their next read."""
-    import time
-
-    from django.core.cache import cache
-
-    from .selectors import _totals_version_key
-
-    transaction.on_commit(lambda: cache.set(_totals_version_key(academic_year_id), time.time_ns(), None))
 
 
 def _differs(row, figures) -> list[str]:
@@ -205,6 +192,5 @@ def teacher_year_totals_rebuild(*, academic_year, write: bool = True, batch: int
             with transaction.atomic():
                 TeacherYearTotal.objects.bulk_create(create)
                 TeacherYearTotal.objects.bulk_update(update, list(TeacherYearTotal.FIGURES), batch_size=500)
-                totals_changed(year.pk)
             written += len(create) + len(update)
     return {"checked": len(ids), "differ": differ, "written": written}

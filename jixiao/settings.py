@@ -364,5 +364,5 @@ LOGGING = {
 # answers 202 with the job's id), not inside the request.
 FEED_SYNC_MAX_BYTES = env.int("FEED_SYNC_MAX_BYTES", default=256 * 1024)
 # Seconds an open 学年's dashboard figures stay cached (reports.selectors.dashboard_figures_cached);
-# every committed change of an entry makes them recompute sooner. 0 turns the cache off.
+# 0 sums them on every request. A sealed 学年's are kept (they never change).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
