@@ -599,11 +599,10 @@ def figures_from_totals(teacher_id: int, start_year: int, totals: R.YearTotals, 
     )
 
 
-def year_figures(*, teacher_ids: Iterable[int], academic_year) -> dict[int, YearFigures]:
+def year_figures_engine(*, teacher_ids: Iterable[int], academic_year) -> dict[int, YearFigures]:
     """Every figure of the totals table for these teachers in one 学年, through the Python engine
-    (``rules.year_totals``): one query for the counted entries, one for the open ones, one for
-    the catalogue. Teachers without entries get zeros. This is the one computation behind the
-    totals table, its rebuild and the seal."""
+    (``rules.year_totals``) entry by entry: the reference ``year_figures`` must agree with (the
+    property tests and the generated-city test compare them teacher by teacher)."""
     from django.db.models import Count
 
     from .models import OPEN_STATUSES
@@ -630,6 +629,228 @@ def year_figures(*, teacher_ids: Iterable[int], academic_year) -> dict[int, Year
         out[t] = figures_from_totals(t, year, totals, claims=teacher_claims, rules=rules,
                                      counted_entries=counted.get(t, 0), open_entries=open_counts.get(t, 0))
     return out
+
+
+# --- the same figures set-based: one grouped query, the caps in integer tenths ----------------
+
+
+_MIN_TOTAL, _MIN_REGULATED, _MIN_FLEXIBLE = (int(m.scaleb(1)) for m in (
+    R.YEAR_MIN_TOTAL, R.YEAR_MIN_REGULATED, R.YEAR_MIN_FLEXIBLE))
+_TENTHS: dict[int, Decimal] = {}  # a memo: the same few hundred values recur for every teacher
+
+
+def _tenths_decimal(n: int) -> Decimal:
+    d = _TENTHS.get(n)
+    if d is None:
+        d = _TENTHS[n] = Decimal(n).scaleb(-1)
+    return d
+
+
+def _int_or_none(value: Decimal | None, scale: int) -> int | None:
+    """`value` in integer units of 1/scale when it is exactly that and not negative, else None
+    (the conversion then goes through ``rules.convert`` itself)."""
+    if value is None:
+        return None
+    scaled = Decimal(value) * scale
+    if scaled < 0 or scaled != scaled.to_integral_value():
+        return None
+    return int(scaled)
+
+
+class _ItemCalc:
+    """One code's rule of the 学年 compiled to integer tenths: ``convert(q10, option)`` is exactly
+    ``rules.convert`` of q10/10 in tenths (rounded down, as q1), or that function itself when a
+    catalogue value is finer than hundredths."""
+
+    __slots__ = ("code", "rule", "by_option", "cap10", "group", "regulated", "kind", "head", "principal",
+                 "all_unconfirmed", "unconfirmed_options", "_fast")
+
+    def __init__(self, rule: R.ItemRule, group_caps: dict[str, Decimal]):
+        self.code = rule.code
+        self.rule = rule
+        self.by_option = rule.conversion == R.BY_OPTION
+        self.cap10 = int(R.q1(rule.cap).scaleb(1)) if rule.cap is not None else None
+        self.group = rule.cap_group if rule.cap_group and rule.cap_group in group_caps else None
+        self.regulated = rule.category == R.REGULATED
+        self.kind = rule.kind
+        self.head = rule.head_teacher_topic
+        self.principal = rule.principal_qualification
+        self.all_unconfirmed = rule.unconfirmed
+        self.unconfirmed_options = rule.unconfirmed_options
+        self._fast = self._compile(rule)
+
+    @staticmethod
+    def _compile(rule: R.ItemRule):
+        if rule.conversion == R.PER_HOUR:
+            rate = _int_or_none(rule.rate, 100)
+            return None if rate is None else (lambda q, o: q * rate // 100)
+        if rule.conversion == R.PER_UNIT:
+            rate, unit = _int_or_none(rule.rate, 100), _int_or_none(rule.unit_size, 10)
+            return None if rate is None or not unit else (lambda q, o: (q // unit) * rate // 10)
+        if rule.conversion == R.PER_COUNT:
+            rate = _int_or_none(rule.rate, 100)
+            return None if rate is None else (lambda q, o: (q // 10) * rate // 10)
+        if rule.conversion == R.BY_OPTION:
+            values = {k: _int_or_none(v, 100) for k, v in rule.options.items()}
+            if any(v is None for v in values.values()):
+                return None
+            return lambda q, o: (q // 10) * values[o] // 10
+        return None
+
+    def convert(self, q10: int, option: str) -> int:
+        if self._fast is not None and q10 >= 0:
+            return self._fast(q10, option)
+        # Exact for any catalogue value; raises the engine's RuleError where the engine would.
+        return int(R.convert(self.rule, Decimal(q10).scaleb(-1), option).scaleb(1))
+
+
+class YearCalc:
+    """The yearly figures of ``credits.rules.year_totals`` over rows pooled in SQL.
+
+    ``pool_sql`` is ONE grouped query over the 学年's entries: per (teacher, item row, option) the
+    counted quantity in tenths and the numbers of counted and open entries. ``figures`` then
+    applies the 学年's rule of each code (the version valid that year, as the engine does), the
+    item caps, the cap groups (their allowance in code order) and the sums per category and kind
+    in integer tenths, teacher by teacher over those few rows. This is the one computation of
+    the totals table's rebuild, the seal and its verification; ``year_figures_engine`` is the
+    reference it is tested against."""
+
+    def __init__(self, academic_year):
+        self.start_year = _start_year(academic_year)
+        self.year_id = AcademicYear.objects.filter(start_year=self.start_year).values_list("pk", flat=True).first()
+        rules = _rules_by_year([self.start_year])[self.start_year]
+        self.rules = rules
+        self.group_caps = {g: int(R.q1(c).scaleb(1)) for g, c in group_caps_for(self.start_year).items()}
+        calcs = {code: _ItemCalc(rule, self.group_caps) for code, rule in rules.items()}
+        self.by_item_id = {pk: calcs[code] for pk, code in CreditItem.objects.values_list("pk", "code")}
+
+    def pool_sql(self, scope_sql: str = "", scope_params=()) -> tuple[str, list]:
+        """The grouped query, with an optional condition on the entries (`scope_sql`, e.g.
+        ``teacher_id IN (…)``). Quantities are summed exactly: NUMERIC on PostgreSQL, integer
+        tenths on SQLite (whose decimals are floats)."""
+        from .models import OPEN_STATUSES
+
+        counted = ", ".join(f"'{s}'" for s in COUNTED_STATUSES)
+        open_ = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+        qty = "COALESCE(quantity_approved, quantity_claimed)"
+        if connection.vendor == "sqlite":
+            qty = f"CAST(ROUND({qty} * 10) AS INTEGER)"
+        sql = (f"SELECT teacher_id, item_id, option, SUM(CASE WHEN status IN ({counted}) THEN {qty} END), "
+               f"SUM(CASE WHEN status IN ({counted}) THEN 1 ELSE 0 END), "
+               f"SUM(CASE WHEN status IN ({open_}) THEN 1 ELSE 0 END) "
+               f"FROM {CreditEntry._meta.db_table} WHERE academic_year_id = %s"
+               + (f" AND ({scope_sql})" if scope_sql else "")
+               + " GROUP BY teacher_id, item_id, option")
+        return sql, [self.year_id, *scope_params]
+
+    def pooled(self, scope_sql: str = "", scope_params=()) -> dict[int, list]:
+        """teacher → its grouped rows [(item_id, option, tenths or None, counted, open)]: every
+        teacher with an entry of any state in the 学年 within the scope."""
+        out: dict[int, list] = defaultdict(list)
+        if self.year_id is None:
+            return out
+        sql, params = self.pool_sql(scope_sql, scope_params)
+        sqlite = connection.vendor == "sqlite"
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        item_ids = set()
+        for teacher_id, item_id, option, qty, n_counted, n_open in rows:
+            if qty is not None:
+                item_ids.add(item_id)
+                if not sqlite:
+                    qty = int(qty.scaleb(1))  # one decimal place: exact
+            out[teacher_id].append((item_id, option or "", qty, int(n_counted), int(n_open)))
+        # As the engine: the cap groups of the codes that occur must be consistent.
+        R.check_cap_groups({c.code: c.rule for c in (self.by_item_id[i] for i in item_ids)})
+        return out
+
+    def figures(self, teacher_id: int, rows) -> YearFigures:
+        """One teacher's YearFigures from its grouped rows (no query)."""
+        counted = open_ = 0
+        pooled: dict[tuple[str, str], tuple[_ItemCalc, int]] = {}
+        for item_id, option, qty, n_counted, n_open in rows:
+            counted += n_counted
+            open_ += n_open
+            if qty is None:
+                continue
+            calc = self.by_item_id[item_id]
+            if calc.by_option:
+                if option not in calc.rule.options:
+                    continue  # left out as ``_claims`` leaves it out: an option the year's rule lacks
+            else:
+                option = ""
+            key = (calc.code, option)
+            if key in pooled:
+                pooled[key] = (calc, pooled[key][1] + qty)
+            else:
+                pooled[key] = (calc, qty)
+        if not counted and not open_:
+            return YearFigures(teacher_id=teacher_id, start_year=self.start_year)
+        raw: dict[str, int] = {}
+        unc: dict[str, int] = {}
+        calcs: dict[str, _ItemCalc] = {}
+        for (code, option), (calc, qty) in pooled.items():
+            value = calc.convert(qty, option)
+            raw[code] = raw.get(code, 0) + value
+            calcs[code] = calc
+            if not calc.all_unconfirmed and option in calc.unconfirmed_options:
+                unc[code] = unc.get(code, 0) + value
+        credited = {}
+        grouped: dict[str, list[str]] = {}
+        for code, value in raw.items():
+            calc = calcs[code]
+            credited[code] = value if calc.cap10 is None else min(value, calc.cap10)
+            if calc.group is not None:
+                grouped.setdefault(calc.group, []).append(code)
+        for group, codes in grouped.items():
+            remaining = self.group_caps[group]
+            for code in sorted(codes):
+                credited[code] = min(credited[code], remaining)
+                remaining -= credited[code]
+        regulated = flexible = unconfirmed = head = principal = 0
+        kinds = dict.fromkeys(R.KINDS, 0)
+        for code, value in credited.items():
+            calc = calcs[code]
+            if calc.regulated:
+                regulated += value
+            else:
+                flexible += value
+            kinds[calc.kind] = kinds.get(calc.kind, 0) + value
+            if calc.all_unconfirmed:
+                unconfirmed += value
+            elif code in unc:
+                unconfirmed += min(unc[code], value)
+            if calc.head:
+                head += value
+            if calc.principal:
+                principal += value
+        total = regulated + flexible
+        missing = (max(0, _MIN_TOTAL - total), max(0, _MIN_REGULATED - regulated), max(0, _MIN_FLEXIBLE - flexible))
+        d = _tenths_decimal
+        return YearFigures(
+            teacher_id=teacher_id, start_year=self.start_year, regulated=d(regulated), flexible=d(flexible),
+            total=d(total), raw_total=d(sum(raw.values())), centralized=d(kinds["centralized"]),
+            school_based=d(kinds["school_based"]), self_directed=d(kinds["self_directed"]),
+            unconfirmed=d(unconfirmed), head_teacher_topic=d(head), principal_qualification=d(principal),
+            counted_entries=counted, open_entries=open_, year_ok=not any(missing),
+            missing_total=d(missing[0]), missing_regulated=d(missing[1]), missing_flexible=d(missing[2]),
+        )
+
+    def for_teachers(self, teacher_ids: Iterable[int]) -> dict[int, YearFigures]:
+        """Figures of these teachers (zeros for those without entries): ``year_figures``."""
+        ids = sorted({int(t) for t in teacher_ids})
+        if not ids:
+            return {}
+        pooled = self.pooled(f"teacher_id IN ({', '.join(['%s'] * len(ids))})", ids)
+        return {t: self.figures(t, pooled.get(t, ())) for t in ids}
+
+
+def year_figures(*, teacher_ids: Iterable[int], academic_year) -> dict[int, YearFigures]:
+    """Every figure of the totals table for these teachers in one 学年 (zeros for teachers without
+    entries), set-based (``YearCalc``): the one computation behind the totals table, its rebuild,
+    the seal and its verification; equal to ``year_figures_engine`` (the rule engine)."""
+    return YearCalc(academic_year).for_teachers(teacher_ids)
 
 
 def year_totals_table(*, academic_year, school_ids=None, district_ids=None, teacher_ids=None):

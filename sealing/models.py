@@ -36,6 +36,9 @@ class SealRecord(models.Model):
     teacher_count = models.PositiveIntegerField("教师数", default=0)
     entry_count = models.PositiveIntegerField("计入的登记数", default=0)
     total_credits = models.DecimalField("学分合计", max_digits=14, decimal_places=1, default=0)
+    # The seal takes the kept totals table and checks it against the full recompute: rows that
+    # differed (or were missing) and were corrected to the recompute before the snapshot.
+    corrected_count = models.PositiveIntegerField("核对时更正的合计行数", default=0)
     merkle_root = models.CharField("Merkle 根", max_length=64, blank=True)
     job = models.ForeignKey("accounts.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -69,6 +72,7 @@ class SealChunk(models.Model):
     seal = models.ForeignKey(SealRecord, on_delete=models.PROTECT, related_name="chunks")
     school = models.ForeignKey("accounts.School", verbose_name="学校", on_delete=models.PROTECT, related_name="+")
     teacher_count = models.PositiveIntegerField("教师数", default=0)
+    corrected_count = models.PositiveIntegerField("核对时更正的合计行数", default=0)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.access import has_role
 from accounts.models import Role, School, TeacherProfile
 from credits.models import OPEN_STATUSES, AcademicYear, CreditEntry, EntryStatus, TeacherYearTotal
-from credits.selectors import year_figures
+from credits.selectors import YearCalc
 
 from . import merkle
 from .errors import SealError
@@ -110,6 +110,8 @@ def seal_start(*, actor, academic_year: AcademicYear, force: bool = False, reaso
             for pk, status in rows
         ], batch_size=1000)
         closed = len(rows)
+        # The totals table follows, as every service keeps it: no entry of the 学年 is open now.
+        TeacherYearTotal.objects.filter(academic_year=year, open_entries__gt=0).update(open_entries=0, updated_at=now)
 
     school_ids = sorted(set(TeacherProfile.objects.order_by().values_list("school_id", flat=True).distinct()))
     job = job_create(kind="seal", owner=actor, total=len(school_ids) + 1)
@@ -135,38 +137,42 @@ def pending_chunk_ids(seal_id: int) -> list[int]:
     return list(SealChunk.objects.filter(seal_id=seal_id, done_at__isnull=True).order_by("pk").values_list("pk", flat=True))
 
 
-def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear) -> list[SealedSnapshot]:
-    """Snapshots (with digests) of `teachers` [(pk, school_id, district_id)], and the totals
-    table corrected to the same figures."""
+def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear, calc: YearCalc | None = None
+                   ) -> tuple[list[SealedSnapshot], int]:
+    """Snapshots (with digests) of `teachers` [(pk, school_id, district_id)] from the kept totals
+    table, checked against the full set-based recompute (``credits.selectors.YearCalc``): a
+    teacher whose row differs, or is missing, is corrected to the recompute before the snapshot
+    is taken. Returns (snapshots, how many rows were corrected).
+
+    After a forced seal ``seal_start`` has already set the closed entries' open counts to zero in
+    the table, so in a table kept current nothing differs here."""
+    calc = calc or YearCalc(year)
     ids = [t[0] for t in teachers]
-    figures = year_figures(teacher_ids=ids, academic_year=year.start_year)
-    stored = {r.teacher_id: r for r in TeacherYearTotal.objects.filter(academic_year=year, teacher_id__in=ids)}
-    create, update = [], []
+    figures = calc.for_teachers(ids)
+    names = TeacherYearTotal.FIGURES
+    kept = {r[0]: r[1:] for r in TeacherYearTotal.objects.filter(academic_year=year, teacher_id__in=ids)
+            .values_list("teacher_id", *names)}
+    corrected, stale = [], []
     snaps = []
     for pk, school_id, district_id in teachers:
         f = figures[pk]
         columns = f.columns()
-        row = stored.get(pk)
+        row = kept.get(pk)
         if row is None:
             if f.counted_entries or f.open_entries:
-                create.append(TeacherYearTotal(teacher_id=pk, academic_year=year, **columns))
-        elif row.figures() != columns:
-            for name, value in columns.items():
-                setattr(row, name, value)
-            update.append(row)
+                corrected.append(TeacherYearTotal(teacher_id=pk, academic_year=year, **columns))
+        elif row != tuple(columns.values()):
+            stale.append(pk)
+            corrected.append(TeacherYearTotal(teacher_id=pk, academic_year=year, **columns))
         payload = merkle.snapshot_payload(teacher_id=pk, start_year=year.start_year, figures=columns)
         snaps.append(SealedSnapshot(seal=seal, academic_year=year, teacher_id=pk, school_id=school_id,
                                     district_id=district_id, digest=merkle.leaf_hash(payload), **columns))
-    if update:
+    if stale:
         # Replaced rather than bulk_update'd: one CASE per column and row costs ~0.4 s a school in
-        # the ORM, and after a forced seal (open entries closed) nearly every row differs. The
-        # year is locked, so no service writes these rows meanwhile.
-        TeacherYearTotal.objects.filter(pk__in=[r.pk for r in update]).delete()
-        for r in update:
-            r.pk = None
-        create += update
-    TeacherYearTotal.objects.bulk_create(create, batch_size=1000)
-    return snaps
+        # the ORM. The year is locked, so no service writes these rows meanwhile.
+        TeacherYearTotal.objects.filter(academic_year=year, teacher_id__in=stale).delete()
+    TeacherYearTotal.objects.bulk_create(corrected, batch_size=1000)
+    return snaps, len(corrected)
 
 
 def seal_chunk_run(*, chunk_id: int) -> bool:
@@ -187,7 +193,7 @@ def seal_chunk_run(*, chunk_id: int) -> bool:
         done = set(SealedSnapshot.objects.filter(seal=seal, teacher_id__in=[t[0] for t in teachers])
                    .values_list("teacher_id", flat=True))
         teachers = [t for t in teachers if t[0] not in done]
-        snaps = _snapshot_rows(seal, teachers, year)
+        snaps, corrected = _snapshot_rows(seal, teachers, year)
         SealedSnapshot.objects.bulk_create(snaps, batch_size=1000)
         if pause:
             import time
@@ -195,7 +201,8 @@ def seal_chunk_run(*, chunk_id: int) -> bool:
             time.sleep(pause)  # SEAL_CHUNK_PAUSE_SECONDS: slows a demo seal down enough to watch it
         chunk.done_at = timezone.now()
         chunk.teacher_count = len(snaps)
-        chunk.save(update_fields=["done_at", "teacher_count"])
+        chunk.corrected_count = corrected
+        chunk.save(update_fields=["done_at", "teacher_count", "corrected_count"])
         # Under the seal row's lock: the last chunk to commit is the one that sees none left.
         locked = SealRecord.objects.select_for_update().get(pk=seal.pk)
         remaining = SealChunk.objects.filter(seal=seal, done_at__isnull=True).count()
@@ -231,25 +238,28 @@ def seal_finalize(*, seal_id: int) -> bool:
     missing = [t for t in TeacherProfile.objects.order_by("pk").values_list("pk", "school_id", "school__district_id")
                if t[0] not in done]
     if missing:
-        SealedSnapshot.objects.bulk_create(_snapshot_rows(seal, missing, year), batch_size=1000)
+        SealedSnapshot.objects.bulk_create(_snapshot_rows(seal, missing, year)[0], batch_size=1000)
     snaps = SealedSnapshot.objects.filter(seal=seal)
     leaves = list(snaps.order_by("teacher_id").values_list("digest", flat=True))
     sums = snaps.aggregate(total=Sum("total"), entries=Sum("counted_entries"))
+    corrected = SealChunk.objects.filter(seal=seal).aggregate(n=Sum("corrected_count"))["n"] or 0
     now = timezone.now()
     seal.merkle_root = merkle.merkle_root(leaves)
     seal.teacher_count = len(leaves)
     seal.entry_count = sums["entries"] or 0
     seal.total_credits = sums["total"] or 0
+    seal.corrected_count = corrected
     seal.chunk_done = seal.chunk_total
     seal.state = SealState.COMMITTED
     seal.committed_at = now
-    seal.save(update_fields=["merkle_root", "teacher_count", "entry_count", "total_credits", "chunk_done", "state",
-                             "committed_at"])
+    seal.save(update_fields=["merkle_root", "teacher_count", "entry_count", "total_credits", "corrected_count",
+                             "chunk_done", "state", "committed_at"])
     year.sealed_at = now
     year.sealed_by_id = seal.started_by_id
     year.save(update_fields=["sealed_at", "sealed_by"])
     if seal.job is not None:
-        job_finish(seal.job, result={"seal": seal.pk, "merkle_root": seal.merkle_root, "teachers": seal.teacher_count})
+        job_finish(seal.job, result={"seal": seal.pk, "merkle_root": seal.merkle_root, "teachers": seal.teacher_count,
+                                     "corrected": corrected})
     return True
 
 
