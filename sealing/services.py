@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from accounts.access import has_role
 from accounts.models import Role, School, TeacherProfile
+from core.bulk import insert_rows
 from credits.models import OPEN_STATUSES, AcademicYear, CreditEntry, EntryStatus, TeacherYearTotal
 from credits.selectors import YearCalc
 
@@ -103,12 +104,11 @@ def seal_start(*, actor, academic_year: AcademicYear, force: bool = False, reaso
         rows = list(pending.select_for_update(of=("self",)).values_list("pk", "status"))
         CreditEntry.objects.filter(pk__in=[pk for pk, _ in rows]).update(
             status=EntryStatus.LATE, last_comment=LATE_COMMENT, updated_at=now)
-        EntryTransition.objects.bulk_create([
-            EntryTransition(entry_id=pk, action=Action.CLOSE_LATE, actor=actor, role=Role.CITY_STAFF, at=now,
-                            from_state=status, to_state=EntryStatus.LATE,
-                            changes={"status": [status, EntryStatus.LATE]}, comment=f"{LATE_COMMENT}理由：{reason}"[:500])
-            for pk, status in rows
-        ], batch_size=1000)
+        comment = f"{LATE_COMMENT}理由：{reason}"[:500]
+        insert_rows(EntryTransition, ("entry", "action", "actor", "role", "at", "from_state", "to_state", "changes",
+                                      "comment"),
+                    ((pk, Action.CLOSE_LATE.value, actor.pk, Role.CITY_STAFF.value, now, status, EntryStatus.LATE.value,
+                      {"status": [status, EntryStatus.LATE.value]}, comment) for pk, status in rows))
         closed = len(rows)
         # The totals table follows, as every service keeps it: no entry of the 学年 is open now.
         TeacherYearTotal.objects.filter(academic_year=year, open_entries__gt=0).update(open_entries=0, updated_at=now)
@@ -137,18 +137,33 @@ def pending_chunk_ids(seal_id: int) -> list[int]:
     return list(SealChunk.objects.filter(seal_id=seal_id, done_at__isnull=True).order_by("pk").values_list("pk", flat=True))
 
 
-def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear, calc: YearCalc | None = None
-                   ) -> tuple[list[SealedSnapshot], int]:
-    """Snapshots (with digests) of `teachers` [(pk, school_id, district_id)] from the kept totals
-    table, checked against the full set-based recompute (``credits.selectors.YearCalc``): a
-    teacher whose row differs, or is missing, is corrected to the recompute before the snapshot
-    is taken. Returns (snapshots, how many rows were corrected).
+SNAPSHOT_FIELDS = ("seal", "academic_year", "teacher", "school", "district", "digest", *TeacherYearTotal.FIGURES)
+
+
+def _year_calc(seal: SealRecord, year: AcademicYear) -> YearCalc:
+    """The 学年's compiled rules, built once per seal in a worker process: the year is locked while
+    it is sealed, and every chunk of one seal counts with the same catalogue."""
+    key = (seal.pk, seal.started_at)  # the start time too: a test database reuses ids
+    calc = _CALCS.get(key)
+    if calc is None:
+        _CALCS.clear()  # one seal at a time is all a worker needs to remember
+        calc = _CALCS[key] = YearCalc(year)
+    return calc
+
+
+_CALCS: dict[tuple, YearCalc] = {}
+
+
+def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear) -> tuple[list[tuple], int]:
+    """Snapshot rows (``SNAPSHOT_FIELDS``, with digests) of `teachers` [(pk, school_id,
+    district_id)] from the kept totals table, checked against the full set-based recompute
+    (``credits.selectors.YearCalc``): a teacher whose row differs, or is missing, is corrected to
+    the recompute before the snapshot is taken. Returns (rows, how many were corrected).
 
     After a forced seal ``seal_start`` has already set the closed entries' open counts to zero in
     the table, so in a table kept current nothing differs here."""
-    calc = calc or YearCalc(year)
     ids = [t[0] for t in teachers]
-    figures = calc.for_teachers(ids)
+    figures = _year_calc(seal, year).for_teachers(ids)
     names = TeacherYearTotal.FIGURES
     kept = {r[0]: r[1:] for r in TeacherYearTotal.objects.filter(academic_year=year, teacher_id__in=ids)
             .values_list("teacher_id", *names)}
@@ -157,16 +172,18 @@ def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear, calc: YearCal
     for pk, school_id, district_id in teachers:
         f = figures[pk]
         columns = f.columns()
+        values = tuple(columns.values())
         row = kept.get(pk)
         if row is None:
             if f.counted_entries or f.open_entries:
                 corrected.append(TeacherYearTotal(teacher_id=pk, academic_year=year, **columns))
-        elif row != tuple(columns.values()):
+        elif row != values:
             stale.append(pk)
             corrected.append(TeacherYearTotal(teacher_id=pk, academic_year=year, **columns))
-        payload = merkle.snapshot_payload(teacher_id=pk, start_year=year.start_year, figures=columns)
-        snaps.append(SealedSnapshot(seal=seal, academic_year=year, teacher_id=pk, school_id=school_id,
-                                    district_id=district_id, digest=merkle.leaf_hash(payload), **columns))
+        else:
+            values = row  # the kept row itself: equal to the recompute
+        payload = merkle.snapshot_payload(teacher_id=pk, start_year=year.start_year, figures=dict(zip(names, values, strict=True)))
+        snaps.append((seal.pk, year.pk, pk, school_id, district_id, merkle.leaf_hash(payload), *values))
     if stale:
         # Replaced rather than bulk_update'd: one CASE per column and row costs ~0.4 s a school in
         # the ORM. The year is locked, so no service writes these rows meanwhile.
@@ -187,14 +204,13 @@ def seal_chunk_run(*, chunk_id: int) -> bool:
         if chunk is None or chunk.seal.state != SealState.RUNNING:
             return False
         seal, year = chunk.seal, chunk.seal.academic_year
+        # Only this school's teachers without a snapshot (one moved here from a chunk already done
+        # keeps that snapshot).
         teachers = list(TeacherProfile.objects.filter(school_id=chunk.school_id).order_by("pk")
+                        .exclude(Exists(SealedSnapshot.objects.filter(seal=seal, teacher_id=OuterRef("pk"))))
                         .values_list("pk", "school_id", "school__district_id"))
-        # Only this school's teachers (one moved here from a chunk already done keeps that snapshot).
-        done = set(SealedSnapshot.objects.filter(seal=seal, teacher_id__in=[t[0] for t in teachers])
-                   .values_list("teacher_id", flat=True))
-        teachers = [t for t in teachers if t[0] not in done]
         snaps, corrected = _snapshot_rows(seal, teachers, year)
-        SealedSnapshot.objects.bulk_create(snaps, batch_size=1000)
+        insert_rows(SealedSnapshot, SNAPSHOT_FIELDS, snaps)
         if pause:
             import time
 
@@ -203,16 +219,17 @@ def seal_chunk_run(*, chunk_id: int) -> bool:
         chunk.teacher_count = len(snaps)
         chunk.corrected_count = corrected
         chunk.save(update_fields=["done_at", "teacher_count", "corrected_count"])
-        # Under the seal row's lock: the last chunk to commit is the one that sees none left.
-        locked = SealRecord.objects.select_for_update().get(pk=seal.pk)
-        remaining = SealChunk.objects.filter(seal=seal, done_at__isnull=True).count()
-        locked.chunk_done = locked.chunk_total - remaining
-        locked.save(update_fields=["chunk_done"])
-        if locked.job_id:
+        # One increment under the seal row's lock, in the chunk's transaction (a chunk is done once):
+        # the last chunk to commit is the one that sees every chunk done.
+        with connection.cursor() as cur:
+            cur.execute(f"UPDATE {SealRecord._meta.db_table} SET chunk_done = chunk_done + 1 WHERE id = %s "
+                        "RETURNING chunk_done, chunk_total, job_id", [seal.pk])
+            chunk_done, chunk_total, job_id = cur.fetchone()
+        if job_id:
             from accounts.models import Job
 
-            Job.objects.filter(pk=locked.job_id).update(done=locked.chunk_done, status=Job.Status.RUNNING)
-        if remaining == 0:
+            Job.objects.filter(pk=job_id).update(done=chunk_done, status=Job.Status.RUNNING)
+        if chunk_done >= chunk_total:
             seal_pk = seal.pk
             transaction.on_commit(lambda: _enqueue_finalize(seal_pk))
     return True
@@ -238,7 +255,7 @@ def seal_finalize(*, seal_id: int) -> bool:
     missing = [t for t in TeacherProfile.objects.order_by("pk").values_list("pk", "school_id", "school__district_id")
                if t[0] not in done]
     if missing:
-        SealedSnapshot.objects.bulk_create(_snapshot_rows(seal, missing, year)[0], batch_size=1000)
+        insert_rows(SealedSnapshot, SNAPSHOT_FIELDS, _snapshot_rows(seal, missing, year)[0])
     snaps = SealedSnapshot.objects.filter(seal=seal)
     leaves = list(snaps.order_by("teacher_id").values_list("digest", flat=True))
     sums = snaps.aggregate(total=Sum("total"), entries=Sum("counted_entries"))
