@@ -39,7 +39,8 @@ def _group_by(year_id: int) -> tuple[float, int]:
     return best, rows
 
 
-def run(*, teachers: int | None = None, seed: int = 1, start_year: int | None = None, out=sys.stdout) -> dict:
+def run(*, teachers: int | None = None, seed: int = 1, start_year: int | None = None, workers=(),
+        out=sys.stdout) -> dict:
     from django.conf import settings
     from django.utils import timezone
 
@@ -91,6 +92,8 @@ def run(*, teachers: int | None = None, seed: int = 1, start_year: int | None = 
                 "chunks": len(chunks), "start_seconds": t1 - t0, "chunks_seconds": t2 - t1,
                 "finalize_seconds": t3 - t2, "seal_seconds": t3 - t0, "group_by_seconds": group_by,
                 "group_by_rows": group_rows, "ratio": (t3 - t0) / group_by if group_by else None,
+                "snapshot_ratio": (t3 - t1) / group_by if group_by else None,
+                "corrected": seal.corrected_count,
                 "root": seal.merkle_root, "closed_late": seal.closed_late_count,
             })
             raise _Rollback
@@ -104,7 +107,143 @@ def run(*, teachers: int | None = None, seed: int = 1, start_year: int | None = 
               f"每秒 {f['teachers'] / f['seal_seconds']:.0f} 名教师\n")
     out.write(f"  裸 SQL GROUP BY（同一学年计入的登记按教师求和，三次取最快）：{f['group_by_seconds']:.3f} s，"
               f"{f['group_by_rows']} 行\n")
-    ratio = f"{f['ratio']:.0f}" if f["ratio"] is not None else "—"
-    out.write(f"  比值 封存 / GROUP BY：{ratio} 倍\n")
+    ratio = f"{f['ratio']:.0f} 倍（{f['ratio']:.1f}）" if f["ratio"] is not None else "— 倍"
+    snapshot_ratio = f"{f['snapshot_ratio']:.1f}" if f["snapshot_ratio"] is not None else "—"
+    out.write(f"  比值 封存 / GROUP BY：{ratio}；其中分块与 Merkle 根（不含关闭登记的写入）/ GROUP BY：{snapshot_ratio} 倍\n")
+    out.write(f"  合计表与全量重算核对：更正 {f['corrected']} 行\n")
     out.write(f"  Merkle 根 {f['root']}；已回滚，数据库未封存，可重复运行。\n")
+    if workers:
+        figures["workers_seconds"] = run_with_workers(counts=workers, start_year=start_year, out=out)
     return figures
+
+
+# --- the seal through real Celery workers -----------------------------------------------------
+
+
+def _admin_connection():
+    """A connection to the server's maintenance database, outside Django (CREATE/DROP DATABASE)."""
+    import psycopg
+
+    s = connection.settings_dict
+    return psycopg.connect(dbname="postgres", user=s["USER"], password=s.get("PASSWORD") or None,
+                           host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, autocommit=True)
+
+
+def _database_url(name: str) -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+
+
+def _switch_database(name: str) -> None:
+    """Point this process's default connection at another database of the same server."""
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def _start_workers(n: int, *, url: str, queue: str, logs) -> list:
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_TASK_ALWAYS_EAGER",)}
+    env.update({"DJANGO_SETTINGS_MODULE": "jixiao.settings", "DATABASE_URL": url, "CONN_MAX_AGE": "60",
+                "CELERY_BROKER_URL": settings.CELERY_BROKER_URL, "CELERY_RESULT_BACKEND": settings.CELERY_BROKER_URL,
+                "CELERY_TASK_DEFAULT_QUEUE": queue, "SEAL_CHUNK_PAUSE_SECONDS": "0"})
+    root = Path(__file__).resolve().parents[1]
+    procs = []
+    for i in range(n):
+        log = logs / f"worker{i + 1}.log"
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "jixiao", "worker", "--pool=solo", "-Q", queue,
+             "-n", f"seal-bench-{i + 1}-{queue}@%h", "--without-heartbeat", "--without-mingle", "--without-gossip",
+             "-l", "info"], cwd=root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True))
+    deadline = time.monotonic() + 120
+    for i in range(n):
+        log = logs / f"worker{i + 1}.log"
+        while "ready." not in log.read_text():
+            if time.monotonic() > deadline or procs[i].poll() is not None:
+                raise RuntimeError(f"封存基准：第 {i + 1} 个 Celery worker 未能启动：\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+    return procs
+
+
+def _stop_workers(procs) -> None:
+    import os
+    import signal
+    import subprocess
+
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=10)
+
+
+def run_with_workers(*, counts=(1, 2), start_year: int, out=sys.stdout) -> dict[int, float]:
+    """Seconds to seal the 学年 with 1, 2… Celery worker processes (solo pool each, the broker of
+    CELERY_BROKER_URL, a queue of their own): from ``seal_start`` (committed, which enqueues the
+    chunks) to the committed seal. Each count seals its own copy of the database
+    (CREATE DATABASE … TEMPLATE), which is dropped afterwards: a committed seal cannot be undone,
+    by design. PostgreSQL only."""
+    import tempfile
+    import uuid
+    from pathlib import Path
+
+    from celery import current_app as app  # the project's app, set up with Django
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql" or not app.conf.broker_url:
+        out.write("  Celery worker 封存：需要 PostgreSQL 与 CELERY_BROKER_URL，跳过。\n")
+        return {}
+    original = connection.settings_dict["NAME"]
+    results: dict[int, float] = {}
+    eager, default_queue = app.conf.task_always_eager, app.conf.task_default_queue
+    for n in counts:
+        copy = f"{original}_seal{n}"[:63]
+        queue = f"seal-bench-{uuid.uuid4().hex[:8]}"
+        connection.close()  # a template database must have no other session
+        with _admin_connection() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+            admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{original}" STRATEGY FILE_COPY')
+        procs = []
+        try:
+            _switch_database(copy)
+            with tempfile.TemporaryDirectory() as tmp:
+                procs = _start_workers(n, url=_database_url(copy), queue=queue, logs=Path(tmp))
+                app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+                from accounts.models import Role, User
+                from credits.models import AcademicYear
+                from sealing.models import SealRecord, SealState
+                from sealing.services import seal_start
+
+                year = AcademicYear.objects.get(start_year=start_year)
+                staff = User.objects.filter(role_assignments__role=Role.CITY_STAFF).order_by("pk").first()
+                t0 = time.perf_counter()
+                seal = seal_start(actor=staff, academic_year=year, force=True, reason="封存基准测试（worker）",
+                                  today=max(timezone.localdate(), year.city_seal_opens))
+                deadline = time.monotonic() + 3600
+                while SealRecord.objects.filter(pk=seal.pk, state=SealState.COMMITTED).count() == 0:
+                    if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                        raise RuntimeError("封存基准：worker 封存未完成。")
+                    time.sleep(0.05)
+                results[n] = time.perf_counter() - t0
+                logs = "".join(p.read_text() for p in Path(tmp).glob("worker*.log"))
+                if "Traceback" in logs:
+                    raise RuntimeError(f"封存基准：worker 日志中有异常：\n{logs[-3000:]}")
+        finally:
+            app.conf.task_always_eager, app.conf.task_default_queue = eager, default_queue
+            _stop_workers(procs)
+            connection.close()
+            with _admin_connection() as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+            _switch_database(original)
+        out.write(f"  Celery worker 封存（{n} 个 worker 进程，各自一份数据库副本）：{results[n]:.2f} s\n")
+    return results
