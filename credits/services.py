@@ -6,6 +6,9 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
+
+from core.bulk import insert_rows
 
 from . import rules as R
 from .models import AcademicYear, CapGroup, CreditEntry, CreditItem
@@ -172,6 +175,7 @@ def teacher_year_totals_rebuild(*, academic_year, write: bool = True, batch: int
     last = max(last, TeacherYearTotal.objects.filter(academic_year=year).order_by("-teacher_id")
                .values_list("teacher_id", flat=True).first() or 0)
     checked, differ, written = 0, [], 0
+    now = timezone.now()
     for lo in range(first, last + 1, batch):
         hi = lo + batch - 1
         pooled = calc.pooled("teacher_id BETWEEN %s AND %s", [lo, hi])
@@ -189,12 +193,12 @@ def teacher_year_totals_rebuild(*, academic_year, write: bool = True, batch: int
                     continue
                 differ.append((t, fields))
                 stale.append(t)
-            create.append(TeacherYearTotal(teacher_id=t, academic_year=year, **columns))
+            create.append((t, year.pk, now, *columns.values()))
         checked += len(set(pooled) | set(stored))
         if write and create:
             with transaction.atomic():
-                # Replaced rather than bulk_update'd: one CASE per column and row is slow in the ORM.
+                # Replaced rather than bulk_update'd (one CASE per column and row is slow in the
+                # ORM), and written by COPY: the generator's rebuild creates every row.
                 TeacherYearTotal.objects.filter(academic_year=year, teacher_id__in=stale).delete()
-                TeacherYearTotal.objects.bulk_create(create, batch_size=1000)
-            written += len(create)
+                written += insert_rows(TeacherYearTotal, ("teacher", "academic_year", "updated_at", *names), create)
     return {"checked": checked, "differ": differ, "written": written}
