@@ -6,8 +6,9 @@ after the other as one worker would — and, in the same run over the same rows,
 The city is the project's own generator (``bench.city.generate``) when the database has no
 teachers yet, else whatever the database holds. The seal runs in one transaction that is rolled
 back at the end, so the database is never sealed and the run can be repeated (a generated city
-is kept). Prints
-figures; never fails on them.
+is kept). With ``workers`` (``--workers 1 2``) the seal then runs through real Celery worker
+processes, each count on its own copy of the database (``run_with_workers``). Prints figures;
+never fails on them.
 """
 
 from __future__ import annotations

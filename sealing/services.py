@@ -5,9 +5,10 @@
   closing every still-open entry as 未按期审核 (kept, listed, audited). From that moment the
   学年 is locked (``AcademicYear.sealing_started_at``): services and PostgreSQL triggers refuse
   every change. One SealChunk per school is enqueued (on commit) for the Celery workers.
-- ``seal_chunk_run``: one school's teachers: figures through the rule engine, the totals table
-  corrected where it differs, a snapshot with its digest per teacher — all in one transaction
-  with the chunk's `done_at`, so a killed worker leaves the chunk wholly undone.
+- ``seal_chunk_run``: one school's teachers: their kept totals rows checked against the set-based
+  recompute (``credits.selectors.YearCalc``) and corrected where they differ, a snapshot with its
+  digest per teacher — all in one transaction with the chunk's `done_at`, so a killed worker
+  leaves the chunk wholly undone.
 - ``seal_finalize``: once every chunk is done, the Merkle root, the counts, the seal record
   committed and ``AcademicYear.sealed_at`` — one transaction, so no reader sees half a seal.
 - ``seal_resume``: enqueue again whatever is not done (after a worker died); idempotent.
