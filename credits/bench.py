@@ -2,7 +2,7 @@
 (or `manage.py credits_bench`). Creates N teachers with M counted entries each inside a
 transaction that is rolled back, then prints the seconds of
 
-- school_totals: the set-based path (one grouped SQL query),
+- school_totals: the set-based path (YearCalc: one grouped SQL query, the rules in integer tenths),
 - school_totals_python: the entries loaded in one query, the Python engine per teacher,
 - teacher_year_totals: one query per teacher, as a page for one teacher does (on a sample),
 

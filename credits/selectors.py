@@ -1,10 +1,11 @@
 """Reads of credits: the catalogue version valid in a 学年, a teacher's yearly totals, the preview
 shown while a teacher types, compliance checks, and the set-based totals of many teachers.
 
-"One engine, two speeds": a teacher's totals go through ``credits.rules`` in Python; a school's,
-district's or the city's go through ``school_totals``, one SQL query that applies the same rules
-(pooled quantity per teacher/item/option → conversion → item cap → group cap → sums per category
-and kind) in integer tenths of a credit, so SQLite and PostgreSQL give the same numbers as Python.
+"One engine, two speeds": a teacher's totals go through ``credits.rules`` in Python; many
+teachers' (``year_figures``, ``school_totals``, the totals table, the seal) through ``YearCalc``:
+one grouped SQL query pools the quantity per teacher/item/option, then the same rules (conversion →
+item cap → group cap → sums per category and kind) run in integer tenths of a credit, so SQLite
+and PostgreSQL give the same numbers as the engine.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import IntegerField
-from django.db.models.expressions import RawSQL
 
 from . import rules as R
 from .models import (
@@ -337,190 +336,13 @@ class TeacherTotals:
         return R.year_check(self).ok  # type: ignore[arg-type]  # has every field year_check reads
 
 
-def _int(value: Decimal | None, scale: int) -> int:
-    """A catalogue number in integer units of 1/scale; the catalogue validates the precision."""
-    if value is None:
-        raise R.RuleError("目录缺少换算所需的数值。")
-    scaled = Decimal(value) * scale
-    if scaled != scaled.to_integral_value():
-        raise R.RuleError(f"数值 {value} 的小数位数过多。")
-    return int(scaled)
-
-
-class _Column(RawSQL):
-    """An aggregate column written as SQL: Django must not put it in GROUP BY.
-
-    The columns are generated as SQL text rather than as nested ORM expressions: with one
-    expression per item and option, Django spends ~0.4 s hashing and copying the expression tree
-    on every call, while the database needs a few milliseconds. The FROM/WHERE/GROUP BY stay ORM."""
-
-    contains_aggregate = True
-
-    def get_group_by_cols(self):
-        return []
-
-
-class _SqlBuilder:
-    """SQL text of the rules of ``credits.rules.convert`` in integer tenths of a credit."""
-
-    def __init__(self):
-        qn = connection.ops.quote_name
-        table = qn(CreditEntry._meta.db_table)
-        self.item = f"{table}.{qn('item_id')}"
-        self.option = f"{table}.{qn('option')}"
-        # Quantities have one decimal place: count in integer tenths so SQLite's floats never round.
-        self.qty10 = (
-            f"CAST(ROUND(COALESCE({table}.{qn('quantity_approved')}, {table}.{qn('quantity_claimed')}) * 10) AS INTEGER)"
-        )
-        self.least = "MIN" if connection.vendor == "sqlite" else "LEAST"  # SQLite's MIN(a, b) is scalar
-
-    def sum_where(self, pks, option=None):
-        ids = ", ".join(str(int(pk)) for pk in pks)
-        cond, params = f"{self.item} IN ({ids})", []
-        if option is not None:
-            cond, params = f"{cond} AND {self.option} = %s", [option]
-        return f"COALESCE(SUM(CASE WHEN {cond} THEN {self.qty10} ELSE 0 END), 0)", params
-
-    @staticmethod
-    def div(sql, n: int):
-        # Integer division of non-negative integers truncates on both SQLite and PostgreSQL.
-        return f"(({sql}) / {int(n)})"
-
-    def unconfirmed_tenths(self, rule: R.ItemRule, pks):
-        """The part of the item's pooled, uncapped credits from unconfirmed values, or None."""
-        if rule.unconfirmed:
-            return self.item_tenths(rule, pks)
-        if rule.conversion != R.BY_OPTION or not rule.unconfirmed_options:
-            return None
-        parts, params = [], []
-        for key, value in sorted(rule.options.items()):
-            if key in rule.unconfirmed_options:
-                total, p = self.sum_where(pks, key)
-                parts.append(self.div(f"{self.div(total, 10)} * {_int(value, 100)}", 10))
-                params += p
-        return self.add(parts), params
-
-    def greatest0(self, sql):
-        return f"{'MAX' if connection.vendor == 'sqlite' else 'GREATEST'}(0, {sql})"
-
-    def item_tenths(self, rule: R.ItemRule, pks):
-        """The item's pooled, uncapped credits in tenths (mirrors rules.convert)."""
-        if rule.conversion == R.PER_HOUR:
-            total, params = self.sum_where(pks)
-            return self.div(f"{total} * {_int(rule.rate, 100)}", 100), params
-        if rule.conversion == R.PER_UNIT:
-            total, params = self.sum_where(pks)
-            units = self.div(total, _int(rule.unit_size, 10))
-            return self.div(f"{units} * {_int(rule.rate, 100)}", 10), params
-        if rule.conversion == R.PER_COUNT:
-            total, params = self.sum_where(pks)
-            return self.div(f"{self.div(total, 10)} * {_int(rule.rate, 100)}", 10), params
-        parts, params = [], []
-        for key, value in sorted(rule.options.items()):
-            total, p = self.sum_where(pks, key)
-            parts.append(self.div(f"{self.div(total, 10)} * {_int(value, 100)}", 10))
-            params += p
-        return self.add(parts), params
-
-    def cap(self, sql, cap: Decimal):
-        # Whole tenths of the cap, as rules.year_totals counts it (q1 rounds down).
-        return f"{self.least}({sql}, {_int(R.q1(cap), 10)})"
-
-    @staticmethod
-    def add(parts):
-        return "(" + " + ".join(parts) + ")" if parts else "0"
-
-
-def _tenths(n) -> Decimal:
-    return Decimal(int(n or 0)).scaleb(-1)
-
-
 def school_totals(*, school_ids, academic_year) -> dict[int, TeacherTotals]:
-    """Yearly totals of every teacher currently at `school_ids`, from ONE grouped query.
-
-    Per (teacher, item[, option]) the pooled quantity is summed, converted, capped by the item
-    cap, then by the group cap, and summed per category and kind — the same steps as
-    ``rules.year_totals``, in integer tenths. Teachers without counted entries get zeros."""
-    year = _start_year(academic_year)
-    entries = CreditEntry.objects.filter(
-        teacher__school_id__in=school_ids, academic_year__start_year=year, status__in=COUNTED_STATUSES
-    ).order_by()  # no Meta.ordering: it would widen DISTINCT below
-    # Columns only for the codes that occur: the query stays as small as the year's variety.
-    item_ids = set(entries.values_list("item_id", flat=True).distinct())
-    codes = set(CreditItem.objects.filter(pk__in=item_ids).values_list("code", flat=True))
-    pks_by_code = defaultdict(list)
-    for pk, code in CreditItem.objects.filter(code__in=codes).values_list("pk", "code"):
-        pks_by_code[code].append(pk)
-    rules = rules_for(year, codes)
-    R.check_cap_groups(rules)
-    caps = group_caps_for(year)
-
-    sql = _SqlBuilder()
-    raw_cols, raw_params = [], []
-    unc_cols, unc_params = [], []
-    capped_by_ck: dict[tuple[str, str], list] = defaultdict(list)
-    grouped: dict[str, list] = defaultdict(list)
-    for code in sorted(codes):
-        rule = rules[code]
-        raw, params = sql.item_tenths(rule, pks_by_code[code])
-        raw_cols.append(raw)
-        raw_params += params
-        capped = (sql.cap(raw, rule.cap) if rule.cap is not None else raw, params)
-        unconfirmed = sql.unconfirmed_tenths(rule, pks_by_code[code])
-        if rule.cap_group and rule.cap_group in caps:
-            grouped[rule.cap_group].append((rule, capped, unconfirmed))
-        else:
-            capped_by_ck[(rule.category, rule.kind)].append(capped)
-            if unconfirmed is not None:
-                # As rules.year_totals: the unconfirmed part, at most what the item is credited.
-                unc_cols.append(f"{sql.least}({unconfirmed[0]}, {capped[0]})")
-                unc_params += unconfirmed[1] + capped[1]
-    for group, members in grouped.items():
-        rule = members[0][0]
-        text = sql.cap(sql.add([c for _, (c, _), _ in members]), caps[group])
-        capped_by_ck[(rule.category, rule.kind)].append((text, [p for _, (_, ps), _ in members for p in ps]))
-        # The group's allowance goes to its items in code order: item i gets
-        # min(capped_i, max(0, cap - the capped sum of the items before it)).
-        before: list[str] = []
-        before_params: list = []
-        cap10 = _int(R.q1(caps[group]), 10)
-        for _, (c, ps), unconfirmed in members:
-            if unconfirmed is not None:
-                rest = sql.greatest0(f"{cap10} - {sql.add(before)}")
-                credited = f"{sql.least}({c}, {rest})"
-                unc_cols.append(f"{sql.least}({unconfirmed[0]}, {credited})")
-                unc_params += unconfirmed[1] + ps + before_params
-            before.append(c)
-            before_params = before_params + ps
-
-    columns = {"raw": _Column(sql.add(raw_cols), raw_params, output_field=IntegerField()),
-               "unconfirmed": _Column(sql.add(unc_cols), unc_params, output_field=IntegerField())}
-    for cat in (R.REGULATED, R.FLEXIBLE):
-        for kind in R.KINDS:
-            parts = capped_by_ck.get((cat, kind), [])
-            columns[f"{cat}__{kind}"] = _Column(
-                sql.add([t for t, _ in parts]), [p for _, ps in parts for p in ps], output_field=IntegerField()
-            )
-    rows = {r["teacher_id"]: r for r in entries.values("teacher_id").annotate(**columns)}
-
+    """Yearly totals of every teacher currently at `school_ids` (zeros for those without counted
+    entries): the set-based figures of ``year_figures``."""
     from accounts.models import TeacherProfile
 
-    out = {}
-    for teacher_id in TeacherProfile.objects.filter(school_id__in=school_ids).values_list("pk", flat=True):
-        r: dict = dict(rows.get(teacher_id) or {})
-        cells = {(cat, kind): int(r.get(f"{cat}__{kind}") or 0) for cat in (R.REGULATED, R.FLEXIBLE) for kind in R.KINDS}
-        regulated = sum(v for (cat, _), v in cells.items() if cat == R.REGULATED)
-        flexible = sum(v for (cat, _), v in cells.items() if cat == R.FLEXIBLE)
-        out[teacher_id] = TeacherTotals(
-            teacher_id=teacher_id,
-            regulated=_tenths(regulated),
-            flexible=_tenths(flexible),
-            total=_tenths(regulated + flexible),
-            by_kind={k: _tenths(cells[(R.REGULATED, k)] + cells[(R.FLEXIBLE, k)]) for k in R.KINDS},
-            raw_total=_tenths(r.get("raw")),
-            unconfirmed=_tenths(r.get("unconfirmed")),
-        )
-    return out
+    ids = list(TeacherProfile.objects.filter(school_id__in=school_ids).values_list("pk", flat=True))
+    return {t: f.teacher_totals() for t, f in year_figures(teacher_ids=ids, academic_year=academic_year).items()}
 
 
 def school_totals_python(*, school_ids, academic_year) -> dict[int, R.YearTotals]:
@@ -563,6 +385,11 @@ class YearFigures:
     missing_total: Decimal = R.YEAR_MIN_TOTAL
     missing_regulated: Decimal = R.YEAR_MIN_REGULATED
     missing_flexible: Decimal = R.YEAR_MIN_FLEXIBLE
+
+    def teacher_totals(self) -> TeacherTotals:
+        return TeacherTotals(teacher_id=self.teacher_id, regulated=self.regulated, flexible=self.flexible,
+                             total=self.total, by_kind={k: getattr(self, k) for k in R.KINDS},
+                             raw_total=self.raw_total, unconfirmed=self.unconfirmed)
 
     def columns(self) -> dict:
         """The values of the TeacherYearTotal columns."""
