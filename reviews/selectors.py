@@ -32,6 +32,24 @@ def entries_for_user(user) -> QuerySet[CreditEntry]:
     return base.filter(q | Q(school_id__in=school_ids) if school_ids else q)
 
 
+def entries_to_list_for_user(user) -> QuerySet[CreditEntry]:
+    """``entries_for_user`` shaped for a list read newest first a page at a time (the API's).
+
+    For a reviewer who is also a teacher, the OR of the teacher and the schools makes PostgreSQL
+    walk the newest-first index of the whole city (75 ms for a 186-teacher school of the
+    150,000-teacher city). Their own entries at the schools they review are among the schools';
+    the others (registered at a school before a transfer) are few and listed by id, so the filter
+    is on school_id and a page comes from (school, started_on, id). One query more, so only here."""
+    school_ids = administered_school_ids(user) if user and user.is_authenticated else []
+    own = _own_profile_ids(user) if school_ids else []
+    if not own or has_role(user, Role.CITY_STAFF):
+        return entries_for_user(user)
+    elsewhere = list(CreditEntry.objects.filter(teacher_id__in=own).exclude(school_id__in=school_ids)
+                     .order_by().values_list("pk", flat=True))
+    return (CreditEntry.objects.select_related("teacher", "school", "academic_year", "item")
+            .filter(Q(school_id__in=school_ids) | Q(pk__in=elsewhere)))
+
+
 def _own_profile_ids(user) -> list[int]:
     """The user's teacher profile id (a list: none for staff without one), from the cached
     relation when the request already read it."""
