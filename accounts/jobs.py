@@ -103,3 +103,31 @@ def job_enqueue(job: Job, task, *args, on_failure: Callable[[Job], None] | None 
             on_failure(job)
         return False
     return True
+
+
+def job_file_run(*, job_id: int, folder: str, failure: str, build: Callable[..., tuple[list, str]],
+                 suffix: str = ".zip") -> None:
+    """The run of a job whose work is one file (a ZIP of documents): ``build(params, target,
+    progress)`` writes it to the path `target` and returns (the names inside, the download's file
+    name); the file goes to storage under `folder` and the job ends with it (the page's bar and
+    accounts.downloads.job_file_response read that). A finished job is left as it is (the task may
+    be delivered twice); a failure ends the job with `failure` and the reason, and is raised on."""
+    import tempfile
+    import uuid
+
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    job = Job.objects.get(pk=job_id)
+    if job.status in (Job.Status.DONE, Job.Status.FAILED):
+        return
+    params = dict(job.result or {})
+    try:
+        with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+            names, filename = build(params, tmp.name, lambda d, t: job_progress(job, done=d, total=t))
+            with open(tmp.name, "rb") as fh:
+                path = default_storage.save(f"{folder}/{uuid.uuid4().hex}{suffix}", File(fh))
+    except Exception as exc:  # the page shows the failure on the bar
+        job_finish(job, result=params, error=f"{failure}：{exc}")
+        raise
+    job_finish(job, result={**params, "file": path, "filename": filename, "files": len(names)})

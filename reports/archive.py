@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import tempfile
-import uuid
 import zipfile
 from dataclasses import dataclass
 
 from django.db import transaction
 
-from accounts.jobs import job_create, job_enqueue, job_finish, job_progress
+from accounts.jobs import job_create, job_enqueue, job_file_run
 from accounts.models import District, Job, School
 from credits.models import AcademicYear
 from sealing import merkle
@@ -189,26 +188,14 @@ def build_archive(*, scope: Scope, year: AcademicYear, target, progress=None) ->
 
 
 def archive_run(*, job_id: int) -> None:
-    """The job's work; a finished job is left as it is (the task may be delivered twice)."""
-    from django.core.files import File
-    from django.core.files.storage import default_storage
-
-    job = Job.objects.get(pk=job_id)
-    if job.status in (Job.Status.DONE, Job.Status.FAILED):
-        return
-    params = dict(job.result or {})
-    try:
+    """The job's work (accounts.jobs.job_file_run: a finished job is left as it is)."""
+    def build(params, target, progress):
         year = AcademicYear.objects.get(start_year=params["year"])
         school_id, district_id = params.get("school"), params.get("district")
         scope = Scope(school=School.objects.filter(pk=school_id).first() if school_id else None,
                       district=District.objects.filter(pk=district_id).first() if district_id else None)
-        with tempfile.NamedTemporaryFile(suffix=".zip") as tmp:
-            names = build_archive(scope=scope, year=year, target=tmp.name,
-                                  progress=lambda d, t: job_progress(job, done=d, total=t))
-            with open(tmp.name, "rb") as fh:
-                path = default_storage.save(f"sealing/archives/{uuid.uuid4().hex}.zip", File(fh))
-    except Exception as exc:  # the page shows the failure on the bar
-        job_finish(job, result=params, error=f"生成学年档案失败：{exc}")
-        raise
-    job_finish(job, result={**params, "file": path, "filename": f"{scope.label}-{year.label}学年档案.zip",
-                            "files": len(names)})
+        names = build_archive(scope=scope, year=year, target=target, progress=progress)
+        return names, f"{scope.label}-{year.label}学年档案.zip"
+
+    # The folder keeps the name it had in the sealing app: archives built before the move stay where they are.
+    job_file_run(job_id=job_id, folder="sealing/archives", failure="生成学年档案失败", build=build)

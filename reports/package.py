@@ -8,15 +8,11 @@ under MEDIA_ROOT; progress goes to the Job the page polls."""
 from __future__ import annotations
 
 import tempfile
-import uuid
 import zipfile
 from pathlib import PurePosixPath
 
-from django.core.files import File
-from django.core.files.storage import default_storage
-
-from accounts.jobs import job_finish, job_progress
-from accounts.models import Job, School, TeacherProfile
+from accounts.jobs import job_file_run
+from accounts.models import School, TeacherProfile
 from credits.models import AcademicYear
 
 from . import documents as D
@@ -93,25 +89,15 @@ def build_package(*, school: School, year: AcademicYear, applicants=(), target, 
 
 
 def package_run(*, job_id: int) -> None:
-    """The job's work; a finished job is left as it is (the task may be delivered twice)."""
-    job = Job.objects.get(pk=job_id)
-    if job.status in (Job.Status.DONE, Job.Status.FAILED):
-        return
-    params = dict(job.result or {})
-    try:
+    """The job's work (accounts.jobs.job_file_run: a finished job is left as it is)."""
+    def build(params, target, progress):
         school = School.objects.select_related("district").get(pk=params["school"])
         year = AcademicYear.objects.get(start_year=params["year"])
         ids = params.get("applicants") or []
         order = {pk: n for n, pk in enumerate(ids)}
         applicants = sorted(TeacherProfile.objects.filter(pk__in=ids, school=school).select_related("user", "school"),
                             key=lambda t: order[t.pk])
-        with tempfile.NamedTemporaryFile(suffix=".zip") as tmp:
-            names = build_package(school=school, year=year, applicants=applicants, target=tmp.name,
-                                  progress=lambda d, t: job_progress(job, done=d, total=t))
-            with open(tmp.name, "rb") as fh:
-                path = default_storage.save(f"reports/packages/{uuid.uuid4().hex}.zip", File(fh))
-    except Exception as exc:  # the page shows the failure on the bar
-        job_finish(job, result=params, error=f"生成审证材料包失败：{exc}")
-        raise
-    job_finish(job, result={**params, "file": path, "filename": f"{school.name}-{year.label}-审证材料.zip",
-                            "files": len(names)})
+        names = build_package(school=school, year=year, applicants=applicants, target=target, progress=progress)
+        return names, f"{school.name}-{year.label}-审证材料.zip"
+
+    job_file_run(job_id=job_id, folder="reports/packages", failure="生成审证材料包失败", build=build)
