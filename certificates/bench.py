@@ -93,7 +93,9 @@ def _phase(label: str, count: int, render_one, out) -> dict:
     seconds = time.perf_counter() - t0
     cpu = time.process_time() - c0
     end_kb = _status_kb("VmRSS")
-    peak_kb = _status_kb("VmHWM") if resettable else None
+    # The kernel's high-water mark lags its RSS counters by a few hundred KB: the peak is at least
+    # what was read at the start and the end.
+    peak_kb = max((kb for kb in (_status_kb("VmHWM"), start_kb, end_kb) if kb), default=None) if resettable else None
     row = {
         "label": label, "count": done, "seconds": seconds, "per_second": done / seconds if seconds else 0.0,
         "cpu_seconds": cpu, "per_cpu_second": done / cpu if cpu else 0.0,
