@@ -507,3 +507,24 @@ class TeacherYearTotal(YearFigureFields):
 
     def __str__(self):
         return f"{self.teacher_id} · {self.academic_year_id} · {self.total}"
+
+
+class CatalogueStamp(models.Model):
+    """One row whose `stamp` changes, in the same transaction, with every write to the catalogue
+    (``CreditItem``, ``CapGroup``): database triggers (migration ``credits 0008``) set it on every
+    INSERT, UPDATE, DELETE (and TRUNCATE on PostgreSQL), so the service, the admin, ``loaddata``,
+    a queryset ``update()`` and raw SQL all change it. ``credits.catalogue`` keeps the compiled
+    catalogue per process under the stamp it read first.
+
+    A random value, not a counter: a rolled-back change would hand a counter's next value to a
+    different catalogue, and a process that read the rolled-back rows would keep them under it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    stamp = models.CharField("目录版本", max_length=36)
+
+    class Meta:
+        verbose_name = "学分项目目录版本"
+        verbose_name_plural = "学分项目目录版本"
+
+    def __str__(self):
+        return self.stamp

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 
+from . import catalogue
 from . import rules as R
 from .models import (
     COUNTED_STATUSES,
@@ -56,62 +57,47 @@ def _start_year(academic_year) -> int:
 def item_for(code: str, academic_year) -> CreditItem:
     """The version of item `code` valid in `academic_year` (the latest valid_from ≤ that 学年)."""
     year = _start_year(academic_year)
-    item = CreditItem.objects.filter(code=code, valid_from__lte=year).order_by("-valid_from").first()
+    item = catalogue.current().item_for(code, year)
     if item is None:
         raise CreditItem.DoesNotExist(f"学分项目 {code} 在 {year}-{year + 1} 学年没有适用的版本。")
     return item
 
 
+def item_by_pk(pk: int) -> CreditItem:
+    """One version of an item by its row id, from the kept catalogue."""
+    rows = catalogue.current().items_by_pk([pk])
+    if not rows:
+        raise CreditItem.DoesNotExist(f"学分项目 {pk} 不存在。")
+    return rows[0]
+
+
 def catalogue_for(academic_year, *, active_only: bool = True) -> list[CreditItem]:
     """Every item as it stands in a 学年 (one row per code), in catalogue order."""
-    year = _start_year(academic_year)
-    items: dict[str, CreditItem] = {}
-    for item in CreditItem.objects.filter(valid_from__lte=year).order_by("code", "-valid_from"):
-        items.setdefault(item.code, item)
-    rows = [i for i in items.values() if i.is_active or not active_only]
-    return sorted(rows, key=lambda i: (i.category != "regulated", i.order, i.code))
+    return catalogue.current().items_in(_start_year(academic_year), active_only=active_only)
+
+
+def cap_groups_in(academic_year) -> dict[str, CapGroup]:
+    """code → the cap group's version valid in a 学年."""
+    return catalogue.current().groups_in(_start_year(academic_year))
 
 
 def group_caps_for(academic_year) -> dict[str, Decimal]:
-    year = _start_year(academic_year)
-    caps: dict[str, Decimal] = {}
-    for g in CapGroup.objects.filter(valid_from__lte=year).order_by("code", "-valid_from"):
-        caps.setdefault(g.code, Decimal(g.cap))
-    return caps
+    return catalogue.current().group_caps(_start_year(academic_year))
 
 
 def group_caps_by_year(years: Iterable[int]) -> dict[int, dict[str, Decimal]]:
-    """``group_caps_for`` of several 学年 from one query."""
-    groups = list(CapGroup.objects.filter(valid_from__lte=max(years, default=0)).order_by("code", "-valid_from"))
-    out = {}
-    for year in set(years):
-        caps: dict[str, Decimal] = {}
-        for g in groups:
-            if g.valid_from <= year:
-                caps.setdefault(g.code, Decimal(g.cap))
-        out[year] = caps
-    return out
+    """``group_caps_for`` of several 学年 from one read of the catalogue."""
+    cat = catalogue.current()
+    return {year: cat.group_caps(year) for year in set(years)}
 
 
 def _rules_by_year(years: Iterable[int], codes: Iterable[str] | None = None) -> dict[int, dict[str, R.ItemRule]]:
-    """For each 学年, code → the rule of the version valid then (one catalogue query).
+    """For each 学年, code → the rule of the version valid then (the kept catalogue: one query).
 
     An entry whose item has no version valid in its year (its row starts later) keeps the
-    earliest version of its code: an entry is never dropped for want of a rule."""
-    qs = CreditItem.objects.all()
-    if codes is not None:
-        qs = qs.filter(code__in=set(codes))
-    versions: dict[str, list[CreditItem]] = defaultdict(list)
-    for item in qs.order_by("code", "valid_from"):
-        versions[item.code].append(item)
-    out: dict[int, dict[str, R.ItemRule]] = {}
-    for year in set(years):
-        rules = {}
-        for code, rows in versions.items():
-            valid = [r for r in rows if r.valid_from <= year]
-            rules[code] = R.rule_from_item(valid[-1] if valid else rows[0])
-        out[year] = rules
-    return out
+    earliest version of its code: an entry is never dropped for want of a rule. The dicts are
+    the caller's to change."""
+    return catalogue.current().rules_by_year(years, codes)
 
 
 def rules_for(academic_year, codes: Iterable[str] | None = None) -> dict[str, R.ItemRule]:
@@ -147,13 +133,14 @@ def teacher_totals_by_year(*, teacher, years: Iterable[int], statuses=COUNTED_ST
 
 
 def _teacher_totals_and_rules(*, teacher, years: Iterable[int], statuses=COUNTED_STATUSES):
-    """(totals by year, rules by year): three queries whatever the number of 学年 (entries,
-    catalogue, cap groups)."""
+    """(totals by year, rules by year): two queries whatever the number of 学年 (the entries and
+    the catalogue's stamp; four when the catalogue changed since this process last read it)."""
     years = sorted(set(years))
     rows = list(_entry_rows(teacher_ids=[teacher.pk], years=years, statuses=statuses))
-    rules_by_year = _rules_by_year(years, {r[2] for r in rows})
+    cat = catalogue.current()
+    rules_by_year = cat.rules_by_year(years, {r[2] for r in rows})
     claims = _claims(rows, rules_by_year)
-    caps = group_caps_by_year(years)
+    caps = {y: cat.group_caps(y) for y in years}
     totals = {y: R.year_totals(claims.get((teacher.pk, y), []), rules_by_year[y], caps[y]) for y in years}
     return totals, rules_by_year
 
@@ -200,10 +187,8 @@ def preview_entry(*, teacher, item: CreditItem, quantity, option: str = "", acad
     will once everything is approved. `exclude_entry` is the entry being corrected: its stored
     version is left out, or it would be pooled with its own correction."""
     year = _start_year(academic_year)
-    try:
-        item = item_for(item.code, year)
-    except CreditItem.DoesNotExist:
-        pass  # the item starts later than the activity; preview it with the row given
+    cat = catalogue.current()
+    item = cat.item_for(item.code, year) or item  # None: the item starts later; preview the row given
     rule = R.rule_from_item(item)
     option = option if rule.conversion == R.BY_OPTION else ""
     option_label = next((o.get("label", o["key"]) for o in item.options or [] if o["key"] == option), "")
@@ -219,10 +204,10 @@ def preview_entry(*, teacher, item: CreditItem, quantity, option: str = "", acad
     if teacher:
         qs = _entry_rows(teacher_ids=[teacher.pk], years=[year], statuses=PREVIEW_STATUSES)
         rows = list(qs.exclude(pk=exclude_entry) if exclude_entry else qs)
-    rules_by_year = _rules_by_year([year], {r[2] for r in rows} | {item.code})
+    rules_by_year = cat.rules_by_year([year], {r[2] for r in rows} | {item.code})
     rules_by_year[year][item.code] = rule
     base = _claims(rows, rules_by_year).get((teacher.pk if teacher else None, year), [])
-    caps = group_caps_for(year)
+    caps = cat.group_caps(year)
     before = R.year_totals(base, rules_by_year[year], caps)
     after = R.year_totals([*base, R.Claim(item.code, quantity, option)], rules_by_year[year], caps)
     return Preview(
@@ -353,9 +338,10 @@ def school_totals_python(*, school_ids, academic_year) -> dict[int, R.YearTotals
     year = _start_year(academic_year)
     teacher_ids = list(TeacherProfile.objects.filter(school_id__in=school_ids).values_list("pk", flat=True))
     rows = list(_entry_rows(teacher_ids=teacher_ids, years=[year], statuses=COUNTED_STATUSES))
-    rules_by_year = _rules_by_year([year], {r[2] for r in rows})
+    cat = catalogue.current()
+    rules_by_year = cat.rules_by_year([year], {r[2] for r in rows})
     claims = _claims(rows, rules_by_year)
-    caps = group_caps_for(year)
+    caps = cat.group_caps(year)
     return {t: R.year_totals(claims.get((t, year), []), rules_by_year[year], caps) for t in teacher_ids}
 
 
@@ -446,9 +432,10 @@ def year_figures_engine(*, teacher_ids: Iterable[int], academic_year) -> dict[in
         CreditEntry.objects.filter(teacher_id__in=teacher_ids, academic_year__start_year=year, status__in=OPEN_STATUSES)
         .order_by().values("teacher_id").annotate(n=Count("id")).values_list("teacher_id", "n")
     )
-    rules = _rules_by_year([year], {r[2] for r in rows})[year]
+    cat = catalogue.current()
+    rules = cat.rules_by_year([year], {r[2] for r in rows})[year]
     claims = _claims(rows, {year: rules})
-    caps = group_caps_for(year)
+    caps = cat.group_caps(year)
     out = {}
     for t in teacher_ids:
         teacher_claims = claims.get((t, year), [])
@@ -492,7 +479,7 @@ class _ItemCalc:
     __slots__ = ("code", "rule", "by_option", "cap10", "group", "regulated", "kind", "head", "principal",
                  "all_unconfirmed", "unconfirmed_options", "_fast")
 
-    def __init__(self, rule: R.ItemRule, group_caps: dict[str, Decimal]):
+    def __init__(self, rule: R.ItemRule, group_caps: dict[str, int]):
         self.code = rule.code
         self.rule = rule
         self.by_option = rule.conversion == R.BY_OPTION
@@ -531,6 +518,14 @@ class _ItemCalc:
         return int(R.convert(self.rule, Decimal(q10).scaleb(-1), option).scaleb(1))
 
 
+def _compile_year(cat: catalogue.Catalogue, start_year: int):
+    """(rules, group caps in tenths, item row id → its code's ``_ItemCalc``) of one 学年."""
+    rules = cat.rules_of_year(start_year)
+    group_caps = {g: int(R.q1(c).scaleb(1)) for g, c in cat.group_caps(start_year).items()}
+    calcs = {code: _ItemCalc(rule, group_caps) for code, rule in rules.items()}
+    return rules, group_caps, {pk: calcs[code] for pk, code in cat.code_by_pk.items()}
+
+
 class YearCalc:
     """The yearly figures of ``credits.rules.year_totals`` over rows pooled in SQL.
 
@@ -545,11 +540,11 @@ class YearCalc:
     def __init__(self, academic_year):
         self.start_year = _start_year(academic_year)
         self.year_id = AcademicYear.objects.filter(start_year=self.start_year).values_list("pk", flat=True).first()
-        rules = _rules_by_year([self.start_year])[self.start_year]
-        self.rules = rules
-        self.group_caps = {g: int(R.q1(c).scaleb(1)) for g, c in group_caps_for(self.start_year).items()}
-        calcs = {code: _ItemCalc(rule, self.group_caps) for code, rule in rules.items()}
-        self.by_item_id = {pk: calcs[code] for pk, code in CreditItem.objects.values_list("pk", "code")}
+        # The compiled rules of a 学年 depend on the catalogue alone: built once per catalogue
+        # stamp and process, not on every entry write (each one refreshes its totals row).
+        cat = catalogue.current()
+        self.rules, self.group_caps, self.by_item_id = cat.memo(
+            ("year_calc", self.start_year), lambda: _compile_year(cat, self.start_year))
 
     def pool_sql(self, scope_sql: str = "", scope_params=()) -> tuple[str, list]:
         """The grouped query, with an optional condition on the entries (`scope_sql`, e.g.

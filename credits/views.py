@@ -14,7 +14,7 @@ from accounts.access import get_teacher_for_user_or_404, has_role
 from accounts.models import Role
 
 from . import selectors
-from .models import AcademicYear, CapGroup, Category, CreditItem
+from .models import AcademicYear, Category, CreditItem
 
 
 def _year_param(request) -> int:
@@ -36,7 +36,7 @@ def _year_choices(selected: int) -> list[dict]:
 
 
 def _catalogue_rows(year: int):
-    groups = {g.code: g for g in CapGroup.objects.filter(valid_from__lte=year).order_by("code", "valid_from")}
+    groups = selectors.cap_groups_in(year)
     members: dict[str, list[str]] = {}
     items = selectors.catalogue_for(year)
     for item in items:
@@ -99,7 +99,7 @@ def unconfirmed(request):
 
 def _preview_context(request):
     try:
-        item = CreditItem.objects.get(pk=int(request.GET.get("item", "")))
+        item = selectors.item_by_pk(int(request.GET.get("item", "")))
     except (ValueError, CreditItem.DoesNotExist):
         raise Http404("未找到该学分项目。") from None
     try:
