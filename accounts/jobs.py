@@ -7,6 +7,7 @@ and `job_claim` lets exactly one run take it over, so a redelivered task and a r
 the same job twice at once.
 """
 
+import contextlib
 import datetime
 import logging
 from collections.abc import Callable
@@ -15,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+
+from core.db import reading_replica
 
 from .models import Job
 
@@ -106,12 +109,18 @@ def job_enqueue(job: Job, task, *args, on_failure: Callable[[Job], None] | None 
 
 
 def job_file_run(*, job_id: int, folder: str, failure: str, build: Callable[..., tuple[list, str]],
-                 suffix: str = ".zip") -> None:
+                 suffix: str = ".zip", replica: bool = False,
+                 caught_up: Callable[[dict], bool] | None = None) -> None:
     """The run of a job whose work is one file (a ZIP of documents): ``build(params, target,
     progress)`` writes it to the path `target` and returns (the names inside, the download's file
     name); the file goes to storage under `folder` and the job ends with it (the page's bar and
     accounts.downloads.job_file_response read that). A finished job is left as it is (the task may
-    be delivered twice); a failure ends the job with `failure` and the reason, and is raised on."""
+    be delivered twice); a failure ends the job with `failure` and the reason, and is raised on.
+
+    `replica`: ``build`` reads from the read replica (``core.db.reading_replica``, when
+    ``REPLICA_DATABASE_URL`` is set), seconds behind the primary; the job's own row and every
+    write stay on the primary. ``caught_up(params)``, asked on the replica, keeps the build on the
+    primary when it says the replica lacks what the build needs (a sealed 学年's seal)."""
     import tempfile
     import uuid
 
@@ -122,9 +131,12 @@ def job_file_run(*, job_id: int, folder: str, failure: str, build: Callable[...,
     if job.status in (Job.Status.DONE, Job.Status.FAILED):
         return
     params = dict(job.result or {})
+    scope = (reading_replica(caught_up=None if caught_up is None else (lambda: caught_up(params)))
+             if replica else contextlib.nullcontext())
     try:
         with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-            names, filename = build(params, tmp.name, lambda d, t: job_progress(job, done=d, total=t))
+            with scope:
+                names, filename = build(params, tmp.name, lambda d, t: job_progress(job, done=d, total=t))
             with open(tmp.name, "rb") as fh:
                 path = default_storage.save(f"{folder}/{uuid.uuid4().hex}{suffix}", File(fh))
     except Exception as exc:  # the page shows the failure on the bar

@@ -117,6 +117,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # A persistent connection the server dropped (restart, failover, idle timeout) is checked before
 # a request uses it and replaced, instead of costing that worker a failed request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# A PostgreSQL streaming replica for the big read-only builds (the 学年档案, a district's
+# exports): core.db.ReplicaRouter sends reads there only inside core.db.reading_replica(); every
+# write and every other read stays on the primary. Unset: there is only the primary.
+if env("REPLICA_DATABASE_URL", default=""):
+    DATABASES["replica"] = env.db("REPLICA_DATABASE_URL")
+    for _key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS"):
+        if _key in DATABASES["default"] and DATABASES["default"]["ENGINE"] == DATABASES["replica"]["ENGINE"]:
+            DATABASES["replica"].setdefault(_key, DATABASES["default"][_key])
+    # Tests read the primary's test database through the alias (no second test database).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -197,5 +197,12 @@ def archive_run(*, job_id: int) -> None:
         names = build_archive(scope=scope, year=year, target=target, progress=progress)
         return names, f"{scope.label}-{year.label}学年档案.zip"
 
+    def caught_up(params) -> bool:
+        # Asked on the replica: once the committed seal is there, so is every snapshot (they were
+        # committed before it, and a replica replays commits in order); a sealed 学年 never
+        # changes after that, so the replica's archive is the primary's.
+        return committed_seal(params["year"]) is not None
+
     # The folder keeps the name it had in the sealing app: archives built before the move stay where they are.
-    job_file_run(job_id=job_id, folder="sealing/archives", failure="生成学年档案失败", build=build)
+    job_file_run(job_id=job_id, folder="sealing/archives", failure="生成学年档案失败", build=build,
+                 replica=True, caught_up=caught_up)
