@@ -365,6 +365,30 @@ def archive_districts(user) -> QuerySet:
     return calendar_districts(user)
 
 
+def can_export_district(user, district) -> bool:
+    """A district's 送审报表 and 达标情况 of every school: its own district admin, and the city;
+    `district` None is the 市直属学校 together, the city's."""
+    if has_role(user, Role.CITY_STAFF):
+        return True
+    return district is not None and schools_for_role(user, Role.DISTRICT_ADMIN).filter(district=district).exists()
+
+
+def can_export_city(user) -> bool:
+    """The whole city's 达标情况 (per district, school and 学段): the city staff."""
+    return has_role(user, Role.CITY_STAFF)
+
+
+def jobs_for_user(user) -> QuerySet:
+    """The background jobs a user follows (the progress bar) and whose file they download: only
+    their own. A job's file holds what its owner's scope showed when it ran; anyone else, of any
+    role, gets 404, as for a job that does not exist."""
+    from .models import Job
+
+    if not getattr(user, "is_authenticated", False):
+        return Job.objects.none()
+    return Job.objects.filter(owner=user)
+
+
 def can_edit_calendar(user) -> bool:
     """City staff widen the windows of a 学年; districts see theirs."""
     return has_role(user, Role.CITY_STAFF)
@@ -436,7 +460,7 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "reports:statements": _SCHOOL_AND_UP, "reports:submission": _SCHOOL_AND_UP, "reports:form3": _SCHOOL_AND_UP,
     "reports:form2": _T, "reports:form2_pdf": _T, "reports:form2_scan": SIGNED_IN, "reports:roster_template": _BASE,
     "reports:compliance_export": _SCHOOL_AND_UP, "reports:district_submission": ADMIN_ROLES,
-    "reports:package": _SCHOOL_AND_UP, "reports:package_download": SIGNED_IN,
+    "reports:package": _SCHOOL_AND_UP, "reports:package_download": SIGNED_IN, "reports:export_download": SIGNED_IN,
     "reports:compliance": _SCHOOL_AND_UP, "reports:dashboard": _DISTRICT_STEP,
     "reports:archive": _SCHOOL_AND_UP, "reports:archive_download": SIGNED_IN,
     # certificates

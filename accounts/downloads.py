@@ -58,7 +58,10 @@ def records_download(export: str):
         def wrapped(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
             if is_file_answer(response) and request.user.is_authenticated:
-                record_download(request, export, response, _params(request, kwargs))
+                # One view may hand out files of several exports (a finished job's): it names the
+                # one it answered with, and what the job was run for, on the response.
+                params = {**_params(request, kwargs), **getattr(response, "export_params", {})}
+                record_download(request, getattr(response, "export_name", export), response, params)
             return response
 
         return wrapped
@@ -73,7 +76,7 @@ def job_file_response(request, pk, *, kind: str, filename: str, content_type: st
     from django.http import FileResponse, Http404
     from django.shortcuts import get_object_or_404
 
-    job = get_object_or_404(Job, pk=pk, owner=request.user, kind=kind, status=Job.Status.DONE)
+    job = get_object_or_404(access.jobs_for_user(request.user), pk=pk, kind=kind, status=Job.Status.DONE)
     path = (job.result or {}).get("file")
     if not path:
         raise Http404("文件不存在。")

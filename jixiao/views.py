@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.access import has_role, schools_for_role
-from accounts.models import Job, Notification, Role
+from accounts.models import Notification, Role
 from core.queries import Count, counts
 from credits.models import AcademicYear
 from credits.selectors import page_years
@@ -272,7 +272,7 @@ def notifications_read_all(request):
 @login_required
 def job_status(request, pk):
     """Progress of one of the user's own jobs, polled by the progress bar."""
-    job = get_object_or_404(Job, pk=pk, owner=request.user)
+    job = get_object_or_404(access.jobs_for_user(request.user), pk=pk)
     # Initial passwords of an import are handed out once, as a download, never in the poll.
     result = {k: v for k, v in (job.result or {}).items() if k != "passwords"}
     data = {"status": job.status, "status_display": job.get_status_display(), "total": job.total,

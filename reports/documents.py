@@ -425,7 +425,8 @@ def _cycle_years(year: AcademicYear) -> list[int]:
 def iter_report_rows(schools, year: AcademicYear, *, with_cycle: bool = False):
     """(school, section label, number, teacher, year totals, cycle total or None) for every approved
     teacher of `schools`, school by school in report order; totals are read one batch of schools at
-    a time (set-based), teachers with ``iterator()``, so memory stays flat however many there are."""
+    a time (set-based), teachers as light rows (``selectors.ReportTeacher``) with a server-side
+    cursor, so memory stays flat however many there are."""
     cycle_years = [y for y in _cycle_years(year) if y <= year.start_year] if with_cycle else []
     schools = list(schools)
     for batch in S.chunks(schools, SCHOOL_BATCH):
@@ -437,7 +438,7 @@ def iter_report_rows(schools, year: AcademicYear, *, with_cycle: bool = False):
             for tid, t in src.items():
                 cycle[tid] += t.total
         by_school = defaultdict(list)
-        for t in S.report_teachers(ids).iterator(chunk_size=2000):
+        for t in S.report_teacher_rows(ids):
             by_school[t.school_id].append(t)
         for school in batch:
             n = 0
@@ -451,23 +452,36 @@ def iter_report_rows(schools, year: AcademicYear, *, with_cycle: bool = False):
 DISTRICT_HEAD = ["区（市）县", "学校", "分列", "编号", "账号", "姓名", "学科", "学段", "规范性", "灵活性", "合计", "是否达标", "备注"]
 
 
-def district_submission_xlsx(schools, year: AcademicYear, target, *, title: str) -> int:
-    """A district's 送审报表: every teacher of every school (write-only, streamed). Returns rows."""
-    from openpyxl import Workbook as _Workbook
+def district_submission_rows(schools, year: AcademicYear):
+    """The cells of each teacher's row of a district's 送审报表, in report order."""
+    start = year.start_year
+    current = district = name = None
+    for school, section, n, t, tt, _ in iter_report_rows(schools, year):
+        if school is not current:  # what a row says of its school, worked out once per school
+            current, district, name = school, _district_name(school), school.name
+        check = R.year_check(tt, start)
+        yield [district, name, section, n, t.username, t.name, t.subject, S.STAGE_LABELS.get(t.stage, t.stage),
+               tt.regulated, tt.flexible, tt.total, "是" if check.ok else "否", S.missing_text(check)]
 
-    wb = _Workbook(write_only=True)
+
+def write_district_submission(rows, target, *, year: AcademicYear, title: str) -> int:
+    """The workbook of a district's 送审报表 from its rows (``district_submission_rows``, or the
+    parts a job's workers wrote: reports.exports). Write-only, streamed. Returns the rows."""
+    wb = Workbook(write_only=True)
     ws = wb.create_sheet("送审报表")
     stream_row(ws, [f"{title} {year.label}学年度 规范性学分和灵活性学分送审报表"], bold=True)
     stream_row(ws, DISTRICT_HEAD, bold=True)
     count = 0
-    for school, section, n, t, tt, _ in iter_report_rows(schools, year):
-        check = R.year_check(tt, year.start_year)
-        stream_row(ws, [_district_name(school), school.name, section, n, t.user.username, t.name, t.subject,
-                        S.STAGE_LABELS.get(t.stage, t.stage), tt.regulated, tt.flexible, tt.total,
-                        "是" if check.ok else "否", S.missing_text(check)])
+    for row in rows:
+        stream_row(ws, row)
         count += 1
     wb.save(target)
     return count
+
+
+def district_submission_xlsx(schools, year: AcademicYear, target, *, title: str) -> int:
+    """A district's 送审报表: every teacher of every school (write-only, streamed). Returns rows."""
+    return write_district_submission(district_submission_rows(schools, year), target, year=year, title=title)
 
 
 COMPLIANCE_HEAD = ["区（市）县", "学校", "账号", "姓名", "学科", "学段", "规范性", "灵活性", "合计",
@@ -483,13 +497,13 @@ class _Agg:
     regulated: Decimal = R.ZERO
     flexible: Decimal = R.ZERO
 
-    def add(self, ok, cycle_ok, short, t):
+    def add(self, r: ComplianceRow):
         self.teachers += 1
-        self.ok += ok
-        self.cycle_ok += cycle_ok
-        self.short_total += short
-        self.regulated += t.regulated
-        self.flexible += t.flexible
+        self.ok += r.ok
+        self.cycle_ok += r.cycle_ok
+        self.short_total += r.short
+        self.regulated += r.regulated
+        self.flexible += r.flexible
 
     def row(self, *label):
         share = round(self.ok * 100 / self.teachers, 1) if self.teachers else 0
@@ -500,14 +514,46 @@ class _Agg:
 AGG_HEAD = ["教师数", "学年达标", "未达标", "达标比例(%)", "五年周期已满360", "合计尚缺学分", "规范性合计", "灵活性合计"]
 
 
-def compliance_xlsx(schools, year: AcademicYear, target, *, level: str, title: str) -> int:
-    """Who is short of 72 / 48 / 24 this 学年 and of 360 over the five-year cycle, by how much.
+@dataclass(frozen=True)
+class ComplianceRow:
+    """A teacher's line of the 达标情况 export and what the summaries add up from it."""
 
-    level "school": the teachers and a 学段 summary; "district": also per school; "city": also per
-    district. Written with write-only openpyxl as the rows stream in (summaries are small)."""
-    from openpyxl import Workbook as _Workbook
+    cells: list
+    district: tuple  # (the district's order, its name): the 按区（市）县 sheet's key and sort
+    school: str
+    stage: str
+    ok: bool
+    cycle_ok: bool
+    short: Decimal
+    regulated: Decimal
+    flexible: Decimal
 
-    wb = _Workbook(write_only=True)
+
+def compliance_rows(schools, year: AcademicYear):
+    """Who is short of 72 / 48 / 24 this 学年 and of 360 over the five-year cycle, by how much,
+    teacher by teacher in report order."""
+    start = year.start_year
+    current = district = name = order = None
+    for school, _section, _n, t, tt, cycle_total in iter_report_rows(schools, year, with_cycle=True):
+        if school is not current:
+            current, district, name = school, _district_name(school), school.name
+            order = school.district.order if school.district_id else 999
+        check = R.year_check(tt, start)
+        missing = check.missing
+        cycle_short = max(R.ZERO, R.CYCLE_MIN_TOTAL - cycle_total)
+        stage = S.STAGE_LABELS.get(t.stage, t.stage)
+        yield ComplianceRow(
+            [district, name, t.username, t.name, t.subject, stage, tt.regulated, tt.flexible, tt.total,
+             "是" if check.ok else "否", missing["total"], missing["regulated"], missing["flexible"],
+             cycle_total, cycle_short],
+            (order, district), name, stage, check.ok, not cycle_short, missing["total"], tt.regulated, tt.flexible)
+
+
+def write_compliance(rows, target, *, level: str, year: AcademicYear, title: str) -> int:
+    """The 达标情况 workbook from its rows (``compliance_rows``, or a job's parts): level "school"
+    has the teachers and a 学段 summary; "district" also per school; "city" also per district.
+    Write-only as the rows stream in (the summaries are small). Returns the rows."""
+    wb = Workbook(write_only=True)
     summaries = {}
     if level == "city":
         summaries["district"] = (wb.create_sheet("按区（市）县"), ["区（市）县"])
@@ -517,20 +563,13 @@ def compliance_xlsx(schools, year: AcademicYear, target, *, level: str, title: s
     detail = wb.create_sheet("教师明细")
     stream_row(detail, [f"{title} {year.label}学年 教师继续教育学分达标情况"], bold=True)
     stream_row(detail, COMPLIANCE_HEAD, bold=True)
-    aggs = {"district": defaultdict(_Agg), "school": defaultdict(_Agg), "stage": defaultdict(_Agg)}
+    aggs: dict[str, defaultdict] = {"district": defaultdict(_Agg), "school": defaultdict(_Agg), "stage": defaultdict(_Agg)}
     count = 0
-    for school, _section, _n, t, tt, cycle_total in iter_report_rows(schools, year, with_cycle=True):
-        check = R.year_check(tt, year.start_year)
-        cycle_short = max(R.ZERO, R.CYCLE_MIN_TOTAL - cycle_total)
-        district = _district_name(school)
-        stream_row(detail, [district, school.name, t.user.username, t.name, t.subject,
-                            S.STAGE_LABELS.get(t.stage, t.stage), tt.regulated, tt.flexible, tt.total,
-                            "是" if check.ok else "否", check.missing["total"], check.missing["regulated"],
-                            check.missing["flexible"], cycle_total, cycle_short])
-        short = check.missing["total"]
-        aggs["district"][(school.district.order if school.district_id else 999, district)].add(check.ok, not cycle_short, short, tt)
-        aggs["school"][(district, school.name)].add(check.ok, not cycle_short, short, tt)
-        aggs["stage"][(S.STAGE_LABELS.get(t.stage, t.stage),)].add(check.ok, not cycle_short, short, tt)
+    for r in rows:
+        stream_row(detail, r.cells)
+        aggs["district"][r.district].add(r)
+        aggs["school"][(r.district[1], r.school)].add(r)
+        aggs["stage"][(r.stage,)].add(r)
         count += 1
     for key, (ws, head) in summaries.items():
         stream_row(ws, head + AGG_HEAD, bold=True)
@@ -539,3 +578,8 @@ def compliance_xlsx(schools, year: AcademicYear, target, *, level: str, title: s
             stream_row(ws, agg.row(*(label[1:] if key == "district" else label)))
     wb.save(target)
     return count
+
+
+def compliance_xlsx(schools, year: AcademicYear, target, *, level: str, title: str) -> int:
+    """The 达标情况 export of `schools` (see ``write_compliance``), built in this process."""
+    return write_compliance(compliance_rows(schools, year), target, level=level, year=year, title=title)

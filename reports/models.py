@@ -39,3 +39,25 @@ class SignedForm2(models.Model):
 
     def __str__(self):
         return f"{self.teacher.name} · {self.academic_year} 附件2"
+
+
+class ExportPart(models.Model):
+    """One batch of schools of a district's or the city's big export (送审报表, 达标情况) run as a
+    job (reports.exports): a worker writes the batch's rows to a file and marks the part done in
+    one transaction under the part's row lock, so a redelivered or concurrent task finds it done
+    or locked and changes nothing; the last part to finish enqueues the merge."""
+
+    job = models.ForeignKey("accounts.Job", on_delete=models.CASCADE, related_name="export_parts")
+    index = models.PositiveIntegerField("序号")
+    school_ids = models.JSONField("学校", default=list)
+    file = models.CharField("分块文件", max_length=200, blank=True)
+    rows = models.PositiveIntegerField("行数", default=0)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导出分块"
+        verbose_name_plural = "导出分块"
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="export_part_unique")]
+
+    def __str__(self):
+        return f"{self.job} · 第{self.index + 1}块"

@@ -63,6 +63,28 @@ def report_teachers(school_ids: Iterable[int]):
             .select_related("user", "school", "school__district").order_by("school_id", "user__username", "pk"))
 
 
+@dataclass(frozen=True, slots=True)
+class ReportTeacher:
+    """What a district or city export prints of a teacher: one row of values, not four model
+    instances (profile, user, school, district) per teacher of a 10,000-teacher district."""
+
+    pk: int
+    school_id: int
+    username: str
+    name: str
+    subject: str
+    stage: str
+
+
+def report_teacher_rows(school_ids: Iterable[int]) -> Iterator[ReportTeacher]:
+    """``report_teachers`` as light rows, in the same order, read with a server-side cursor."""
+    rows = (TeacherProfile.objects.filter(school_id__in=list(school_ids), status=AccountStatus.APPROVED)
+            .order_by("school_id", "user__username", "pk")
+            .values_list("pk", "school_id", "user__username", "name", "subject", "stage"))
+    for row in rows.iterator(chunk_size=2000):
+        yield ReportTeacher(*row)
+
+
 def sections_of(school: School, teachers: list) -> list[Section]:
     """The teachers split into the report's sections (one section unless the school is a 高完中)."""
     if not is_complete_secondary(school):

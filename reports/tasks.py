@@ -18,3 +18,19 @@ def build_archive_task(job_id: int) -> None:
     from .archive import archive_run
 
     archive_run(job_id=job_id)
+
+
+# A part or the merge whose worker dies is delivered again (acks_late, reject_on_worker_lost): both
+# are idempotent (reports.exports).
+@shared_task(name="reports.export_part", acks_late=True, reject_on_worker_lost=True)
+def export_part_task(part_id: int) -> bool:
+    from .exports import export_part_run
+
+    return export_part_run(part_id=part_id)
+
+
+@shared_task(name="reports.export_merge", acks_late=True, reject_on_worker_lost=True)
+def export_merge_task(job_id: int) -> bool:
+    from .exports import export_merge_run
+
+    return export_merge_run(job_id=job_id)

@@ -23,6 +23,7 @@ urlpatterns = [
         path("district-submission.xlsx", views.district_submission, name="district_submission"),
         path("package/", views.package, name="package"),
         path("package/<int:pk>/download/", views.package_download, name="package_download"),
+        path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     ])),
     path("reviews/compliance/", views.compliance, name="compliance"),
     path("reviews/dashboard/", views.dashboard, name="dashboard"),

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,8 +37,8 @@ from credits.selectors import review_year
 from sealing.errors import SealError
 
 from . import documents as D
+from . import exports, services
 from . import selectors as S
-from . import services
 from .archive import KIND as ARCHIVE_KIND
 from .archive import archive_start
 from .errors import ReportError
@@ -130,6 +130,14 @@ def _applicants(request, school):
     return [marked.get(t.pk, t) for t in S.ordered_teachers(school) if t.pk in ids]
 
 
+# The jobs the 审证材料 page follows: (heading, download route).
+_JOB_PAGES = {
+    "reports_package": ("审证材料包", "reports:package_download"),
+    exports.KINDS[exports.SUBMISSION]: ("送审报表（全区各校）", "reports:export_download"),
+    exports.KINDS[exports.COMPLIANCE]: ("达标情况", "reports:export_download"),
+}
+
+
 # --- pages --------------------------------------------------------------------------------------
 
 
@@ -160,7 +168,10 @@ def index(request):
         context["districts"] = list(District.objects.filter(
             pk__in=[ra.district_id for ra in access.role_assignments(user) if ra.role == Role.DISTRICT_ADMIN]))
     raw_job = request.GET.get("job", "")
-    context["job"] = Job.objects.filter(pk=int(raw_job), owner=user).first() if _digits(raw_job) else None
+    job = access.jobs_for_user(user).filter(pk=int(raw_job)).first() if _digits(raw_job) else None
+    if job is not None and job.kind in _JOB_PAGES:
+        label, route = _JOB_PAGES[job.kind]
+        context.update(job=job, job_label=label, job_download=reverse(route, args=[job.pk]))
     context["base_schools"] = list(schools_for_role(user, Role.BASE_SCHOOL_ADMIN))
     return render(request, "reports/index.html", context)
 
@@ -444,48 +455,79 @@ def roster_template(request):
 
 
 def _export_scope(request):
-    """(schools, level, title) of a compliance export the user may have."""
-    user, scope = request.user, request.GET.get("scope", "school")
+    """(schools, level, title) of a compliance export or 送审报表 the user may have (accounts.access);
+    out of scope answers 404, as a district that does not exist."""
+    params = request.POST if request.method == "POST" else request.GET
+    user, scope = request.user, params.get("scope", "school")
     if scope == "city":
-        if not has_role(user, Role.CITY_STAFF):
+        if not access.can_export_city(user):
             raise Http404
         return School.objects.select_related("district").order_by("district__order", "district_id", "code"), "city", "成都市"
     if scope == "district":
-        raw = request.GET.get("district", "")
-        if raw == "city" and has_role(user, Role.CITY_STAFF):
+        raw = params.get("district", "")
+        if raw == "city":
+            if not access.can_export_district(user, None):
+                raise Http404
             return (School.objects.filter(district__isnull=True).select_related("district").order_by("code"),
                     "district", "市直属学校")
         if not _digits(raw):
             raise Http404
         district = get_object_or_404(District, pk=int(raw))
-        if not (has_role(user, Role.CITY_STAFF) or schools_for_role(user, Role.DISTRICT_ADMIN).filter(district=district).exists()):
+        if not access.can_export_district(user, district):
             raise Http404
         return School.objects.filter(district=district).select_related("district").order_by("code"), "district", district.name
     school = _school(request)
     return [school], "school", school.name
 
 
+def _export_job(request, export: str, schools, level: str, title: str, year):
+    """A district's or the city's export as a background job (reports.exports): the page shows
+    its progress and, once done, the download."""
+    job = exports.export_start(actor=request.user, export=export, schools=list(schools), level=level, title=title,
+                               academic_year=year)
+    messages.success(request, f"已开始生成{title} {year.label}学年的{exports.LABELS[export]}（后台分块生成），"
+                              "完成后可在本页下载。")
+    return redirect(reverse("reports:index") + f"?year={year.start_year}&job={job.pk}")
+
+
 @login_required
 @records_download("compliance_export")
 def compliance_export(request):
+    """A school's 达标情况 is built in the request (a few hundred rows); a district's or the city's
+    (thousands of teachers) is a job started by a POST (reports.exports)."""
     schools, level, title = _export_scope(request)
     year = _year(request)
+    if level != "school":
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"], "全区（市）县或全市的达标情况在后台生成：请在审证材料页点击生成。")
+        return _export_job(request, exports.COMPLIANCE, schools, level, title, year)
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
         D.compliance_xlsx(schools, year, tmp.name, level=level, title=title)
         return _file_download(tmp.name, f"{title}-{year.label}-达标情况.xlsx", D.XLSX)
 
 
 @login_required
-@records_download("district_submission")
+@require_POST
 def district_submission(request):
-    """A district's 送审报表 of every school (streamed to a temporary file, then sent)."""
+    """Start a district's 送审报表 of every school (or the 市直属学校's) as a background job."""
     schools, level, title = _export_scope(request)
     if level == "school":
         raise Http404
-    year = _year(request)
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-        D.district_submission_xlsx(schools, year, tmp.name, title=title)
-        return _file_download(tmp.name, f"{title}-{year.label}-送审报表.xlsx", D.XLSX)
+    return _export_job(request, exports.SUBMISSION, schools, level, title, _year(request))
+
+
+@login_required
+@records_download("district_submission")
+def export_download(request, pk):
+    """The workbook of a finished export job: its owner only (accounts.access.jobs_for_user), 404
+    for anyone else; recorded as the export it is (送审报表 or 达标情况) with the job's scope."""
+    job = get_object_or_404(access.jobs_for_user(request.user).filter(kind__in=exports.KINDS.values()), pk=pk)
+    response = job_file_response(request, pk, kind=job.kind, filename="报表.xlsx", content_type=D.XLSX)
+    params = job.result or {}
+    if job.kind == exports.KINDS[exports.COMPLIANCE]:
+        response.export_name = "compliance_export"  # type: ignore[attr-defined]  # read by records_download
+    response.export_params = {k: str(params.get(k, "")) for k in ("level", "title", "year")}  # type: ignore[attr-defined]
+    return response
 
 
 @login_required

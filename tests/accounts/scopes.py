@@ -329,6 +329,7 @@ OBJECTS: dict[str, Row] = {
     # reports, certificates, audits, sealing
     "reports:form2_scan": Row(make_signed_form2, SEES_TEACHER),
     "reports:package_download": Row(_job("reports_package"), EVERYONE_OWN),
+    "reports:export_download": Row(_job("reports_district_submission"), EVERYONE_OWN),
     "reports:archive_download": Row(_job("sealing_archive"), EVERYONE_OWN),
     # The issuing body sees the applications; only the school admin who marked one withdraws it.
     "certificates:application_withdraw": Row(make_application, {_SA: SCHOOL}),

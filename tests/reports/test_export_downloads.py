@@ -31,8 +31,9 @@ def test_a_refused_download_writes_no_row(world, client):
     stranger = grant(UserFactory(username="jj"), "district_admin", district=other)
     assert _get(client, world.other_admin, "reports:statements", school=world.school.pk).status_code == 404
     assert _get(client, world.other_admin, "reports:submission", school=world.school.pk).status_code == 404
-    assert _get(client, stranger, "reports:district_submission", scope="district",
-                district=world.district.pk).status_code == 404
+    client.force_login(stranger)
+    assert client.post(reverse("reports:district_submission"), {"scope": "district", "district": world.district.pk,
+                                                                "year": "2017"}).status_code == 404
     assert _get(client, world.senior.user, "reports:statement", teacher=world.junior.pk).status_code == 404
     assert not ExportDownload.objects.exists()
 

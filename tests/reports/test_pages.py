@@ -44,16 +44,28 @@ def test_school_documents_are_for_the_schools_admins_only(world, client):
     assert page.status_code == 200 and "审证前自查" in page.content.decode()
 
 
+def _post(client, user, name, **params):
+    client.force_login(user)
+    return client.post(reverse(name), {**Y, **params})
+
+
 def test_district_and_city_exports_stay_in_scope(world, client):
     other = DistrictFactory(code="510104", name="锦江区")
     stranger = grant(UserFactory(username="jj"), "district_admin", district=other)
     mine = {"scope": "district", "district": world.district.pk}
-    assert _get(client, world.district_admin, "reports:district_submission", **mine).status_code == 200
-    assert _get(client, world.district_admin, "reports:compliance_export", **mine).status_code == 200
-    assert _get(client, stranger, "reports:district_submission", **mine).status_code == 404
-    assert _get(client, world.district_admin, "reports:compliance_export", scope="city").status_code == 404
-    assert _get(client, world.city, "reports:compliance_export", scope="city").status_code == 200
-    assert _get(client, world.city, "reports:district_submission", scope="district", district="city").status_code == 200
+    assert _post(client, world.district_admin, "reports:district_submission", **mine).status_code == 302
+    assert _post(client, world.district_admin, "reports:compliance_export", **mine).status_code == 302
+    assert Job.objects.filter(owner=world.district_admin).count() == 2
+    assert _post(client, stranger, "reports:district_submission", **mine).status_code == 404
+    assert _post(client, stranger, "reports:compliance_export", **mine).status_code == 404
+    assert _post(client, world.district_admin, "reports:compliance_export", scope="city").status_code == 404
+    assert not Job.objects.exclude(owner=world.district_admin).exists()  # the refusals started nothing
+    assert _post(client, world.city, "reports:compliance_export", scope="city").status_code == 302
+    assert _post(client, world.city, "reports:district_submission", scope="district", district="city").status_code == 302
+    # A district's export is started by the button (POST), not by a link: a GET starts nothing.
+    assert _get(client, world.district_admin, "reports:compliance_export", **mine).status_code == 405
+    assert _get(client, world.district_admin, "reports:district_submission", **mine).status_code == 405
+    assert Job.objects.count() == 4
 
 
 def test_form3_defaults_to_the_applicants_the_school_admin_marked(world, client):
