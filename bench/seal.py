@@ -47,7 +47,7 @@ def run(*, teachers: int | None = None, seed: int = 1, start_year: int | None = 
 
     from accounts.models import Role, TeacherProfile, User
     from credits.models import COUNTED_STATUSES, AcademicYear, CreditEntry
-    from sealing.services import pending_chunk_ids, seal_chunk_run, seal_finalize, seal_start
+    from sealing.services import pending_chunk_batches, seal_chunks_run, seal_finalize, seal_start
 
     figures: dict = {"database": connection.vendor}
     if not TeacherProfile.objects.exists():
@@ -78,9 +78,10 @@ def run(*, teachers: int | None = None, seed: int = 1, start_year: int | None = 
                 seal = seal_start(actor=staff, academic_year=year, force=True, reason="封存基准测试（回滚）",
                                   today=max(today, year.city_seal_opens))
                 t1 = time.perf_counter()
-                chunks = pending_chunk_ids(seal.pk)
-                for chunk_id in chunks:
-                    seal_chunk_run(chunk_id=chunk_id)
+                batches = pending_chunk_batches(seal.pk)
+                chunks = [c for b in batches for c in b]
+                for batch in batches:
+                    seal_chunks_run(chunk_ids=batch)
                 t2 = time.perf_counter()
                 seal_finalize(seal_id=seal.pk)
                 t3 = time.perf_counter()
@@ -90,7 +91,7 @@ def run(*, teachers: int | None = None, seed: int = 1, start_year: int | None = 
             group_by, group_rows = _group_by(year.pk)
             figures.update({
                 "year": year.label, "teachers": n_teachers, "entries": all_rows, "counted_entries": counted,
-                "chunks": len(chunks), "start_seconds": t1 - t0, "chunks_seconds": t2 - t1,
+                "chunks": len(chunks), "tasks": len(batches), "start_seconds": t1 - t0, "chunks_seconds": t2 - t1,
                 "finalize_seconds": t3 - t2, "seal_seconds": t3 - t0, "group_by_seconds": group_by,
                 "group_by_rows": group_rows, "ratio": (t3 - t0) / group_by if group_by else None,
                 "snapshot_ratio": (t3 - t1) / group_by if group_by else None,
@@ -102,7 +103,7 @@ def run(*, teachers: int | None = None, seed: int = 1, start_year: int | None = 
         pass
     f = figures
     out.write(f"封存基准（{f['database']}）：{f['year']}学年，{f['teachers']} 名教师，该学年 {f['entries']} 条登记"
-              f"（计入 {f['counted_entries']} 条），{f['chunks']} 所学校 = {f['chunks']} 个分块\n")
+              f"（计入 {f['counted_entries']} 条），{f['chunks']} 所学校 = {f['chunks']} 个分块，{f['tasks']} 个任务\n")
     out.write(f"  封存：合计 {f['seal_seconds']:.2f} s（开始 {f['start_seconds']:.2f} s，含关闭 {f['closed_late']} 条"
               f"未按期审核；分块 {f['chunks_seconds']:.2f} s；完成与 Merkle 根 {f['finalize_seconds']:.2f} s），"
               f"每秒 {f['teachers'] / f['seal_seconds']:.0f} 名教师\n")

@@ -254,6 +254,9 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 # Seconds each seal chunk waits before committing: 0 in production; a demo or a test sets it to
 # watch the progress bar or to stop a worker mid-seal.
 SEAL_CHUNK_PAUSE_SECONDS = env.float("SEAL_CHUNK_PAUSE_SECONDS", default=0)
+# Teachers a seal task takes at once (whole schools): large enough that the per-query round trips
+# stop mattering, small enough that N workers share a city evenly and one transaction stays short.
+SEAL_BATCH_TEACHERS = env.int("SEAL_BATCH_TEACHERS", default=2000)
 # Unfinished bulk-review jobs one reviewer may have at a time.
 BULK_JOBS_PER_USER = env.int("BULK_JOBS_PER_USER", default=1)
 # A running job that has not reported progress for this long lost its worker and is resumed.

@@ -4,11 +4,12 @@
   reviewed by the district: ``selectors.year_readiness``), or anyway with a reason,
   closing every still-open entry as 未按期审核 (kept, listed, audited). From that moment the
   学年 is locked (``AcademicYear.sealing_started_at``): services and PostgreSQL triggers refuse
-  every change. One SealChunk per school is enqueued (on commit) for the Celery workers.
-- ``seal_chunk_run``: one school's teachers: their kept totals rows checked against the set-based
-  recompute (``credits.selectors.YearCalc``) and corrected where they differ, a snapshot with its
-  digest per teacher — all in one transaction with the chunk's `done_at`, so a killed worker
-  leaves the chunk wholly undone.
+  every change. One SealChunk per school; on commit they are enqueued for the Celery workers in
+  tasks of about ``SEAL_BATCH_TEACHERS`` teachers (whole schools).
+- ``seal_chunks_run``: a batch of schools' teachers: their kept totals rows checked against the
+  set-based recompute (``credits.selectors.YearCalc``) and corrected where they differ, a snapshot
+  with its digest per teacher — all in one transaction with the chunks' `done_at`, so a killed
+  worker leaves its chunks wholly undone.
 - ``seal_finalize``: once every chunk is done, the Merkle root, the counts, the seal record
   committed and ``AcademicYear.sealed_at`` — one transaction, so no reader sees half a seal.
 - ``seal_resume``: enqueue again whatever is not done (after a worker died); idempotent.
@@ -155,11 +156,11 @@ def _year_calc(seal: SealRecord, year: AcademicYear) -> YearCalc:
 _CALCS: dict[tuple, YearCalc] = {}
 
 
-def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear) -> tuple[list[tuple], int]:
+def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear) -> tuple[list[tuple], list[int]]:
     """Snapshot rows (``SNAPSHOT_FIELDS``, with digests) of `teachers` [(pk, school_id,
     district_id)] from the kept totals table, checked against the full set-based recompute
     (``credits.selectors.YearCalc``): a teacher whose row differs, or is missing, is corrected to
-    the recompute before the snapshot is taken. Returns (rows, how many were corrected).
+    the recompute before the snapshot is taken. Returns (rows, the school of each corrected teacher).
 
     After a forced seal ``seal_start`` has already set the closed entries' open counts to zero in
     the table, so in a table kept current nothing differs here."""
@@ -168,7 +169,7 @@ def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear) -> tuple[list
     names = TeacherYearTotal.FIGURES
     kept = {r[0]: r[1:] for r in TeacherYearTotal.objects.filter(academic_year=year, teacher_id__in=ids)
             .values_list("teacher_id", *names)}
-    corrected, stale = [], []
+    corrected, stale, schools = [], [], []
     snaps = []
     for pk, school_id, district_id in teachers:
         f = figures[pk]
@@ -178,9 +179,11 @@ def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear) -> tuple[list
         if row is None:
             if f.counted_entries or f.open_entries:
                 corrected.append(TeacherYearTotal(teacher_id=pk, academic_year=year, **columns))
+                schools.append(school_id)
         elif row != values:
             stale.append(pk)
             corrected.append(TeacherYearTotal(teacher_id=pk, academic_year=year, **columns))
+            schools.append(school_id)
         else:
             values = row  # the kept row itself: equal to the recompute
         payload = merkle.snapshot_payload(teacher_id=pk, start_year=year.start_year, figures=dict(zip(names, values, strict=True)))
@@ -190,24 +193,33 @@ def _snapshot_rows(seal: SealRecord, teachers, year: AcademicYear) -> tuple[list
         # the ORM. The year is locked, so no service writes these rows meanwhile.
         TeacherYearTotal.objects.filter(academic_year=year, teacher_id__in=stale).delete()
     TeacherYearTotal.objects.bulk_create(corrected, batch_size=1000)
-    return snaps, len(corrected)
+    return snaps, schools
 
 
 def seal_chunk_run(*, chunk_id: int) -> bool:
-    """Seal one school's teachers. Returns False when the chunk was done already, or is being
-    done by another worker right now (its row is locked): a redelivered task changes nothing."""
+    """Seal one school's teachers: ``seal_chunks_run`` of one chunk."""
+    return seal_chunks_run(chunk_ids=[chunk_id]) == 1
+
+
+def seal_chunks_run(*, chunk_ids) -> int:
+    """Seal the teachers of several schools' chunks in one transaction (one grouped query, one
+    COPY: at a chunk a task the seal spent most of its time in per-query round trips). Chunks
+    already done, or locked by another worker right now, are skipped, so a redelivered task
+    changes nothing. Returns how many chunks this call did."""
     from django.conf import settings
 
     pause = float(getattr(settings, "SEAL_CHUNK_PAUSE_SECONDS", 0) or 0)
     with transaction.atomic():
-        chunk = (SealChunk.objects.select_for_update(skip_locked=True, of=("self",)).select_related("seal__academic_year")
-                 .filter(pk=chunk_id, done_at__isnull=True).first())
-        if chunk is None or chunk.seal.state != SealState.RUNNING:
-            return False
-        seal, year = chunk.seal, chunk.seal.academic_year
-        # Only this school's teachers without a snapshot (one moved here from a chunk already done
+        chunks = list(SealChunk.objects.select_for_update(skip_locked=True, of=("self",))
+                      .select_related("seal__academic_year")
+                      .filter(pk__in=list(chunk_ids), done_at__isnull=True, seal__state=SealState.RUNNING).order_by("pk"))
+        if not chunks:
+            return 0
+        seal, year = chunks[0].seal, chunks[0].seal.academic_year
+        chunks = [c for c in chunks if c.seal_id == seal.pk]  # one seal a call (a task is one seal's)
+        # Only these schools' teachers without a snapshot (one moved here from a chunk already done
         # keeps that snapshot).
-        teachers = list(TeacherProfile.objects.filter(school_id=chunk.school_id).order_by("pk")
+        teachers = list(TeacherProfile.objects.filter(school_id__in=[c.school_id for c in chunks]).order_by("pk")
                         .exclude(Exists(SealedSnapshot.objects.filter(seal=seal, teacher_id=OuterRef("pk"))))
                         .values_list("pk", "school_id", "school__district_id"))
         snaps, corrected = _snapshot_rows(seal, teachers, year)
@@ -215,16 +227,22 @@ def seal_chunk_run(*, chunk_id: int) -> bool:
         if pause:
             import time
 
-            time.sleep(pause)  # SEAL_CHUNK_PAUSE_SECONDS: slows a demo seal down enough to watch it
-        chunk.done_at = timezone.now()
-        chunk.teacher_count = len(snaps)
-        chunk.corrected_count = corrected
-        chunk.save(update_fields=["done_at", "teacher_count", "corrected_count"])
-        # One increment under the seal row's lock, in the chunk's transaction (a chunk is done once):
+            time.sleep(pause * len(chunks))  # SEAL_CHUNK_PAUSE_SECONDS: slows a demo seal down enough to watch it
+        now = timezone.now()
+        per_school: dict[int, list[int]] = {c.school_id: [0, 0] for c in chunks}
+        for row in snaps:
+            per_school[row[3]][0] += 1
+        for school_id in corrected:
+            per_school[school_id][1] += 1
+        for c in chunks:
+            c.done_at = now
+            c.teacher_count, c.corrected_count = per_school[c.school_id]
+        SealChunk.objects.bulk_update(chunks, ["done_at", "teacher_count", "corrected_count"])
+        # One increment under the seal row's lock, in the chunks' transaction (a chunk is done once):
         # the last chunk to commit is the one that sees every chunk done.
         with connection.cursor() as cur:
-            cur.execute(f"UPDATE {SealRecord._meta.db_table} SET chunk_done = chunk_done + 1 WHERE id = %s "
-                        "RETURNING chunk_done, chunk_total, job_id", [seal.pk])
+            cur.execute(f"UPDATE {SealRecord._meta.db_table} SET chunk_done = chunk_done + %s WHERE id = %s "
+                        "RETURNING chunk_done, chunk_total, job_id", [len(chunks), seal.pk])
             chunk_done, chunk_total, job_id = cur.fetchone()
         if job_id:
             from accounts.models import Job
@@ -233,7 +251,7 @@ def seal_chunk_run(*, chunk_id: int) -> bool:
         if chunk_done >= chunk_total:
             seal_pk = seal.pk
             transaction.on_commit(lambda: _enqueue_finalize(seal_pk))
-    return True
+    return len(chunks)
 
 
 def _enqueue_finalize(seal_id: int) -> None:
@@ -282,19 +300,46 @@ def seal_finalize(*, seal_id: int) -> bool:
 
 
 def seal_resume(*, seal_id: int) -> int:
-    """Enqueue every chunk not done yet (and the finalisation if none is left). Safe to call any
-    time: chunks already done or being done are skipped by the workers. Returns how many."""
-    from .tasks import seal_chunk_task, seal_finalize_task
+    """Enqueue every chunk not done yet, in tasks of about ``SEAL_BATCH_TEACHERS`` teachers (and
+    the finalisation if none is left). Safe to call any time: chunks already done or being done
+    are skipped by the workers. Returns how many chunks were enqueued."""
+    from .tasks import seal_chunks_task, seal_finalize_task
 
     seal = SealRecord.objects.get(pk=seal_id)
     if seal.state != SealState.RUNNING:
         return 0
-    ids = pending_chunk_ids(seal_id)
-    for chunk_id in ids:
-        seal_chunk_task.delay(chunk_id)
-    if not ids:
+    batches = pending_chunk_batches(seal_id)
+    for batch in batches:
+        seal_chunks_task.delay(batch)
+    if not batches:
         seal_finalize_task.delay(seal_id)
-    return len(ids)
+    return sum(len(b) for b in batches)
+
+
+def pending_chunk_batches(seal_id: int) -> list[list[int]]:
+    """The chunks not done yet, in school order, cut into batches of about
+    ``SEAL_BATCH_TEACHERS`` teachers each (a school larger than that is a batch of its own)."""
+    from django.conf import settings
+    from django.db.models import Count
+
+    limit = max(1, int(getattr(settings, "SEAL_BATCH_TEACHERS", 2000)))
+    pending = list(SealChunk.objects.filter(seal_id=seal_id, done_at__isnull=True).order_by("pk")
+                   .values_list("pk", "school_id"))
+    sizes = dict(TeacherProfile.objects.filter(school_id__in=[s for _, s in pending]).order_by()
+                 .values("school_id").annotate(n=Count("pk")).values_list("school_id", "n"))
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    teachers = 0
+    for pk, school_id in pending:
+        n = sizes.get(school_id, 0)
+        if batch and teachers + n > limit:
+            batches.append(batch)
+            batch, teachers = [], 0
+        batch.append(pk)
+        teachers += n
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def seal_schools(year: AcademicYear):

@@ -239,6 +239,35 @@ def test_chunks_run_again_change_nothing(world, year_data, django_capture_on_com
     assert year_figures(teacher_ids=[world.teacher.pk], academic_year=2017)[world.teacher.pk].total == Decimal(50)
 
 
+def test_a_task_seals_a_batch_of_schools_and_a_redelivered_batch_changes_nothing(world, year_data, settings):
+    from accounts.models import TeacherProfile
+    from sealing.services import pending_chunk_batches, seal_chunks_run
+
+    # A kept row gone wrong before the seal: the seal's recompute corrects it, on its school's chunk.
+    TeacherYearTotal.objects.filter(teacher=world.teacher).update(total=Decimal("1.0"))
+    seal = seal_start(actor=world.city, academic_year=world.year, force=True, reason="逾期", today=CITY_DAY)
+    chunks = {c.school_id: c.pk for c in SealChunk.objects.filter(seal=seal)}
+    assert len(chunks) == 2
+    settings.SEAL_BATCH_TEACHERS = 1
+    assert pending_chunk_batches(seal.pk) == [[pk] for pk in sorted(chunks.values())]
+    settings.SEAL_BATCH_TEACHERS = 1000
+    assert pending_chunk_batches(seal.pk) == [sorted(chunks.values())]
+
+    assert seal_chunks_run(chunk_ids=sorted(chunks.values())) == 2
+    done = {c.school_id: (c.teacher_count, c.corrected_count) for c in SealChunk.objects.filter(seal=seal)}
+    sizes = {s: TeacherProfile.objects.filter(school_id=s).count() for s in chunks}
+    assert done == {world.school.pk: (sizes[world.school.pk], 1), world.city_school.pk: (sizes[world.city_school.pk], 0)}
+    assert SealRecord.objects.get(pk=seal.pk).chunk_done == 2
+    assert SealedSnapshot.objects.get(seal=seal, teacher=world.teacher).total == Decimal(50)
+    snaps = list(SealedSnapshot.objects.order_by("pk").values_list("teacher_id", "digest"))
+    assert len(snaps) == sum(sizes.values())
+    assert pending_chunk_batches(seal.pk) == []
+
+    assert seal_chunks_run(chunk_ids=sorted(chunks.values())) == 0
+    assert list(SealedSnapshot.objects.order_by("pk").values_list("teacher_id", "digest")) == snaps
+    assert SealRecord.objects.get(pk=seal.pk).chunk_done == 2
+
+
 def test_dashboards_read_the_totals_table_while_open_and_the_snapshots_once_sealed(
         world, django_capture_on_commit_callbacks):
     from accounts.models import School
