@@ -377,6 +377,6 @@ LOGGING = {
 # A feed file larger than this is parsed and imported by a Celery job with progress (the API
 # answers 202 with the job's id), not inside the request.
 FEED_SYNC_MAX_BYTES = env.int("FEED_SYNC_MAX_BYTES", default=256 * 1024)
-# Seconds an open 学年's dashboard figures stay cached (reports.selectors.dashboard_figures_cached);
+# Seconds an open 学年's dashboard figures stay cached (reports.selectors._cached);
 # 0 sums them on every request. A sealed 学年's are kept (they never change).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)

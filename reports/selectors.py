@@ -233,20 +233,22 @@ def dashboard_figures(*, schools, academic_year) -> dict:
 
 @dataclass(frozen=True)
 class DashboardFigures:
-    cells: dict  # dashboard_figures
+    value: Any  # what was summed: dashboard_figures, dashboard_summary or overview_figures
     computed_at: datetime.datetime
     cached: bool  # read from the cache (computed by an earlier request)
     sealed: bool
     expires_seconds: int | None  # an open 学年's cache expiry; None: kept (a sealed 学年)
 
 
-def dashboard_figures_cached(*, schools, academic_year) -> DashboardFigures:
-    """``dashboard_figures`` through the cache, per (学年, the scope's schools): summing the
-    city's 150,000 totals rows takes a quarter of a second, which a dashboard should not pay on
-    every request. A sealed 学年's figures never change, so they are kept without expiry; an open
-    学年's for DASHBOARD_CACHE_SECONDS. Not invalidated on each change of an entry: in the review
-    weeks entries change every second, which would leave nothing cached; the page says when its
-    figures were summed."""
+def _cached(name: str, compute, *, schools, academic_year) -> DashboardFigures:
+    """`compute(schools, academic_year)` through the cache, per (学年, the scope's schools, `name`):
+    summing the city's 150,000 totals rows takes a quarter of a second, which a dashboard should
+    not pay on every request. A sealed 学年's figures never change, so they are kept without
+    expiry; an open 学年's for DASHBOARD_CACHE_SECONDS. Not invalidated on each change of an entry:
+    in the review weeks entries change every second, which would leave nothing cached; the page
+    says when its figures were summed. What is kept is what the page shows (a few dozen rows),
+    not the scope's per-school cells: unpickling 7,500 cells of Decimals cost the city dashboard
+    more than the rest of its request."""
     import hashlib
 
     from django.conf import settings
@@ -257,15 +259,79 @@ def dashboard_figures_cached(*, schools, academic_year) -> DashboardFigures:
     scope = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
     sealed = academic_year.sealed_at is not None
     version = f"sealed{academic_year.sealed_at.timestamp()}" if sealed else "open"
-    key = f"reports:dashboard:{academic_year.pk}:{version}:{scope}"
+    key = f"reports:{name}:{academic_year.pk}:{version}:{scope}"
     expires = None if sealed else settings.DASHBOARD_CACHE_SECONDS
     hit = cache.get(key)
     if hit is not None:
-        cells, computed_at = hit
-        return DashboardFigures(cells, computed_at, cached=True, sealed=sealed, expires_seconds=expires)
-    cells, computed_at = dashboard_figures(schools=schools, academic_year=academic_year), timezone.now()
-    cache.set(key, (cells, computed_at), expires)
-    return DashboardFigures(cells, computed_at, cached=False, sealed=sealed, expires_seconds=expires)
+        value, computed_at = hit
+        return DashboardFigures(value, computed_at, cached=True, sealed=sealed, expires_seconds=expires)
+    value, computed_at = compute(schools, academic_year), timezone.now()
+    cache.set(key, (value, computed_at), expires)
+    return DashboardFigures(value, computed_at, cached=False, sealed=sealed, expires_seconds=expires)
+
+
+def dashboard_summary(*, schools, academic_year, by_district: bool) -> dict:
+    """The dashboard's rows: per district (the city's; 市直属学校 last) or per school (a
+    district's), and per 学段 — teachers, how many reached 72 / 48 / 24 (share in %), credits by
+    category and kind — with the chart's series and the totals."""
+    figures = dashboard_figures(schools=schools, academic_year=academic_year)
+    names = {pk: (name, district_name, district_order) for pk, name, district_name, district_order in
+             schools.order_by().values_list("pk", "name", "district__name", "district__order")}
+    stage_labels = dict(Stage.choices)
+    by_area: dict = {}
+    by_stage: dict = {}
+    for (school_id, stage), cell in figures.items():
+        school_name, district_name, district_order = names[school_id]
+        area_key = ((district_order if district_name else 999), district_name or "市直属学校") if by_district else (0, school_name)
+        for bucket, key in ((by_area, area_key), (by_stage, (0, stage_labels.get(stage, stage)))):
+            row = bucket.setdefault(key, {"label": key[1], "teachers": 0, "ok": 0, "kinds": defaultdict(Decimal),
+                                          "regulated": Decimal(0), "flexible": Decimal(0)})
+            row["teachers"] += cell["teachers"]
+            row["ok"] += cell["ok"]
+            row["regulated"] += cell["regulated"]
+            row["flexible"] += cell["flexible"]
+            for kind, value in cell["kinds"].items():
+                row["kinds"][kind] += value
+
+    def finish(bucket):
+        rows = [bucket[k] for k in sorted(bucket)]
+        for r in rows:
+            r["share"] = round(r["ok"] * 100 / r["teachers"], 1) if r["teachers"] else 0
+            r["kinds"] = {k: r["kinds"].get(k, Decimal(0)) for k, _ in Kind.choices}
+        return rows
+
+    areas, stages = finish(by_area), finish(by_stage)
+    chart = {
+        "kinds": [label for _, label in Kind.choices],
+        "areas": {"labels": [r["label"] for r in areas], "share": [r["share"] for r in areas],
+                  "kinds": [[str(r["kinds"][k]) for r in areas] for k, _ in Kind.choices]},
+        "stages": {"labels": [r["label"] for r in stages], "share": [r["share"] for r in stages],
+                   "kinds": [[str(r["kinds"][k]) for r in stages] for k, _ in Kind.choices]},
+    }
+    total_teachers = sum(r["teachers"] for r in areas)
+    total_ok = sum(r["ok"] for r in areas)
+    return {"areas": areas, "stages": stages, "chart": chart, "total_teachers": total_teachers, "total_ok": total_ok,
+            "total_share": round(total_ok * 100 / total_teachers, 1) if total_teachers else 0}
+
+
+def dashboard_summary_cached(*, schools, academic_year, by_district: bool) -> DashboardFigures:
+    return _cached(f"dashboard-summary-{'district' if by_district else 'school'}",
+                   lambda s, y: dashboard_summary(schools=s, academic_year=y, by_district=by_district),
+                   schools=schools, academic_year=academic_year)
+
+
+def overview_figures(*, schools, academic_year) -> dict[int, tuple[int, int]]:
+    """school_id → (approved teachers, how many reached 72 / 48 / 24): the 达标情况 overview."""
+    out: dict[int, tuple[int, int]] = {}
+    for (school_id, _stage), cell in dashboard_figures(schools=schools, academic_year=academic_year).items():
+        teachers, ok = out.get(school_id, (0, 0))
+        out[school_id] = (teachers + cell["teachers"], ok + cell["ok"])
+    return out
+
+
+def overview_figures_cached(*, schools, academic_year) -> DashboardFigures:
+    return _cached("overview", lambda s, y: overview_figures(schools=s, academic_year=y),
+                   schools=schools, academic_year=academic_year)
 
 
 def missing_text(check: R.Check) -> str:

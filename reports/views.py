@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections import defaultdict
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -31,7 +29,7 @@ from accounts.access import (
 )
 from accounts.downloads import job_file_response, records_download
 from accounts.models import AccountStatus, District, Job, Role, School, Stage
-from credits.models import AcademicYear, Kind
+from credits.models import AcademicYear
 from credits.rules import year_check
 from credits.selectors import review_year
 from sealing.errors import SealError
@@ -271,16 +269,11 @@ def compliance(request):
 def _compliance_overview(request, schools, year):
     """Per school of the scope: approved teachers, how many reached 72 / 48 / 24, how many not —
     summed in the database (reports.selectors.dashboard_figures), whatever the size of the district."""
-    result = S.dashboard_figures_cached(schools=School.objects.filter(pk__in=[s.pk for s in schools]),
-                                        academic_year=year)
-    figures = result.cells
-    per_school: dict[int, dict] = {}
-    for (school_id, _stage), cell in figures.items():
-        row = per_school.setdefault(school_id, {"teachers": 0, "ok": 0})
-        row["teachers"] += cell["teachers"]
-        row["ok"] += cell["ok"]
-    rows = [{"school": s, "teachers": per_school.get(s.pk, {}).get("teachers", 0),
-             "ok": per_school.get(s.pk, {}).get("ok", 0)} for s in schools]
+    result = S.overview_figures_cached(schools=School.objects.filter(pk__in=[s.pk for s in schools]),
+                                       academic_year=year)
+    per_school = result.value
+    rows = [{"school": s, "teachers": per_school.get(s.pk, (0, 0))[0], "ok": per_school.get(s.pk, (0, 0))[1]}
+            for s in schools]
     for r in rows:
         r["under"] = r["teachers"] - r["ok"]
     is_city = has_role(request.user, Role.CITY_STAFF)
@@ -338,46 +331,10 @@ def dashboard(request):
     is_city = has_role(request.user, Role.CITY_STAFF)
     year = _year(request)
     schools = access.dashboard_schools(request.user)
-    result = S.dashboard_figures_cached(schools=schools, academic_year=year)
-    figures = result.cells
-    names = {pk: (name, district_name, district_order) for pk, name, district_name, district_order in
-             School.objects.filter(pk__in={k[0] for k in figures}).values_list("pk", "name", "district__name", "district__order")}
-    stage_labels = dict(Stage.choices)
-    by_area, by_stage = {}, {}
-    for (school_id, stage), cell in figures.items():
-        school_name, district_name, district_order = names[school_id]
-        area_key = ((district_order if district_name else 999), district_name or "市直属学校") if is_city else (0, school_name)
-        for bucket, key in ((by_area, area_key), (by_stage, (0, stage_labels.get(stage, stage)))):
-            row = bucket.setdefault(key, {"label": key[1], "teachers": 0, "ok": 0, "kinds": defaultdict(Decimal),
-                                          "regulated": Decimal(0), "flexible": Decimal(0)})
-            row["teachers"] += cell["teachers"]
-            row["ok"] += cell["ok"]
-            row["regulated"] += cell["regulated"]
-            row["flexible"] += cell["flexible"]
-            for kind, value in cell["kinds"].items():
-                row["kinds"][kind] += value
-
-    def finish(bucket):
-        rows = [bucket[k] for k in sorted(bucket)]
-        for r in rows:
-            r["share"] = round(r["ok"] * 100 / r["teachers"], 1) if r["teachers"] else 0
-            r["kinds"] = {k: r["kinds"].get(k, Decimal(0)) for k, _ in Kind.choices}
-        return rows
-
-    areas, stages = finish(by_area), finish(by_stage)
-    chart = {
-        "kinds": [label for _, label in Kind.choices],
-        "areas": {"labels": [r["label"] for r in areas], "share": [r["share"] for r in areas],
-                  "kinds": [[str(r["kinds"][k]) for r in areas] for k, _ in Kind.choices]},
-        "stages": {"labels": [r["label"] for r in stages], "share": [r["share"] for r in stages],
-                   "kinds": [[str(r["kinds"][k]) for r in stages] for k, _ in Kind.choices]},
-    }
-    total_teachers = sum(r["teachers"] for r in areas)
-    total_ok = sum(r["ok"] for r in areas)
+    result = S.dashboard_summary_cached(schools=schools, academic_year=year, by_district=is_city)
     return render(request, "reports/dashboard.html", {
-        "year": year, "years": _years(), "areas": areas, "stages": stages, "chart": chart, "is_city": is_city,
-        "area_label": "区（市）县" if is_city else "学校", "total_teachers": total_teachers, "total_ok": total_ok,
-        "total_share": round(total_ok * 100 / total_teachers, 1) if total_teachers else 0, "figures": result,
+        "year": year, "years": _years(), **result.value, "is_city": is_city,
+        "area_label": "区（市）县" if is_city else "学校", "figures": result,
     })
 
 
