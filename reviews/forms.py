@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import Stage
+from core.widgets import PlainSelect
 from credits.models import Category, CreditItem, EntryStatus, Kind
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -258,6 +259,9 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, schools=(), years=(), drop=(), **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = PlainSelect(attrs=field.widget.attrs, choices=field.widget.choices)
         self.fields["school"].choices = [("", "全部学校")] + [(s.pk, s.name) for s in schools]
         self.fields["year"].choices = [("", "全部学年")] + [(y.start_year, y.label) for y in years]
         for name in drop:
