@@ -54,28 +54,47 @@ def statements_bundle_pdf(school: School, year: AcademicYear, target, *, progres
     """The whole school's statements as one PDF, in the order of its 送审报表, written to `target`.
 
     Rendered in chunks (WeasyPrint keeps a document's layout in memory) and merged with pypdf.
-    Returns the number of statements; `progress(done, total)` is called after each chunk."""
-    from pypdf import PdfWriter
-
+    Returns the number of statements; `progress(done, total)` is called after each chunk. The 审证
+    package renders the same chunks as parts on several workers (reports.package) and merges them
+    with ``merge_pdfs``: the same file."""
     teachers = S.ordered_teachers(school)
-    writer = PdfWriter()
     done = 0
     with tempfile.TemporaryDirectory() as tmp:
+        paths = []
         for n, chunk in enumerate(S.chunks(teachers, STATEMENT_CHUNK)):
-            stmts = S.statements(chunk, year)
-            for i, s in enumerate(stmts, start=done + 1):
-                s.number = i
-            path = f"{tmp}/part{n:05d}.pdf"
-            render_pdf(_statement_html(stmts), target=path)
-            writer.append(path)
+            paths.append(f"{tmp}/part{n:05d}.pdf")
+            statements_chunk_pdf(chunk, year, paths[-1], first_number=done + 1)
             done += len(chunk)
             if progress:
                 progress(done, len(teachers))
         if not teachers:
-            render_pdf(f"<p>{school.name} 没有已审核的教师账号。</p>", target=f"{tmp}/empty.pdf")
-            writer.append(f"{tmp}/empty.pdf")
-        writer.write(target)
+            paths.append(f"{tmp}/empty.pdf")
+            statements_empty_pdf(school, paths[-1])
+        merge_pdfs(paths, target)
     return len(teachers)
+
+
+def statements_chunk_pdf(teachers: list, year: AcademicYear, target, *, first_number: int) -> None:
+    """One chunk of a school's statements (one WeasyPrint document), numbered from `first_number`."""
+    stmts = S.statements(teachers, year)
+    for i, s in enumerate(stmts, start=first_number):
+        s.number = i
+    render_pdf(_statement_html(stmts), target=target)
+
+
+def statements_empty_pdf(school: School, target) -> None:
+    """The bundle of a school without an approved teacher."""
+    render_pdf(f"<p>{school.name} 没有已审核的教师账号。</p>", target=target)
+
+
+def merge_pdfs(sources, target) -> None:
+    """The PDFs `sources` (paths or binary files), in order, as one PDF written to `target`."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for source in sources:
+        writer.append(source)
+    writer.write(target)
 
 
 # --- 送审报表 (school) -------------------------------------------------------------------------

@@ -42,14 +42,16 @@ class SignedForm2(models.Model):
 
 
 class ExportPart(models.Model):
-    """One batch of schools of a district's or the city's big export (送审报表, 达标情况) run as a
-    job (reports.exports): a worker writes the batch's rows to a file and marks the part done in
-    one transaction under the part's row lock, so a redelivered or concurrent task finds it done
-    or locked and changes nothing; the last part to finish enqueues the merge."""
+    """One part of a big document run as a job split across workers (reports.exports): a batch of
+    schools of a district's or the city's export (送审报表, 达标情况), or a chunk of teachers of a
+    school's statements bundle in the 审证 package (reports.package). A worker writes the part's
+    file and marks the part done in one transaction under the part's row lock, so a redelivered or
+    concurrent task finds it done or locked and changes nothing; the last part to finish enqueues
+    the merge."""
 
     job = models.ForeignKey("accounts.Job", on_delete=models.CASCADE, related_name="export_parts")
     index = models.PositiveIntegerField("序号")
-    school_ids = models.JSONField("学校", default=list)
+    ids = models.JSONField("学校或教师", default=list)  # in the document's order
     file = models.CharField("分块文件", max_length=200, blank=True)
     rows = models.PositiveIntegerField("行数", default=0)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)

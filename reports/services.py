@@ -6,7 +6,6 @@ from pathlib import PurePosixPath
 
 from django.db import transaction
 
-from accounts.jobs import job_create, job_enqueue
 from reviews.errors import TransitionError
 from reviews.services.evidence import validate_evidence_file
 
@@ -33,11 +32,8 @@ def form2_scan_upload(*, actor, teacher, academic_year, upload) -> SignedForm2:
 
 
 def package_start(*, actor, school, academic_year, applicant_ids=()):
-    """The school's 审证 package as a background job (progress bar); returns the Job."""
-    from .tasks import build_package_task
+    """The school's 审证 package as a background job in parts across workers (progress bar);
+    returns the Job (reports.package)."""
+    from .package import package_start as start
 
-    job = job_create(kind="reports_package", owner=actor, total=0)
-    job.result = {"school": school.pk, "year": academic_year.start_year, "applicants": list(applicant_ids)}
-    job.save(update_fields=["result"])
-    transaction.on_commit(lambda: job_enqueue(job, build_package_task, job.pk))
-    return job
+    return start(actor=actor, school=school, academic_year=academic_year, applicant_ids=applicant_ids)

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 
+# The whole package in one task: what a job queued before the package was built in parts runs.
 @shared_task(name="reports.build_package")
 def build_package_task(job_id: int) -> None:
     from .package import package_run
@@ -34,3 +35,17 @@ def export_merge_task(job_id: int) -> bool:
     from .exports import export_merge_run
 
     return export_merge_run(job_id=job_id)
+
+
+@shared_task(name="reports.package_part", acks_late=True, reject_on_worker_lost=True)
+def package_part_task(part_id: int) -> bool:
+    from .package import package_part_run
+
+    return package_part_run(part_id=part_id)
+
+
+@shared_task(name="reports.package_merge", acks_late=True, reject_on_worker_lost=True)
+def package_merge_task(job_id: int) -> bool:
+    from .package import package_merge_run
+
+    return package_merge_run(job_id=job_id)
