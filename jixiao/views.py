@@ -278,5 +278,7 @@ def job_status(request, pk):
     data = {"status": job.status, "status_display": job.get_status_display(), "total": job.total,
             "done": job.done, "percent": job.percent, "result": result, "error": job.error}
     if request.headers.get("HX-Request"):
-        return render(request, "includes/job_progress.html", {"job": job})
+        from reports.views import job_file_button
+
+        return render(request, "includes/job_progress.html", {"job": job, "download": job_file_button(job)})
     return JsonResponse(data)

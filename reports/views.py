@@ -134,6 +134,26 @@ _JOB_PAGES = {
     exports.KINDS[exports.SUBMISSION]: ("送审报表（全区各校）", "reports:export_download"),
     exports.KINDS[exports.COMPLIANCE]: ("达标情况", "reports:export_download"),
 }
+# Every job of this app whose work is a file: its download route and the button's test id.
+_DOWNLOADS = {**{kind: (route, "package-download") for kind, (_label, route) in _JOB_PAGES.items()},
+              ARCHIVE_KIND: ("reports:archive_download", "archive-download")}
+
+
+def job_file_button(job) -> dict | None:
+    """The download of a file job of this app for its progress fragment (includes/job_progress.html),
+    or None for another job: the button once the job is done (``url``), the line said while it runs
+    before. The bar's poll (jixiao.views.job_status) renders the same, so the page the bar is on
+    (the 审证材料 page, the 学年档案) offers the file as soon as the job ends, without a reload."""
+    if job.kind not in _DOWNLOADS:
+        return None
+    route, testid = _DOWNLOADS[job.kind]
+    result = job.result or {}
+    done = job.status == Job.Status.DONE
+    text = f"下载 {result.get('filename', '')}"
+    if job.kind == ARCHIVE_KIND:
+        text += f"（{result.get('files', 0)} 个文件）"
+    return {"url": reverse(route, args=[job.pk]) if done else "", "text": text, "testid": testid,
+            "waiting": "后台生成中，完成后此处即出现下载按钮，无需刷新。"}
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -169,7 +189,7 @@ def index(request):
     job = access.jobs_for_user(user).filter(pk=int(raw_job)).first() if _digits(raw_job) else None
     if job is not None and job.kind in _JOB_PAGES:
         label, route = _JOB_PAGES[job.kind]
-        context.update(job=job, job_label=label, job_download=reverse(route, args=[job.pk]))
+        context.update(job=job, job_label=label, download=job_file_button(job))
     context["base_schools"] = list(schools_for_role(user, Role.BASE_SCHOOL_ADMIN))
     return render(request, "reports/index.html", context)
 
@@ -544,7 +564,8 @@ def archive(request):
     raw = request.GET.get("job", "")
     if raw.isascii() and raw.isdigit() and len(raw) < 16:
         job = Job.objects.filter(pk=int(raw), owner=user, kind=ARCHIVE_KIND).first()
-    return render(request, "reports/archive.html", {"years": years, "scopes": scopes, "job": job})
+    return render(request, "reports/archive.html", {"years": years, "scopes": scopes, "job": job,
+                                                    "download": job and job_file_button(job)})
 
 
 @login_required

@@ -177,3 +177,34 @@ def test_a_refused_start_creates_nothing(chunked, client):
     response = client.post(reverse("reports:package"), {"school": chunked.school.pk, "year": "2017"})
     assert response.status_code == 404
     assert not Job.objects.exists() and not ExportPart.objects.exists()
+
+
+def test_the_bars_poll_brings_the_download_button_when_the_job_is_done(chunked, client):
+    from reports.archive import KIND as ARCHIVE_KIND
+
+    client.force_login(chunked.school_admin)
+    job = _start(chunked)
+    url = reverse("job_status", args=[job.pk])
+    running = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "完成后此处即出现下载按钮" in running and 'hx-trigger="every 1s"' in running
+    assert reverse("reports:package_download", args=[job.pk]) not in running
+    _run_all(job)
+    done = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert f'href="{reverse("reports:package_download", args=[job.pk])}"' in done
+    assert 'data-testid="package-download"' in done and "下载 棠湖中学-2017-2018-审证材料.zip" in done
+    assert "hx-trigger" not in done and "完成后此处" not in done  # the poll stops
+    archive = job_create(kind=ARCHIVE_KIND, owner=chunked.school_admin)
+    archive.status, archive.result = Job.Status.DONE, {"filename": "档案.zip", "files": 9, "file": "x.zip"}
+    archive.save()
+    page = client.get(reverse("job_status", args=[archive.pk]), headers={"HX-Request": "true"}).content.decode()
+    assert reverse("reports:archive_download", args=[archive.pk]) in page and "下载 档案.zip（9 个文件）" in page
+
+
+def test_a_failed_job_offers_no_download_and_says_why(chunked, client, monkeypatch):
+    client.force_login(chunked.school_admin)
+    job = _start(chunked)
+    monkeypatch.setattr(D, "statements_chunk_pdf", lambda *a, **k: (_ for _ in ()).throw(ValueError("字体文件缺失")))
+    with pytest.raises(ValueError):
+        P.package_part_run(part_id=_parts(job)[0].pk)
+    page = client.get(reverse("job_status", args=[job.pk]), headers={"HX-Request": "true"}).content.decode()
+    assert "生成审证材料包失败：字体文件缺失" in page and "下载" not in page and "完成后此处" not in page
