@@ -6,6 +6,10 @@ one school of M teachers, each with E counted entries, then measures
 - the district's 送审报表 (Excel, write-only, school batch by school batch),
 - the district's compliance export (Excel, with the five-year cycle),
 - the school's 个人学分统计表 bundle (one PDF in the order of its 送审报表, rendered in chunks),
+- with ``--package``, the school's whole 审证 package: built by one task, and built in parts
+  (reports.package: a chunk of the bundle a part, then the merge) run one after the other in this
+  process, each part timed: with a free core per part, the package takes about the slowest part
+  plus the merge,
 
 printing seconds (wall clock and this process's CPU time), the peak of Python allocations during
 each phase's peak resident memory (and, with ``--trace-python``, in a second untimed pass, the
@@ -161,8 +165,46 @@ def _id(i: int, check_character) -> str:
     return first17 + check_character(first17)
 
 
+def _package(big, year, *, parts: bool) -> str:
+    """The package of `big` by one task, or in parts one after the other (each timed); its ZIP
+    is deleted from storage afterwards (the data is rolled back)."""
+    from django.core.files.storage import default_storage
+
+    from accounts.jobs import job_create
+    from accounts.models import Job, User
+
+    from . import package as P
+    from .models import ExportPart
+
+    owner, _ = User.objects.get_or_create(username="rbench_owner", defaults={"password": "!"})
+    if parts:
+        job = P.package_start(actor=owner, school=big, academic_year=year)  # enqueued on commit: never
+        times = []
+        for pk in ExportPart.objects.filter(job=job).order_by("index").values_list("pk", flat=True):
+            t0 = time.perf_counter()
+            P.package_part_run(part_id=pk)
+            times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        P.package_merge_run(job_id=job.pk)
+        merge = time.perf_counter() - t0
+    else:
+        job = job_create(kind=P.KIND, owner=owner)
+        job.result = {"school": big.pk, "year": year.start_year, "applicants": []}
+        job.save(update_fields=["result"])
+        P.package_run(job_id=job.pk)
+    job = Job.objects.get(pk=job.pk)
+    if job.status != Job.Status.DONE:
+        raise RuntimeError(job.error)
+    size = default_storage.size(job.result["file"]) / 1024 / 1024
+    default_storage.delete(job.result["file"])
+    if not parts:
+        return f"{size:.1f} MB"
+    return (f"{len(times)} 块，每块 {min(times):.2f}–{max(times):.2f} s，合并 {merge:.2f} s；"
+            f"每块一个空闲核时约 {max(times) + merge:.1f} s，{size:.1f} MB")
+
+
 def run(*, district_teachers: int = 10000, school_teachers: int = 2000, entries: int = 10, seed: int = 1,
-        pdf: bool = True, trace_python: bool = False, out=sys.stdout) -> list[dict]:
+        pdf: bool = True, trace_python: bool = False, package: bool = False, out=sys.stdout) -> list[dict]:
     from django.db import connection, transaction
 
     from . import documents as D
@@ -199,6 +241,11 @@ def run(*, district_teachers: int = 10000, school_teachers: int = 2000, entries:
                                         trace=trace_python))
                 if pdf:
                     results.append(_measure(f"全校个人学分统计表 PDF（{school_teachers} 人）", bundle, out))
+                if package:
+                    results.append(_measure(f"审证材料包，一个任务（{school_teachers} 人）",
+                                            lambda: _package(big, year, parts=False), out))
+                    results.append(_measure(f"审证材料包，分块依次（{school_teachers} 人）",
+                                            lambda: _package(big, year, parts=True), out))
             raise _Rollback
     except _Rollback:
         pass
