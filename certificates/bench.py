@@ -28,24 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def _status_kb(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def _reset_peak() -> bool:
-    """Reset VmHWM to the current RSS (Linux ≥ 4.0); False where that is not possible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
+from core.memory import phase_peak_kb, reset_peak, status_kb
 
 
 def _mb(kb: int | None) -> float:
@@ -74,8 +57,8 @@ def _phase(label: str, count: int, render_one, out) -> dict:
     import gc
 
     gc.collect()
-    start_kb = _status_kb("VmRSS")
-    resettable = _reset_peak()
+    start_kb = status_kb("VmRSS")
+    resettable = reset_peak()
     tenth = max(1, count // 10)
     at_tenth_kb = None
     size = 0
@@ -87,15 +70,13 @@ def _phase(label: str, count: int, render_one, out) -> dict:
             size += len(render_one(i))
             done += 1
             if done == tenth:
-                at_tenth_kb = _status_kb("VmRSS")
+                at_tenth_kb = status_kb("VmRSS")
     except Exception as exc:  # a benchmark reports, it does not fail
         error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - t0
     cpu = time.process_time() - c0
-    end_kb = _status_kb("VmRSS")
-    # The kernel's high-water mark lags its RSS counters by a few hundred KB: the peak is at least
-    # what was read at the start and the end.
-    peak_kb = max((kb for kb in (_status_kb("VmHWM"), start_kb, end_kb) if kb), default=None) if resettable else None
+    end_kb = status_kb("VmRSS")
+    peak_kb = phase_peak_kb(start_kb, end_kb) if resettable else None
     row = {
         "label": label, "count": done, "seconds": seconds, "per_second": done / seconds if seconds else 0.0,
         "cpu_seconds": cpu, "per_cpu_second": done / cpu if cpu else 0.0,

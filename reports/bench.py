@@ -28,6 +28,8 @@ import time
 import tracemalloc
 from decimal import Decimal
 
+from core.memory import phase_peak_kb, reset_peak, status_kb
+
 
 class _Rollback(Exception):
     pass
@@ -36,28 +38,6 @@ class _Rollback(Exception):
 def _rss_mb() -> float:
     # ru_maxrss is in KiB on Linux: the process's peak since it started.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _status_kb(field: str) -> int | None:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def _reset_peak() -> bool:
-    """Reset Linux's VmHWM to the current RSS, so that a phase's peak is its own (not the data
-    generation's before it); False where that is not possible."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def _measure(label, fn, out, *, trace: bool = False) -> dict:
@@ -69,8 +49,8 @@ def _measure(label, fn, out, *, trace: bool = False) -> dict:
     import gc
 
     gc.collect()
-    start_kb = _status_kb("VmRSS")
-    resettable = _reset_peak()
+    start_kb = status_kb("VmRSS")
+    resettable = reset_peak()
     t0, c0 = time.perf_counter(), time.process_time()
     try:
         detail = fn()
@@ -79,9 +59,9 @@ def _measure(label, fn, out, *, trace: bool = False) -> dict:
         detail, error = None, f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - t0
     cpu = time.process_time() - c0
-    end_kb = _status_kb("VmRSS")
+    end_kb = status_kb("VmRSS")
     # The kernel's high-water mark lags its counters a little: the peak is at least the readings.
-    peak_kb = max((kb for kb in (_status_kb("VmHWM"), start_kb, end_kb) if kb), default=0) if resettable else None
+    peak_kb = phase_peak_kb(start_kb, end_kb) or 0 if resettable else None
     rss = peak_kb / 1024 if peak_kb else _rss_mb()
     peak = None
     if trace and not error:
