@@ -11,6 +11,7 @@ from reports import documents as D
 from reports import exports
 from reports.models import ExportPart
 from tests.factories import DistrictFactory, SchoolFactory, TeacherProfileFactory, UserFactory, grant
+from tests.reports.parts import WorkerKilled, assert_part_left_undone, assert_redelivery_changes_nothing, parts_of
 
 from . import xlsx_reference as ref
 from .conftest import counted
@@ -35,10 +36,6 @@ def _start(world, schools, export=exports.SUBMISSION, level="district"):
                                 title="双流区", academic_year=world.year)
 
 
-def _parts(job):
-    return list(ExportPart.objects.filter(job=job).order_by("index"))
-
-
 def _file(job):
     from django.core.files.storage import default_storage
 
@@ -54,7 +51,7 @@ def test_parts_and_merge_give_the_single_process_workbook(world, schools, tmp_pa
         job = _start(world, schools, export, level)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.done == job.total == 3 + 1
-    assert [p.rows for p in _parts(job)] == [3, 1, 1]
+    assert [p.rows for p in parts_of(job)] == [3, 1, 1]
     if export == exports.SUBMISSION:
         D.district_submission_xlsx(schools, world.year, tmp_path / "one.xlsx", title="双流区")
     else:
@@ -65,32 +62,12 @@ def test_parts_and_merge_give_the_single_process_workbook(world, schools, tmp_pa
 
 def test_a_redelivered_part_or_merge_changes_nothing(world, schools):
     job = _start(world, schools)  # the test's transaction never commits: nothing is enqueued
-    first, second, third = _parts(job)
-    assert exports.export_part_run(part_id=first.pk) is True
-    assert exports.export_part_run(part_id=first.pk) is False  # delivered twice
-    job.refresh_from_db()
-    assert job.done == 1 and job.status == Job.Status.RUNNING
-    assert exports.export_merge_run(job_id=job.pk) is False  # sent before its time: parts are missing
-    assert exports.export_part_run(part_id=second.pk) is True
-    assert exports.export_part_run(part_id=third.pk) is True
-    assert exports.export_merge_run(job_id=job.pk) is True
-    job.refresh_from_db()
-    done = (job.status, job.done, job.result["file"], job.finished_at)
-    parts = [(p.file, p.rows, p.done_at) for p in _parts(job)]
-    assert exports.export_part_run(part_id=second.pk) is False
-    assert exports.export_merge_run(job_id=job.pk) is False
-    job.refresh_from_db()
-    assert (job.status, job.done, job.result["file"], job.finished_at) == done
-    assert [(p.file, p.rows, p.done_at) for p in _parts(job)] == parts
-
-
-class WorkerKilled(BaseException):
-    """What a killed worker looks like to the part: it stops mid-way, no handler runs."""
+    assert_redelivery_changes_nothing(job, exports.export_part_run, exports.export_merge_run, done_after_first=(1,))
 
 
 def test_a_part_killed_mid_way_is_done_again_by_the_redelivered_task(world, schools, monkeypatch, tmp_path):
     job = _start(world, schools)
-    first = _parts(job)[0]
+    first = parts_of(job)[0]
     real = exports._rows
 
     def dying(*args):
@@ -100,11 +77,9 @@ def test_a_part_killed_mid_way_is_done_again_by_the_redelivered_task(world, scho
     monkeypatch.setattr(exports, "_rows", dying)
     with pytest.raises(WorkerKilled):
         exports.export_part_run(part_id=first.pk)
-    first.refresh_from_db()
-    job.refresh_from_db()
-    assert first.done_at is None and first.file == "" and job.done == 0 and job.status == Job.Status.PENDING
+    assert_part_left_undone(job, first)
     monkeypatch.setattr(exports, "_rows", real)
-    for part in _parts(job):
+    for part in parts_of(job):
         assert exports.export_part_run(part_id=part.pk) is True
     assert exports.export_merge_run(job_id=job.pk) is True
     D.district_submission_xlsx(schools, world.year, tmp_path / "one.xlsx", title="双流区")
@@ -119,10 +94,10 @@ def test_a_failing_part_ends_the_job_with_a_chinese_message(world, schools, monk
 
     monkeypatch.setattr(exports, "_rows", broken)
     with pytest.raises(ValueError):
-        exports.export_part_run(part_id=_parts(job)[0].pk)
+        exports.export_part_run(part_id=parts_of(job)[0].pk)
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.error == "生成送审报表失败：数据库连接中断"
-    assert exports.export_part_run(part_id=_parts(job)[1].pk) is False  # the others stop
+    assert exports.export_part_run(part_id=parts_of(job)[1].pk) is False  # the others stop
 
 
 def test_only_the_owner_downloads_the_workbook(world, schools, client, django_capture_on_commit_callbacks):
@@ -153,12 +128,12 @@ def test_the_page_shows_the_jobs_progress_and_then_the_download(world, schools, 
     response = client.post(reverse("reports:compliance_export"),
                            {"scope": "district", "district": world.district.pk, "year": "2017"})
     job = Job.objects.get(kind="reports_compliance")
-    exports.export_part_run(part_id=_parts(job)[0].pk)  # one part of three done, as a worker would
+    exports.export_part_run(part_id=parts_of(job)[0].pk)  # one part of three done, as a worker would
     page = client.get(response["Location"]).content.decode()
     assert "<progress" in page and 'value="25"' in page and "进行中 1/4" in page and "后台生成中" in page
     assert reverse("reports:export_download", args=[job.pk]) not in page
     assert client.get(reverse("job_status", args=[job.pk])).json()["percent"] == 25
-    for part in _parts(job)[1:]:
+    for part in parts_of(job)[1:]:
         exports.export_part_run(part_id=part.pk)
     exports.export_merge_run(job_id=job.pk)
     page = client.get(response["Location"]).content.decode()

@@ -16,6 +16,7 @@ from reports import documents as D
 from reports import exports
 from reports import package as P
 from reports.models import ExportPart
+from tests.reports.parts import WorkerKilled, assert_part_left_undone, assert_redelivery_changes_nothing, parts_of
 
 from . import xlsx_reference as ref
 from .conftest import RARE_NAME, counted, pdf_pages, pdf_text
@@ -36,10 +37,6 @@ def _start(world, school=None):
                            applicant_ids=[world.senior.pk])
 
 
-def _parts(job):
-    return list(ExportPart.objects.filter(job=job).order_by("index"))
-
-
 def _zip(job) -> zipfile.ZipFile:
     job.refresh_from_db()
     with default_storage.open(job.result["file"], "rb") as fh:
@@ -56,7 +53,7 @@ def _one_task(world, school):
 
 
 def _run_all(job):
-    for part in _parts(job):
+    for part in parts_of(job):
         assert P.package_part_run(part_id=part.pk) is True
     assert P.package_merge_run(job_id=job.pk) is True
 
@@ -81,7 +78,7 @@ def test_the_package_built_in_parts_is_the_one_task_package(chunked, client, tmp
     client.force_login(world.school_admin)
     client.post(reverse("reports:form2"), {"teacher": world.junior.pk, "year": "2017", "scan": _scan()})
     job = _start(world)
-    assert [p.ids for p in _parts(job)] == [[t.pk] for t in D.S.ordered_teachers(world.school)]
+    assert [p.ids for p in parts_of(job)] == [[t.pk] for t in D.S.ordered_teachers(world.school)]
     _run_all(job)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.done == job.total == 3 + P.EXTRA_STEPS
@@ -90,56 +87,36 @@ def test_the_package_built_in_parts_is_the_one_task_package(chunked, client, tmp
     _same_package(parted, single, tmp_path)
     bundle = parted.read(parted.namelist()[0])
     assert pdf_pages(bundle) >= 3 and RARE_NAME in pdf_text(bundle, tmp_path)
-    assert all(p.file and not default_storage.exists(p.file) for p in _parts(job))  # the parts' files are gone
+    assert all(p.file and not default_storage.exists(p.file) for p in parts_of(job))  # the parts' files are gone
     assert exports.PARTS_FOLDER not in job.result["file"]
 
 
 def test_a_school_without_teachers_gets_the_same_empty_bundle(chunked, tmp_path):
     world = chunked
     job = _start(world, world.other_school)
-    assert [p.ids for p in _parts(job)] == [[]]
+    assert [p.ids for p in parts_of(job)] == [[]]
     _run_all(job)
     _same_package(_zip(job), _zip(_one_task(world, world.other_school)), tmp_path)
 
 
-def test_eager_celery_builds_the_package_through_the_parts(chunked, client, django_capture_on_commit_callbacks):
+def test_eager_celery_builds_the_package_through_theparts_of(chunked, client, django_capture_on_commit_callbacks):
     client.force_login(chunked.school_admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reports:package"), {"school": chunked.school.pk, "year": "2017"})
     job = Job.objects.get(kind=P.KIND)
     assert response.status_code == 302 and f"job={job.pk}" in response["Location"]
-    assert job.status == Job.Status.DONE and len(_parts(job)) == 3 and all(p.done_at for p in _parts(job))
+    assert job.status == Job.Status.DONE and len(parts_of(job)) == 3 and all(p.done_at for p in parts_of(job))
     assert reverse("reports:package_download", args=[job.pk]) in client.get(response["Location"]).content.decode()
 
 
 def test_a_redelivered_part_or_merge_changes_nothing(chunked):
     job = _start(chunked)  # the test's transaction never commits: nothing is enqueued
-    first, second, third = _parts(job)
-    assert P.package_part_run(part_id=first.pk) is True
-    assert P.package_part_run(part_id=first.pk) is False  # delivered twice
-    job.refresh_from_db()
-    assert (job.done, job.total, job.status) == (1, 3 + P.EXTRA_STEPS, Job.Status.RUNNING)  # a teacher a step
-    assert P.package_merge_run(job_id=job.pk) is False  # sent before its time: parts are missing
-    assert P.package_part_run(part_id=second.pk) is True
-    assert P.package_part_run(part_id=third.pk) is True
-    assert P.package_merge_run(job_id=job.pk) is True
-    job.refresh_from_db()
-    done = (job.status, job.done, job.result["file"], job.finished_at)
-    parts = [(p.file, p.rows, p.done_at) for p in _parts(job)]
-    assert P.package_part_run(part_id=second.pk) is False
-    assert P.package_merge_run(job_id=job.pk) is False
-    job.refresh_from_db()
-    assert (job.status, job.done, job.result["file"], job.finished_at) == done
-    assert [(p.file, p.rows, p.done_at) for p in _parts(job)] == parts
-
-
-class WorkerKilled(BaseException):
-    """What a killed worker looks like to the part: it stops mid-way, no handler runs."""
+    assert_redelivery_changes_nothing(job, P.package_part_run, P.package_merge_run, done_after_first=(1, 3 + P.EXTRA_STEPS))
 
 
 def test_a_part_killed_mid_way_is_done_again_by_the_redelivered_task(chunked, monkeypatch, tmp_path):
     job = _start(chunked)
-    first = _parts(job)[0]
+    first = parts_of(job)[0]
     real = D.statements_chunk_pdf
 
     def dying(*args, **kwargs):
@@ -148,9 +125,7 @@ def test_a_part_killed_mid_way_is_done_again_by_the_redelivered_task(chunked, mo
     monkeypatch.setattr(D, "statements_chunk_pdf", dying)
     with pytest.raises(WorkerKilled):
         P.package_part_run(part_id=first.pk)
-    first.refresh_from_db()
-    job.refresh_from_db()
-    assert first.done_at is None and first.file == "" and job.done == 0 and job.status == Job.Status.PENDING
+    assert_part_left_undone(job, first)
     monkeypatch.setattr(D, "statements_chunk_pdf", real)
     _run_all(job)
     _same_package(_zip(job), _zip(_one_task(chunked, chunked.school)), tmp_path)
@@ -164,10 +139,10 @@ def test_a_failing_part_ends_the_job_with_a_chinese_message(chunked, monkeypatch
 
     monkeypatch.setattr(D, "statements_chunk_pdf", broken)
     with pytest.raises(ValueError):
-        P.package_part_run(part_id=_parts(job)[0].pk)
+        P.package_part_run(part_id=parts_of(job)[0].pk)
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.error == "生成审证材料包失败：字体文件缺失"
-    assert P.package_part_run(part_id=_parts(job)[1].pk) is False  # the others stop
+    assert P.package_part_run(part_id=parts_of(job)[1].pk) is False  # the others stop
     assert P.package_merge_run(job_id=job.pk) is False
     assert "file" not in job.result
 
@@ -205,6 +180,6 @@ def test_a_failed_job_offers_no_download_and_says_why(chunked, client, monkeypat
     job = _start(chunked)
     monkeypatch.setattr(D, "statements_chunk_pdf", lambda *a, **k: (_ for _ in ()).throw(ValueError("字体文件缺失")))
     with pytest.raises(ValueError):
-        P.package_part_run(part_id=_parts(job)[0].pk)
+        P.package_part_run(part_id=parts_of(job)[0].pk)
     page = client.get(reverse("job_status", args=[job.pk]), headers={"HX-Request": "true"}).content.decode()
     assert "生成审证材料包失败：字体文件缺失" in page and "下载" not in page and "完成后此处" not in page
