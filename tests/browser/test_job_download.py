@@ -12,7 +12,7 @@ from reports import package as P
 pytestmark = pytest.mark.browser
 
 
-def test_the_package_download_appears_when_the_job_ends_without_a_reload(world, session):
+def test_the_package_download_appears_when_the_job_ends_without_a_reload(world, session, screenshots):
     job = job_create(kind=P.KIND, owner=world.school_admin, total=4)
     job.result = {"school": world.school.pk, "year": world.year.start_year, "applicants": []}
     job.save(update_fields=["result"])
@@ -22,6 +22,7 @@ def test_the_package_download_appears_when_the_job_ends_without_a_reload(world, 
     card = page.get_by_test_id("package-job")
     expect(card).to_contain_text("完成后此处即出现下载按钮")
     assert page.get_by_test_id("package-download").count() == 0
+    page.screenshot(path=str(screenshots / "reports-package-running.png"), full_page=True)
     loads = []
     page.on("load", lambda: loads.append(page.url))
 
@@ -32,6 +33,7 @@ def test_the_package_download_appears_when_the_job_ends_without_a_reload(world, 
     expect(button).to_contain_text(f"下载 {world.school.name}-")
     expect(card).not_to_contain_text("完成后此处即出现下载按钮")
     assert loads == []  # no reload, no navigation
+    page.screenshot(path=str(screenshots / "reports-package-done.png"), full_page=True)
     with page.expect_download() as download:
         button.click()
     assert download.value.suggested_filename.endswith("审证材料.zip")
